@@ -1,0 +1,306 @@
+"""The validated domain model of one outreach week: sites, teams and their kits, district offices.
+
+Everything downstream (compile, solver, validator, maps, API) reads a `Scenario`; nothing reads
+input files directly. Units and defaults are in `planner.units`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from planner import units
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, description="letters, digits, '.', '_' or '-'")]
+Minute = Annotated[int, Field(ge=0, le=24 * 60)]
+
+
+class SiteKind(StrEnum):
+    village = "village"
+    prison = "prison"
+    hospital = "hospital"
+    school = "school"
+    care_home = "care_home"
+    other = "other"
+
+
+class Access(StrEnum):
+    road = "road"
+    motorbike = "motorbike"  # motorbike-only tracks
+    river = "river"
+
+
+class VehicleProfile(StrEnum):
+    car = "car"
+    motorbike = "motorbike"
+    boat = "boat"
+
+
+class KitStatus(StrEnum):
+    working = "working"
+    broken = "broken"  # sent to Jakarta, no return date known
+    in_repair = "in_repair"  # back after `repair_until`
+
+
+class Weekday(StrEnum):
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"
+
+    @classmethod
+    def of(cls, day: dt.date) -> "Weekday":
+        return cls(units.WEEKDAYS[day.weekday()])
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TimeWindow(_Frozen):
+    """A clock interval [start, end) in minutes after midnight."""
+
+    start: Minute
+    end: Minute
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "TimeWindow":
+        if self.end <= self.start:
+            raise ValueError(f"window ends ({fmt_clock(self.end)}) before it starts ({fmt_clock(self.start)})")
+        return self
+
+    @classmethod
+    def parse(cls, text: str) -> "TimeWindow":
+        """Parse "HH:MM-HH:MM"."""
+        parts = str(text).strip().split("-")
+        if len(parts) != 2:
+            raise ValueError(f"expected HH:MM-HH:MM, got {text!r}")
+        return cls(start=parse_clock(parts[0]), end=parse_clock(parts[1]))
+
+    @property
+    def minutes(self) -> int:
+        return self.end - self.start
+
+    def __str__(self) -> str:
+        return f"{fmt_clock(self.start)}-{fmt_clock(self.end)}"
+
+
+def parse_clock(text: str) -> int:
+    """Parse "HH:MM" (or "H.MM") into minutes after midnight."""
+    t = str(text).strip().replace(".", ":")
+    hh, sep, mm = t.partition(":")
+    if not sep or not hh.isdigit() or not mm.isdigit() or len(mm) != 2:
+        raise ValueError(f"expected a clock time HH:MM, got {text!r}")
+    h, m = int(hh), int(mm)
+    if h > 24 or m > 59 or (h == 24 and m):
+        raise ValueError(f"not a clock time: {text!r}")
+    return h * 60 + m
+
+
+def fmt_clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _no_overlap(windows: list[TimeWindow], what: str) -> list[TimeWindow]:
+    ordered = sorted(windows, key=lambda w: w.start)
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start < a.end:
+            raise ValueError(f"{what} overlap: {a} and {b}")
+    return ordered
+
+
+class Site(_Frozen):
+    """A place a team can visit: a village, prison, hospital, school, care home."""
+
+    id: Id
+    name: str = Field(min_length=1, max_length=200)
+    kind: SiteKind
+    lat: float = Field(ge=units.INDONESIA_LAT[0], le=units.INDONESIA_LAT[1])
+    lon: float = Field(ge=units.INDONESIA_LON[0], le=units.INDONESIA_LON[1])
+    province_code: str = ""
+    regency_code: str = ""
+    district_code: str = ""
+    village_code: str = ""
+    unrecorded: int = Field(ge=0, description="estimated people of voting age not yet recorded")
+    turnout: float = Field(gt=0, le=1, description="share of the unrecorded who come to one visit")
+    priority: float = Field(default=1.0, gt=0, le=100)
+    hours: dict[Weekday, tuple[TimeWindow, ...]] = Field(
+        description="opening hours per weekday; a weekday that is absent is closed"
+    )
+    closed_dates: frozenset[dt.date] = frozenset()
+    electricity: bool = True
+    clearance: str | None = Field(default=None, description="clearance a team needs, e.g. 'prison'")
+    access: Access = Access.road
+    location_estimated: bool = False
+    note: str = ""
+
+    @field_validator("lat", "lon")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError("must be a finite number")
+        return v
+
+    @field_validator("hours")
+    @classmethod
+    def _hours_disjoint(cls, v: dict) -> dict:
+        return {day: tuple(_no_overlap(list(ws), f"opening hours on {day}")) for day, ws in v.items()}
+
+    def windows_on(self, day: dt.date) -> tuple[TimeWindow, ...]:
+        """Opening windows on a date (none if closed that date or weekday)."""
+        if day in self.closed_dates:
+            return ()
+        return self.hours.get(Weekday.of(day), ())
+
+
+class Kit(_Frozen):
+    """One portable recording kit (camera, fingerprint and iris scanner, signature pad)."""
+
+    id: Id
+    status: KitStatus = KitStatus.working
+    repair_until: dt.date | None = Field(default=None, description="in repair up to and including this date")
+
+    @model_validator(mode="after")
+    def _repair_date(self) -> "Kit":
+        if self.status == KitStatus.in_repair and self.repair_until is None:
+            raise ValueError("a kit in repair needs repair_until (the last day it is away)")
+        return self
+
+    def works_on(self, day: dt.date) -> bool:
+        if self.status == KitStatus.working:
+            return True
+        if self.status == KitStatus.in_repair:
+            return day > self.repair_until  # type: ignore[operator]
+        return False
+
+
+class Shift(_Frozen):
+    """A team's working hours on one weekday, with the breaks (midday, Friday prayer) inside it."""
+
+    work: TimeWindow
+    breaks: tuple[TimeWindow, ...] = ()
+
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> "Shift":
+        for b in self.breaks:
+            if b.start < self.work.start or b.end > self.work.end:
+                raise ValueError(f"break {b} lies outside the shift {self.work}")
+        merged = _no_overlap(list(self.breaks), "breaks")
+        object.__setattr__(self, "breaks", tuple(merged))
+        return self
+
+
+class Team(_Frozen):
+    """A mobile recording team of one Dukcapil office, with its vehicle and kits."""
+
+    id: Id
+    name: str = Field(min_length=1, max_length=200)
+    regency_code: str = Field(default="", description="owning regency office; empty = provincial team")
+    base_name: str = ""
+    base_lat: float = Field(ge=units.INDONESIA_LAT[0], le=units.INDONESIA_LAT[1])
+    base_lon: float = Field(ge=units.INDONESIA_LON[0], le=units.INDONESIA_LON[1])
+    vehicle: VehicleProfile = VehicleProfile.car
+    kits: tuple[Kit, ...] = Field(min_length=1)
+    rate_per_kit_hour: float = Field(default=units.DEFAULT_RATE_PER_KIT_HOUR, gt=0, le=120)
+    setup_min: int = Field(default=units.DEFAULT_SETUP_MIN, ge=0, le=240)
+    generator: bool = False
+    clearances: frozenset[str] = frozenset()
+    max_drive_min: int = Field(default=units.DEFAULT_MAX_DRIVE_MIN, gt=0, le=24 * 60)
+    max_nights_out: int = Field(default=units.DEFAULT_MAX_NIGHTS_OUT, ge=0, le=6)
+    shifts: dict[Weekday, Shift]
+
+    def working_kits(self, day: dt.date) -> int:
+        return sum(k.works_on(day) for k in self.kits)
+
+    def shift_on(self, day: dt.date) -> Shift | None:
+        return self.shifts.get(Weekday.of(day))
+
+
+class DistrictOffice(_Frozen):
+    """A district (kecamatan) office and whether its own fixed recording kit works."""
+
+    district_code: str = Field(min_length=1)
+    name: str = ""
+    fixed_kit_working: bool = True
+
+
+class Weights(_Frozen):
+    """How the value of one recorded person is weighted."""
+
+    kind: dict[SiteKind, float] = Field(default_factory=lambda: dict(units.DEFAULT_KIND_WEIGHT))
+    no_fixed_kit_factor: float = Field(default=units.DEFAULT_NO_FIXED_KIT_FACTOR, ge=1, le=10)
+    travel_cost_per_hour: float = Field(default=units.DEFAULT_TRAVEL_COST_PER_HOUR, ge=0, le=1000)
+
+
+class VisitRules(_Frozen):
+    """How large sites are split into repeat visits with falling turnout."""
+
+    max_visits_per_site: int = Field(default=units.DEFAULT_MAX_VISITS_PER_SITE, ge=1, le=12)
+    max_people_per_visit: int = Field(default=units.DEFAULT_MAX_PEOPLE_PER_VISIT, ge=1, le=5000)
+    repeat_turnout_decay: float = Field(default=units.DEFAULT_REPEAT_TURNOUT_DECAY, gt=0, le=1)
+
+
+class TravelSettings(_Frozen):
+    """Where travel times come from: great-circle estimate, a routing server, or a file."""
+
+    provider: str = Field(default="haversine", pattern="^(haversine|osrm|valhalla|file)$")
+    speed_kmh: dict[VehicleProfile, float] = Field(default_factory=lambda: dict(units.DEFAULT_SPEED_KMH))
+    circuity: dict[VehicleProfile, float] = Field(default_factory=lambda: dict(units.DEFAULT_CIRCUITY))
+    url: str | None = None
+    matrix_file: str | None = None
+
+
+class Horizon(_Frozen):
+    start: dt.date
+    days: int = Field(default=6, ge=1, le=14)
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [self.start + dt.timedelta(days=i) for i in range(self.days)]
+
+
+class Scenario(_Frozen):
+    """One planning week for one province (or part of one)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    horizon: Horizon
+    sites: tuple[Site, ...]
+    teams: tuple[Team, ...] = Field(min_length=1)
+    district_offices: tuple[DistrictOffice, ...] = ()
+    weights: Weights = Weights()
+    visits: VisitRules = VisitRules()
+    travel: TravelSettings = TravelSettings()
+    source_dir: str | None = Field(default=None, description="folder the scenario file was read from")
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "Scenario":
+        for what, ids in (("site", [s.id for s in self.sites]), ("team", [t.id for t in self.teams])):
+            seen: set[str] = set()
+            dups = sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
+            if dups:
+                raise ValueError(f"duplicate {what} ids: {', '.join(dups[:10])}")
+        return self
+
+    def site_by_id(self) -> dict[str, Site]:
+        return {s.id: s for s in self.sites}
+
+    def team_by_id(self) -> dict[str, Team]:
+        return {t.id: t for t in self.teams}
+
+    def districts_without_fixed_kit(self) -> frozenset[str]:
+        return frozenset(d.district_code for d in self.district_offices if not d.fixed_kit_working)
+
+    def site_weight(self, site: Site) -> float:
+        """Value of one person recorded at `site`: kind × priority × (no fixed kit factor)."""
+        w = self.weights.kind.get(site.kind, 1.0) * site.priority
+        if site.district_code and site.district_code in self.districts_without_fixed_kit():
+            w *= self.weights.no_fixed_kit_factor
+        return w

@@ -1,0 +1,133 @@
+"""The `Plan`: what the solver returns and what exports, maps, the API and the validator read.
+
+Its JSON form (`plan.json`) is versioned by `schema_version`; see docs/plan-schema.md.
+Times are minutes after local midnight of the team-day's date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "jemput.plan/1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Place(_Model):
+    """Where a team-day starts or ends: its base (office) or a site where it stays the night."""
+
+    kind: str = Field(pattern="^(base|lodging)$")
+    site_id: str | None = Field(default=None, description="the site lodged at, for kind=lodging")
+    name: str
+    lat: float
+    lon: float
+
+
+class Stop(_Model):
+    """One visit of a team to a site on one day."""
+
+    site_id: str
+    visit: int = Field(ge=1, description="1 for the first visit of the week to this site, 2 for the next, …")
+    arrival_min: int
+    start_min: int
+    end_min: int
+    travel_min: int = Field(ge=0, description="driving from the previous stop (or the start place)")
+    travel_km: float = Field(ge=0)
+    people: int = Field(ge=0, description="expected recordings at this visit")
+    value: float = Field(ge=0, description="people × the site's weight")
+
+
+class TeamDay(_Model):
+    team_id: str
+    date: dt.date
+    working_kits: int
+    start_place: Place
+    end_place: Place
+    depart_min: int
+    return_min: int
+    stops: list[Stop] = []
+    return_travel_min: int = Field(ge=0, description="driving from the last stop to the end place")
+    return_travel_km: float = Field(ge=0)
+    travel_min: int = Field(ge=0, description="all driving of the day")
+    travel_km: float = Field(ge=0)
+    recordings: int = Field(ge=0)
+    capacity: int = Field(ge=0, description="working kits × rate × working minutes without breaks")
+
+
+class LeftOutReason(StrEnum):
+    no_unrecorded = "no_unrecorded"
+    needs_generator = "needs_generator"
+    needs_clearance = "needs_clearance"
+    needs_vehicle = "needs_vehicle"  # access mode (river, motorbike-only) no team's vehicle has
+    closed_all_days = "closed_all_days"  # closed on every day some team works
+    no_working_kit = "no_working_kit"  # every team that could go has no working kit that day
+    out_of_reach = "out_of_reach"  # no team-day can get there, record and get back within its limits
+    lower_value = "lower_value"  # feasible, but the teams' time went to higher-value sites
+
+
+class LeftOut(_Model):
+    site_id: str
+    reason: LeftOutReason
+    detail: str
+    unrecorded: int
+    remaining_after_plan: int
+
+
+class GroupKpi(_Model):
+    unrecorded: int
+    expected_recordings: int
+    share: float
+
+
+class TeamDayKpi(_Model):
+    team_id: str
+    date: dt.date
+    kit_utilisation: float = Field(description="recordings ÷ capacity of the working kits that day")
+
+
+class Kpis(_Model):
+    expected_recordings: int
+    upper_bound: int = Field(description="recordings no plan can exceed (capacity/reachability relaxation)")
+    gap_to_bound: float = Field(description="1 − expected_recordings ÷ upper_bound")
+    weighted_value: float
+    total_unrecorded: int
+    share_of_unrecorded: float
+    sites_served: int
+    sites_left_out: int
+    visits: int
+    travel_hours: float
+    travel_km: float
+    by_regency: dict[str, GroupKpi]
+    by_kind: dict[str, GroupKpi]
+    kit_utilisation: list[TeamDayKpi]
+
+
+class SolveInfo(_Model):
+    seed: int
+    time_limit_s: float
+    wall_s: float
+    parts: int
+    status: str
+
+
+class Plan(_Model):
+    schema_version: str = SCHEMA_VERSION
+    scenario_name: str
+    horizon_start: dt.date
+    horizon_days: int
+    scenario_file: str | None = None
+    kpis: Kpis
+    team_days: list[TeamDay]
+    left_out: list[LeftOut]
+    solve: SolveInfo
+
+    def stops_of(self, team_id: str, day: dt.date) -> list[Stop]:
+        for td in self.team_days:
+            if td.team_id == team_id and td.date == day:
+                return td.stops
+        return []

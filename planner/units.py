@@ -1,0 +1,99 @@
+"""Units and defaults of jemput, in one place.
+
+Every quantity in the model uses these units; every default a scenario may leave out is here.
+
+| quantity                     | unit                               | default                                  |
+|------------------------------|------------------------------------|------------------------------------------|
+| clock times (hours, shifts)  | minutes after local midnight (int) | written "HH:MM" in files                 |
+| durations (set-up, driving)  | minutes (int)                      |                                          |
+| travel durations in matrices | minutes, rounded **up** to whole   | great-circle × circuity ÷ speed          |
+| distances                    | kilometres                         |                                          |
+| coordinates                  | WGS84 degrees (lat, lon)           | must lie in Indonesia's bounding box     |
+| people                       | persons (int)                      |                                          |
+| recording rate               | recordings per working kit per hour| 10                                       |
+| set-up per visit             | minutes                            | 20                                       |
+| turnout                      | share (0, 1] of the site's unrecorded who come to one visit | by site kind, below |
+| priority                     | multiplier > 0 set by the coordinator | 1.0                                   |
+| horizon                      | consecutive dates from `start`     | 6 days (Monday to Saturday)              |
+| shift                        | per weekday                        | 08:00–16:00 Mon–Thu, 08:00–16:30 Fri, 08:00–12:00 Sat |
+| midday break                 | per weekday                        | 12:00–13:00 (Mon–Thu)                    |
+| Friday prayer                | Friday                             | 11:30–13:30 (covers the midday break)    |
+| maximum driving per day      | minutes                            | 240                                      |
+| nights away from base        | nights per week                    | 0 (teams return to base every night)     |
+"""
+
+from __future__ import annotations
+
+# --- Indonesia's bounding box (with a margin), used to reject impossible coordinates.
+INDONESIA_LAT = (-11.5, 6.5)
+INDONESIA_LON = (94.5, 141.5)
+
+# --- Team defaults.
+DEFAULT_RATE_PER_KIT_HOUR = 10.0
+DEFAULT_SETUP_MIN = 20
+DEFAULT_MAX_DRIVE_MIN = 240
+DEFAULT_MAX_NIGHTS_OUT = 0
+DEFAULT_SHIFT = {
+    "mon": "08:00-16:00",
+    "tue": "08:00-16:00",
+    "wed": "08:00-16:00",
+    "thu": "08:00-16:00",
+    "fri": "08:00-16:30",
+    "sat": "08:00-12:00",
+}
+DEFAULT_MIDDAY_BREAK = "12:00-13:00"
+DEFAULT_FRIDAY_PRAYER = "11:30-13:30"
+
+# --- Site defaults: expected turnout of one visit, by kind. Captive people (prisons, hospitals,
+# care homes) are nearly all reachable; villages depend on who hears of the visit.
+DEFAULT_TURNOUT = {
+    "village": 0.35,
+    "prison": 0.9,
+    "hospital": 0.6,
+    "school": 0.8,
+    "care_home": 0.8,
+    "other": 0.5,
+}
+DEFAULT_SITE_HOURS = {
+    "village": "08:00-16:00",
+    "prison": "09:00-12:00",
+    "hospital": "09:00-14:00",
+    "school": "07:30-13:00",
+    "care_home": "09:00-15:00",
+    "other": "08:00-16:00",
+}
+
+# --- Value weights: people in institutions cannot come to an office, so they count more.
+DEFAULT_KIND_WEIGHT = {
+    "village": 1.0,
+    "prison": 1.5,
+    "hospital": 1.5,
+    "school": 1.2,
+    "care_home": 1.5,
+    "other": 1.0,
+}
+# Sites in a district whose own fixed recording kit is out of service: people there have no
+# alternative, so their value is multiplied by this.
+DEFAULT_NO_FIXED_KIT_FACTOR = 1.5
+
+# --- Repeat visits: a large site needs several visits; each later visit draws fewer people.
+DEFAULT_MAX_VISITS_PER_SITE = 4
+DEFAULT_MAX_PEOPLE_PER_VISIT = 150
+DEFAULT_REPEAT_TURNOUT_DECAY = 0.6  # turnout of visit k is turnout × decay^(k-1) of what remains
+
+# --- Objective: travel has a cost so that among equal coverage the shorter plan wins.
+# Expressed in weighted people per hour of driving (small next to the value of a visit).
+DEFAULT_TRAVEL_COST_PER_HOUR = 1.0
+
+# --- Travel: great-circle distance × circuity ÷ speed, per vehicle profile.
+DEFAULT_SPEED_KMH = {"car": 40.0, "motorbike": 35.0, "boat": 20.0}
+DEFAULT_CIRCUITY = {"car": 1.4, "motorbike": 1.3, "boat": 1.5}
+
+# Which vehicle profiles can reach a site, by its access mode.
+ACCESS_PROFILES = {
+    "road": frozenset({"car", "motorbike", "boat"}),
+    "motorbike": frozenset({"motorbike"}),
+    "river": frozenset({"boat"}),
+}
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
