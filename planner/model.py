@@ -298,9 +298,14 @@ class Scenario(_Frozen):
     def districts_without_fixed_kit(self) -> frozenset[str]:
         return frozenset(d.district_code for d in self.district_offices if not d.fixed_kit_working)
 
-    def site_weight(self, site: Site) -> float:
-        """Value of one person recorded at `site`: kind × priority × (no fixed kit factor)."""
+    def site_weight(self, site: Site, no_fixed_kit: frozenset[str] | None = None) -> float:
+        """Value of one person recorded at `site`: kind × priority × (no fixed kit factor).
+
+        Pass `no_fixed_kit` (from `districts_without_fixed_kit`) when weighing many sites.
+        """
+        if no_fixed_kit is None:
+            no_fixed_kit = self.districts_without_fixed_kit()
         w = self.weights.kind.get(site.kind, 1.0) * site.priority
-        if site.district_code and site.district_code in self.districts_without_fixed_kit():
+        if site.district_code and site.district_code in no_fixed_kit:
             w *= self.weights.no_fixed_kit_factor
         return w

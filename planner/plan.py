@@ -61,6 +61,7 @@ class TeamDay(_Model):
 
 class LeftOutReason(StrEnum):
     no_unrecorded = "no_unrecorded"
+    no_team = "no_team"  # no team's office covers the site's regency
     needs_generator = "needs_generator"
     needs_clearance = "needs_clearance"
     needs_vehicle = "needs_vehicle"  # access mode (river, motorbike-only) no team's vehicle has

@@ -78,7 +78,7 @@ DEFAULT_NO_FIXED_KIT_FACTOR = 1.5
 
 # --- Repeat visits: a large site needs several visits; each later visit draws fewer people.
 DEFAULT_MAX_VISITS_PER_SITE = 4
-DEFAULT_MAX_PEOPLE_PER_VISIT = 150
+DEFAULT_MAX_PEOPLE_PER_VISIT = 100
 DEFAULT_REPEAT_TURNOUT_DECAY = 0.6  # turnout of visit k is turnout × decay^(k-1) of what remains
 
 # --- Objective: travel has a cost so that among equal coverage the shorter plan wins.
@@ -97,3 +97,5 @@ ACCESS_PROFILES = {
 }
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A repeat visit is not planned when it would draw fewer people than this.
+MIN_PEOPLE_REPEAT_VISIT = 5

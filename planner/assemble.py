@@ -1,0 +1,93 @@
+"""Turn solved routes into `Plan` team-days: places, clock times, travel, people, value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from planner.capacity import service_minutes
+from planner.compile import DAY, Compiled
+from planner.plan import Place, Stop, TeamDay
+from planner.schedule import advance, schedule_route
+
+
+@dataclass(frozen=True)
+class Visit:
+    site: int
+    visit_no: int
+    people: int
+
+
+def place(c: Compiled, point: int) -> Place:
+    """The base of a team (points below n_teams) or a lodging site."""
+    if point < c.n_teams:
+        team = c.scenario.teams[point]
+        return Place(kind="base", name=team.base_name or team.name, lat=team.base_lat, lon=team.base_lon)
+    site = c.scenario.sites[point - c.n_teams]
+    return Place(kind="lodging", site_id=site.id, name=site.name, lat=site.lat, lon=site.lon)
+
+
+def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: list[Visit]) -> tuple[TeamDay | None, list[Visit]]:
+    """Schedule one team-day's visits in order; visits that cannot be kept are returned as dropped."""
+    td = c.team_days[td_index]
+    team = c.scenario.teams[td.team]
+    dropped: list[Visit] = []
+    while True:
+        timed = _schedule(c, td_index, places, visits)
+        if timed is not None:
+            break
+        dropped.append(visits.pop())  # should not happen: the search kept the same rules
+    if not visits and places[0] == places[1]:
+        return None, dropped
+    dur, dist = c.duration[team.vehicle], c.distance[team.vehicle]
+    path = [places[0]] + [c.site_point(v.site) for v in visits] + [places[1]]
+    stops = []
+    for k, (v, t) in enumerate(zip(visits, timed)):
+        a, b = path[k], path[k + 1]
+        stops.append(
+            Stop(
+                site_id=c.scenario.sites[v.site].id,
+                visit=v.visit_no,
+                arrival_min=t.arrival - td.day * DAY,
+                start_min=t.start - td.day * DAY,
+                end_min=t.end - td.day * DAY,
+                travel_min=int(dur[a, b]),
+                travel_km=round(float(dist[a, b]), 3),
+                people=v.people,
+                value=round(v.people * float(c.weight[v.site]), 6),
+            )
+        )
+    last, end = path[-2], path[-1]
+    back_end = timed[-1].end if timed else td.work_start
+    return_abs = advance(back_end, int(dur[last, end]), td.breaks)
+    travel_min = sum(s.travel_min for s in stops) + int(dur[last, end])
+    travel_km = sum(s.travel_km for s in stops) + float(dist[last, end])
+    return (
+        TeamDay(
+            team_id=team.id,
+            date=td.date,
+            working_kits=td.kits,
+            start_place=place(c, places[0]),
+            end_place=place(c, places[1]),
+            depart_min=td.work_start - td.day * DAY,
+            return_min=return_abs - td.day * DAY,
+            stops=stops,
+            return_travel_min=int(dur[last, end]),
+            return_travel_km=round(float(dist[last, end]), 3),
+            travel_min=travel_min,
+            travel_km=round(travel_km, 3),
+            recordings=sum(s.people for s in stops),
+            capacity=td.capacity,
+        ),
+        dropped,
+    )
+
+
+def _schedule(c: Compiled, td_index: int, places: tuple[int, int], visits: list[Visit]):
+    td = c.team_days[td_index]
+    team = c.scenario.teams[td.team]
+    dur = c.duration[team.vehicle]
+    path = [places[0]] + [c.site_point(v.site) for v in visits] + [places[1]]
+    legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
+    services = [service_minutes(v.people, td.kits, team.rate_per_kit_hour, team.setup_min) for v in visits]
+    windows = [c.windows[v.site][td.day] for v in visits]
+    return schedule_route(td.work_start, legs[:-1], services, windows, td.breaks, legs[-1], td.work_end)

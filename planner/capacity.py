@@ -1,0 +1,71 @@
+"""What a team can do on a day and what a visit yields: kits, capacity, service time, visit sizes.
+
+One place for these rules so the solver, the upper bound and the reports agree (the independent
+validator re-derives them on its own).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from planner import units
+from planner.model import Shift, Site, Team, VisitRules
+
+
+def service_minutes(people: int, kits: int, rate_per_kit_hour: float, setup_min: int) -> int:
+    """Minutes a team with `kits` working kits needs on site to record `people`."""
+    if kits <= 0:
+        raise ValueError("a team without a working kit cannot record")
+    return setup_min + math.ceil(people * 60 / (kits * rate_per_kit_hour))
+
+
+def working_minutes(shift: Shift) -> int:
+    """Minutes of the shift outside its breaks."""
+    return shift.work.minutes - sum(b.minutes for b in shift.breaks)
+
+
+def team_day_capacity(team: Team, day: dt.date) -> int:
+    """People the team's working kits could record that day if it never drove (an upper bound)."""
+    shift = team.shift_on(day)
+    kits = team.working_kits(day)
+    if shift is None or kits == 0:
+        return 0
+    return math.floor(kits * team.rate_per_kit_hour * working_minutes(shift) / 60)
+
+
+def visit_sizes(site: Site, rules: VisitRules, fits: int | None = None) -> list[int]:
+    """Expected people at the 1st, 2nd, … visit of the week: turnout falls as the willing come first.
+
+    A visit records at most `rules.max_people_per_visit`, and at most `fits`: what the best team
+    can record within the site's longest opening window.
+    """
+    cap = rules.max_people_per_visit if fits is None else max(1, min(rules.max_people_per_visit, fits))
+    sizes: list[int] = []
+    remaining = site.unrecorded
+    for k in range(rules.max_visits_per_site):
+        turnout = site.turnout * rules.repeat_turnout_decay**k
+        people = min(cap, math.floor(turnout * remaining + 1e-9))
+        if k == 0 and people == 0 and remaining > 0:
+            people = 1  # a tiny site still gets a (short) visit
+        if people <= 0 or (k > 0 and people < units.MIN_PEOPLE_REPEAT_VISIT):
+            break
+        sizes.append(people)
+        remaining -= people
+    return sizes
+
+
+def most_in_one_visit(site: Site, teams: list[Team], dates: list[dt.date]) -> int | None:
+    """People the fastest team could record in one visit within the site's longest window."""
+    best = None
+    for day in dates:
+        windows = site.windows_on(day)
+        for team in teams:
+            shift, kits = team.shift_on(day), team.working_kits(day)
+            if not windows or shift is None or kits == 0:
+                continue
+            for w in windows:
+                span = min(w.end, shift.work.end) - max(w.start, shift.work.start)
+                n = math.floor((span - team.setup_min) * kits * team.rate_per_kit_hour / 60)
+                best = n if best is None else max(best, n)
+    return best

@@ -1,0 +1,185 @@
+"""Compile a `Scenario` once into arrays: travel matrices, team-days, compatibility, reachability.
+
+Times in compiled arrays are absolute minutes from 00:00 of the first horizon day
+(day index × 1440 + clock minutes), so one time axis spans the week.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from planner import units
+from planner.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
+from planner.model import Scenario, VehicleProfile
+from planner.travel import Points, TravelProvider, provider_for, whole_minutes
+
+DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class TeamDay:
+    """One day a team can be dispatched: it works that weekday and has a working kit."""
+
+    team: int
+    day: int
+    date: dt.date
+    kits: int
+    work_start: int  # absolute minutes
+    work_end: int
+    breaks: tuple[tuple[int, int], ...]  # absolute [start, end)
+    capacity: int  # people, if it never drove
+
+
+@dataclass
+class Compiled:
+    """The scenario as arrays. Site i is point `n_teams + i`; team t's base is point t."""
+
+    scenario: Scenario
+    dates: list[dt.date]
+    point_ids: tuple[str, ...]
+    lat: np.ndarray
+    lon: np.ndarray
+    duration: dict[VehicleProfile, np.ndarray]  # int64 whole minutes, point × point
+    distance: dict[VehicleProfile, np.ndarray]  # float64 km
+    weight: np.ndarray  # value of one person per site
+    sizes: list[list[int]]  # expected people per visit, per site
+    compatible: np.ndarray  # bool team × site: requirements, vehicle and ownership
+    team_days: list[TeamDay]
+    windows: list[list[tuple[tuple[int, int], ...]]]  # per site, per day: absolute opening windows
+
+    @property
+    def n_teams(self) -> int:
+        return len(self.scenario.teams)
+
+    def site_point(self, site: int) -> int:
+        return self.n_teams + site
+
+
+def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None) -> Compiled:
+    """Turn the validated scenario into the arrays the solver, the bound and the reasons use."""
+    if provider is None:
+        base = Path(scenario.source_dir) if scenario.source_dir else None
+        provider = provider_for(scenario.travel, base)
+    points = _points(scenario)
+    profiles = sorted({t.vehicle for t in scenario.teams})
+    duration, distance = {}, {}
+    for p in profiles:
+        m = provider.matrices(points, p)
+        duration[p] = whole_minutes(m.duration_min)
+        distance[p] = m.distance_km
+    dates = scenario.horizon.dates
+    no_kit = scenario.districts_without_fixed_kit()
+    compatible = _compatibility(scenario)
+    return Compiled(
+        scenario=scenario,
+        dates=dates,
+        point_ids=points.ids,
+        lat=points.lat,
+        lon=points.lon,
+        duration=duration,
+        distance=distance,
+        weight=np.array([scenario.site_weight(s, no_kit) for s in scenario.sites], dtype=float),
+        sizes=_sizes(scenario, compatible, dates),
+        compatible=compatible,
+        team_days=_team_days(scenario, dates),
+        windows=[[_abs_windows(s.windows_on(d), i) for i, d in enumerate(dates)] for s in scenario.sites],
+    )
+
+
+def _points(scenario: Scenario) -> Points:
+    ids = tuple(f"base:{t.id}" for t in scenario.teams) + tuple(s.id for s in scenario.sites)
+    lat = np.array([t.base_lat for t in scenario.teams] + [s.lat for s in scenario.sites], dtype=float)
+    lon = np.array([t.base_lon for t in scenario.teams] + [s.lon for s in scenario.sites], dtype=float)
+    return Points(ids=ids, lat=lat, lon=lon)
+
+
+def _sizes(scenario: Scenario, compatible: np.ndarray, dates: list[dt.date]) -> list[list[int]]:
+    """People per visit for every site, capped by what its compatible teams can do in one window."""
+    out = []
+    for s, site in enumerate(scenario.sites):
+        teams = [scenario.teams[t] for t in np.nonzero(compatible[:, s])[0]]
+        fits = most_in_one_visit(site, teams, dates)
+        out.append(visit_sizes(site, scenario.visits, fits) if fits and fits > 0 else [])
+    return out
+
+
+def owns(team_regency: str, site_regency: str) -> bool:
+    """A regency team serves its own regency; a provincial team (no regency) serves any site."""
+    return not team_regency or team_regency == site_regency
+
+
+def requirement_gaps(team, site) -> list[str]:
+    """What keeps `team` from working at `site` (generator, clearance, vehicle); empty if none."""
+    gaps = []
+    if not site.electricity and not team.generator:
+        gaps.append("needs_generator")
+    if site.clearance and site.clearance not in team.clearances:
+        gaps.append("needs_clearance")
+    if team.vehicle.value not in units.ACCESS_PROFILES[site.access.value]:
+        gaps.append("needs_vehicle")
+    return gaps
+
+
+def _compatibility(scenario: Scenario) -> np.ndarray:
+    comp = np.zeros((len(scenario.teams), len(scenario.sites)), dtype=bool)
+    for t, team in enumerate(scenario.teams):
+        for s, site in enumerate(scenario.sites):
+            comp[t, s] = owns(team.regency_code, site.regency_code) and not requirement_gaps(team, site)
+    return comp
+
+
+def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[TeamDay]:
+    out = []
+    for t, team in enumerate(scenario.teams):
+        for i, d in enumerate(dates):
+            shift, kits = team.shift_on(d), team.working_kits(d)
+            if shift is None or kits == 0:
+                continue
+            off = i * DAY
+            out.append(
+                TeamDay(
+                    team=t,
+                    day=i,
+                    date=d,
+                    kits=kits,
+                    work_start=off + shift.work.start,
+                    work_end=off + shift.work.end,
+                    breaks=tuple((off + b.start, off + b.end) for b in shift.breaks),
+                    capacity=team_day_capacity(team, d),
+                )
+            )
+    return out
+
+
+def _abs_windows(windows, day: int) -> tuple[tuple[int, int], ...]:
+    return tuple((day * DAY + w.start, day * DAY + w.end) for w in windows)
+
+
+def day_reach(c: Compiled, td: TeamDay, start_point: int, end_point: int) -> np.ndarray:
+    """Sites the team-day could visit alone on a trip start→site→end (bool per site).
+
+    Checks compatibility, opening that day, the drive limit and that the smallest visit fits in
+    a window between the earliest arrival and the latest departure. Breaks are ignored, so this
+    is a relaxation: a site outside it is certainly out of reach.
+    """
+    team = c.scenario.teams[td.team]
+    dur = c.duration[team.vehicle]
+    sites = np.arange(len(c.scenario.sites))
+    go = dur[start_point, c.n_teams + sites]
+    back = dur[c.n_teams + sites, end_point]
+    ok = c.compatible[td.team] & (go + back <= team.max_drive_min)
+    reach = np.zeros(len(sites), dtype=bool)
+    for s in np.nonzero(ok)[0]:
+        if not c.sizes[s]:
+            continue
+        svc = service_minutes(c.sizes[s][-1], td.kits, team.rate_per_kit_hour, team.setup_min)
+        for w0, w1 in c.windows[s][td.day]:
+            begin = max(td.work_start + go[s], w0)
+            if begin + svc <= min(w1, td.work_end - back[s]):
+                reach[s] = True
+                break
+    return reach

@@ -1,0 +1,55 @@
+"""Key figures of a plan: recordings, share of the unrecorded reached, travel, kit utilisation."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from planner.model import Scenario
+from planner.plan import GroupKpi, Kpis, TeamDay, TeamDayKpi
+
+
+def compute_kpis(scenario: Scenario, team_days: list[TeamDay], upper_bound: int, left_out: int) -> Kpis:
+    """Figures recomputed from the team-days (never from the solver's objective)."""
+    recorded: dict[str, int] = defaultdict(int)
+    value = 0.0
+    for td in team_days:
+        for s in td.stops:
+            recorded[s.site_id] += s.people
+            value += s.value
+    total = sum(recorded.values())
+    unrecorded = sum(s.unrecorded for s in scenario.sites)
+    return Kpis(
+        expected_recordings=total,
+        upper_bound=upper_bound,
+        gap_to_bound=round(1 - total / upper_bound, 4) if upper_bound else 0.0,
+        weighted_value=round(value, 3),
+        total_unrecorded=unrecorded,
+        share_of_unrecorded=round(total / unrecorded, 4) if unrecorded else 0.0,
+        sites_served=len(recorded),
+        sites_left_out=left_out,
+        visits=sum(len(td.stops) for td in team_days),
+        travel_hours=round(sum(td.travel_min for td in team_days) / 60, 2),
+        travel_km=round(sum(td.travel_km for td in team_days), 1),
+        by_regency=_groups(scenario, recorded, lambda s: s.regency_code or "-"),
+        by_kind=_groups(scenario, recorded, lambda s: s.kind.value),
+        kit_utilisation=[
+            TeamDayKpi(
+                team_id=td.team_id,
+                date=td.date,
+                kit_utilisation=round(td.recordings / td.capacity, 4) if td.capacity else 0.0,
+            )
+            for td in team_days
+        ],
+    )
+
+
+def _groups(scenario: Scenario, recorded: dict[str, int], key) -> dict[str, GroupKpi]:
+    unrec: dict[str, int] = defaultdict(int)
+    rec: dict[str, int] = defaultdict(int)
+    for s in scenario.sites:
+        unrec[key(s)] += s.unrecorded
+        rec[key(s)] += recorded.get(s.id, 0)
+    return {
+        k: GroupKpi(unrecorded=unrec[k], expected_recordings=rec[k], share=round(rec[k] / unrec[k], 4) if unrec[k] else 0.0)
+        for k in sorted(unrec)
+    }

@@ -1,0 +1,174 @@
+"""Split the week into independent routing instances and build each one's arrays.
+
+Decomposition follows ownership, which is sound for this problem: a regency office's teams serve
+its own regency, so regencies are independent parts (solved in parallel). Provincial teams,
+which may cross regencies, are planned afterwards on what the regency teams left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.capacity import service_minutes
+from planner.compile import Compiled, TeamDay
+from planner.routing import PartInstance, Vehicle
+from planner.trips import Trip
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    name: str
+    teams: tuple[int, ...]
+    sites: tuple[int, ...]
+
+
+def regency_parts(c: Compiled) -> list[PartSpec]:
+    """One part per regency office that has teams; provincial teams are left for the second stage."""
+    by_regency: dict[str, list[int]] = {}
+    for t, team in enumerate(c.scenario.teams):
+        if team.regency_code:
+            by_regency.setdefault(team.regency_code, []).append(t)
+    parts = []
+    for code, teams in sorted(by_regency.items()):
+        sites = np.nonzero(c.compatible[teams].any(axis=0))[0]
+        parts.append(PartSpec(f"regency {code}", tuple(teams), tuple(int(s) for s in sites)))
+    return parts
+
+
+def provincial_part(c: Compiled) -> PartSpec | None:
+    """The provincial teams with every site they are compatible with."""
+    teams = [t for t, team in enumerate(c.scenario.teams) if not team.regency_code]
+    if not teams:
+        return None
+    sites = np.nonzero(c.compatible[teams].any(axis=0))[0]
+    return PartSpec("provincial teams", tuple(teams), tuple(int(s) for s in sites))
+
+
+def places(c: Compiled, trips: list[Trip]) -> dict[int, tuple[int, int]]:
+    """Start and end point of every team-day: its base, or the lodging of its trip."""
+    out = {i: (td.team, td.team) for i, td in enumerate(c.team_days)}
+    for trip in trips:
+        lodge = c.site_point(trip.lodging_site)
+        for j, i in enumerate(trip.team_days):
+            base = c.team_days[i].team
+            start = base if j == 0 else lodge
+            end = base if j == len(trip.team_days) - 1 else lodge
+            out[i] = (start, end)
+    return out
+
+
+def build_instance(
+    c: Compiled,
+    spec: PartSpec,
+    done_visits: np.ndarray,
+    day_places: dict[int, tuple[int, int]],
+    seed: int,
+    max_sites: int | None = None,
+    min_day: np.ndarray | None = None,
+) -> PartInstance:
+    """Arrays for one part: vehicles, depots, visit nodes for the visits each site has left."""
+    tds = [i for i, td in enumerate(c.team_days) if td.team in spec.teams]
+    points = sorted({p for i in tds for p in day_places[i]})
+    depot_of = {p: n for n, p in enumerate(points)}
+    vehicles = [_vehicle(c, i, depot_of, day_places) for i in tds]
+    sites = _candidate_sites(c, spec, done_visits, vehicles, max_sites)
+    rng = np.random.default_rng(seed)
+    sites = [sites[i] for i in rng.permutation(len(sites))]
+    visit_site, visit_no, people, allowed, windows, chains = [], [], [], [], [], []
+    for s in sites:
+        chain = []
+        for k, p in enumerate(c.sizes[s][int(done_visits[s]) :], start=int(done_visits[s]) + 1):
+            first_day = 0 if min_day is None else int(min_day[s])
+            ok, wins = _allowed(c, s, p, [v if v.day >= first_day else None for v in vehicles], points)
+            if not ok:
+                break  # a later, smaller visit cannot come before this one
+            chain.append(len(points) + len(visit_site))
+            visit_site.append(s)
+            visit_no.append(k)
+            people.append(p)
+            allowed.append(ok)
+            windows.append(wins)
+        if len(chain) > 1:
+            chains.append(chain)
+    node_point = np.array(points + [c.site_point(s) for s in visit_site], dtype=np.int64)
+    return PartInstance(
+        name=spec.name,
+        node_point=node_point,
+        n_depots=len(points),
+        visit_site=np.array(visit_site, dtype=np.int64),
+        visit_no=np.array(visit_no, dtype=np.int64),
+        visit_people=np.array(people, dtype=np.int64),
+        visit_value=np.array([c.weight[s] * p for s, p in zip(visit_site, people)], dtype=float),
+        duration={
+            str(p): c.duration[p][np.ix_(node_point, node_point)]
+            for p in {c.scenario.teams[v.team].vehicle for v in vehicles}
+        },
+        vehicles=vehicles,
+        allowed=allowed,
+        start_windows=windows,
+        travel_cost_per_hour=c.scenario.weights.travel_cost_per_hour,
+        chains=chains,
+    )
+
+
+def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehicle:
+    td: TeamDay = c.team_days[i]
+    team = c.scenario.teams[td.team]
+    start, end = day_places[i]
+    return Vehicle(
+        team=td.team,
+        team_day=i,
+        day=td.day,
+        kits=td.kits,
+        rate_per_kit_hour=team.rate_per_kit_hour,
+        setup_min=team.setup_min,
+        profile=str(team.vehicle),
+        start_node=depot_of[start],
+        end_node=depot_of[end],
+        work_start=td.work_start,
+        work_end=td.work_end,
+        breaks=td.breaks,
+        max_drive_min=team.max_drive_min,
+    )
+
+
+def _candidate_sites(c: Compiled, spec: PartSpec, done, vehicles, max_sites) -> list[int]:
+    """Sites of the part with visits left, most valuable first when capped."""
+    left = [s for s in spec.sites if int(done[s]) < len(c.sizes[s])]
+    if max_sites is None or len(left) <= max_sites:
+        return sorted(left)
+    value = {s: c.weight[s] * sum(c.sizes[s][int(done[s]) :]) for s in left}
+    return sorted(sorted(left, key=lambda s: -value[s])[:max_sites])
+
+
+def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int]):
+    """Vehicles that can make this visit (reach, record and get back in time) and its start windows."""
+    allowed, per_day = [], {}
+    site_pt = c.site_point(s)
+    for vi, v in enumerate(vehicles):
+        if v is None or not c.compatible[v.team, s]:
+            continue
+        dur = c.duration[c.scenario.teams[v.team].vehicle]
+        go, back = int(dur[points[v.start_node], site_pt]), int(dur[site_pt, points[v.end_node]])
+        if go + back > v.max_drive_min:
+            continue
+        svc = service_minutes(people, v.kits, v.rate_per_kit_hour, v.setup_min)
+        earliest, latest_end = v.work_start + go, v.work_end - back
+        if any(max(earliest, w0) + svc <= min(w1, latest_end) for w0, w1 in c.windows[s][v.day]):
+            allowed.append(vi)
+            day = per_day.setdefault(v.day, [0, 0])
+            day[0], day[1] = max(day[0], svc), max(day[1], v.work_end)
+    return allowed, _start_windows(c.windows[s], per_day)
+
+
+def _start_windows(site_windows, per_day: dict[int, list[int]]) -> list[tuple[int, int]]:
+    """Allowed start times: a window's end binds only where the site closes before the shift ends."""
+    out = []
+    for day, (max_svc, max_end) in per_day.items():
+        for w0, w1 in site_windows[day]:
+            hi = w1 if w1 >= max_end else w1 - max_svc
+            if hi >= w0:
+                out.append((w0, hi))
+    return out

@@ -1,0 +1,222 @@
+"""The OR-Tools routing model of one part of the week: team-days as vehicles, visits as optional nodes.
+
+All matrices are registered with `RegisterTransitMatrix` (no per-arc Python callbacks), so the
+search runs in C++. A `PartInstance` holds plain arrays and pickles cheaply to a worker process.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+SCALE = 100  # objective units per weighted person
+DAY = 24 * 60
+
+
+@dataclass(frozen=True)
+class Vehicle:
+    """One team-day in a part: where it starts and ends, its hours, breaks and service speed."""
+
+    team: int
+    team_day: int  # index into Compiled.team_days
+    day: int
+    kits: int
+    rate_per_kit_hour: float
+    setup_min: int
+    profile: str
+    start_node: int
+    end_node: int
+    work_start: int
+    work_end: int
+    breaks: tuple[tuple[int, int], ...]
+    max_drive_min: int
+
+
+@dataclass
+class PartInstance:
+    """A self-contained routing instance: nodes [0, n_depots) are start/end places, the rest visits."""
+
+    name: str
+    node_point: np.ndarray  # point index (into Compiled) per node
+    n_depots: int
+    visit_site: np.ndarray  # per visit node: site index
+    visit_no: np.ndarray  # 1-based visit number of the week
+    visit_people: np.ndarray
+    visit_value: np.ndarray  # weighted people
+    duration: dict[str, np.ndarray]  # profile -> node × node whole minutes
+    vehicles: list[Vehicle]
+    allowed: list[list[int]]  # per visit node: vehicles that may serve it
+    start_windows: list[list[tuple[int, int]]]  # per visit node: absolute [lo, hi] for the start
+    travel_cost_per_hour: float
+    chains: list[list[int]] = field(default_factory=list)  # visit nodes of one site in visit order
+
+
+@dataclass
+class PartResult:
+    """Visit sequences per vehicle (node ids), as found by the search."""
+
+    name: str
+    routes: list[list[int]]
+    objective: int
+    status: str
+    wall_s: float
+
+
+Progress = Callable[[str, int, float], None]  # (part name, objective, seconds elapsed)
+
+
+def service_vector(inst: PartInstance, v: Vehicle) -> np.ndarray:
+    """Service minutes of every node for this vehicle (0 at start/end places)."""
+    svc = np.zeros(len(inst.node_point), dtype=np.int64)
+    per_kit = v.kits * v.rate_per_kit_hour
+    svc[inst.n_depots :] = v.setup_min + np.ceil(inst.visit_people * 60 / per_kit).astype(np.int64)
+    return svc
+
+
+def solve_part(
+    inst: PartInstance,
+    time_limit_s: float,
+    progress: Progress | None = None,
+    max_solutions: int | None = None,
+) -> PartResult:
+    """Build the routing model for `inst`, search within the limits and return the routes."""
+    t0 = time.monotonic()
+    if not inst.vehicles or len(inst.node_point) == inst.n_depots:
+        return PartResult(inst.name, [[] for _ in inst.vehicles], 0, "empty", 0.0)
+    manager = pywrapcp.RoutingIndexManager(
+        len(inst.node_point),
+        len(inst.vehicles),
+        [v.start_node for v in inst.vehicles],
+        [v.end_node for v in inst.vehicles],
+    )
+    routing = pywrapcp.RoutingModel(manager)
+    time_dim = _add_time_and_cost(inst, routing, manager)
+    _add_drive_limit(inst, routing)
+    _add_visits(inst, routing, manager, time_dim)
+    if progress is not None:
+        routing.AddAtSolutionCallback(
+            lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
+        )
+    params = search_parameters(time_limit_s, max_solutions)
+    solution = routing.SolveWithParameters(params)
+    status = routing.status()
+    if solution is None:
+        reason = _STATUS.get(status, str(status))
+        return PartResult(inst.name, [[] for _ in inst.vehicles], 0, f"no solution: {reason}", time.monotonic() - t0)
+    routes = []
+    for v in range(len(inst.vehicles)):
+        idx, seq = solution.Value(routing.NextVar(routing.Start(v))), []
+        while not routing.IsEnd(idx):
+            seq.append(manager.IndexToNode(idx))
+            idx = solution.Value(routing.NextVar(idx))
+        routes.append(seq)
+    return PartResult(inst.name, routes, solution.ObjectiveValue(), _STATUS.get(status, str(status)), time.monotonic() - t0)
+
+
+_STATUS = {
+    0: "not solved",
+    1: "solved",
+    2: "solved (local optimum not reached)",
+    3: "failed",
+    4: "time limit reached before a first solution",
+    5: "invalid model",
+    6: "infeasible",
+    7: "optimal",
+}
+
+
+def search_parameters(time_limit_s: float, max_solutions: int | None = None):
+    """Insertion-based first solution (suits optional visits) then guided local search."""
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.time_limit.FromMilliseconds(max(100, int(time_limit_s * 1000)))
+    if max_solutions:
+        params.solution_limit = max_solutions
+    return params
+
+
+def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.RoutingDimension:
+    """Arc costs per vehicle profile; time = service + travel per service class; breaks per day."""
+    cost_ids: dict[str, int] = {}
+    time_ids: dict[tuple, int] = {}
+    per_min = inst.travel_cost_per_hour / 60 * SCALE
+    time_evals = []
+    for v in inst.vehicles:
+        if v.profile not in cost_ids:
+            cost = np.rint(inst.duration[v.profile] * per_min).astype(np.int64)
+            cost_ids[v.profile] = routing.RegisterTransitMatrix(cost.tolist())
+        key = (v.profile, v.kits, v.rate_per_kit_hour, v.setup_min)
+        if key not in time_ids:
+            transit = service_vector(inst, v)[:, None] + inst.duration[v.profile]
+            time_ids[key] = routing.RegisterTransitMatrix(transit.tolist())
+        time_evals.append(time_ids[key])
+    for i, v in enumerate(inst.vehicles):
+        routing.SetArcCostEvaluatorOfVehicle(cost_ids[v.profile], i)
+    horizon = (max(v.day for v in inst.vehicles) + 1) * DAY
+    routing.AddDimensionWithVehicleTransits(time_evals, DAY, horizon, False, "time")
+    time_dim = routing.GetDimensionOrDie("time")
+    for i, v in enumerate(inst.vehicles):
+        time_dim.CumulVar(routing.Start(i)).SetRange(v.work_start, v.work_end)
+        time_dim.CumulVar(routing.End(i)).SetRange(v.work_start, v.work_end)
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(i)))
+    _add_breaks(inst, routing, manager, time_dim)
+    return time_dim
+
+
+def _add_breaks(inst: PartInstance, routing, manager, time_dim) -> None:
+    """Midday break and Friday prayer as fixed intervals no visit may overlap."""
+    solver = routing.solver()
+    nodes = [manager.IndexToNode(idx) for idx in range(routing.Size())]
+    for i, v in enumerate(inst.vehicles):
+        if not v.breaks:
+            continue
+        visit_transits = service_vector(inst, v)[nodes].tolist()
+        intervals = [
+            solver.FixedDurationIntervalVar(b0, b0, b1 - b0, False, f"break {i} {b0}") for b0, b1 in v.breaks
+        ]
+        time_dim.SetBreakIntervalsOfVehicle(intervals, i, visit_transits)
+
+
+def _add_drive_limit(inst: PartInstance, routing) -> None:
+    """Driving minutes per team-day stay within the team's maximum."""
+    ids: dict[str, int] = {}
+    evals = []
+    for v in inst.vehicles:
+        if v.profile not in ids:
+            ids[v.profile] = routing.RegisterTransitMatrix(inst.duration[v.profile].tolist())
+        evals.append(ids[v.profile])
+    caps = [v.max_drive_min for v in inst.vehicles]
+    routing.AddDimensionWithVehicleTransitAndCapacity(evals, 0, caps, True, "drive")
+
+
+def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
+    """Each visit is optional (penalty = its value), limited to allowed vehicles and opening windows."""
+    solver = routing.solver()
+    for k in range(len(inst.visit_site)):
+        node = inst.n_depots + k
+        index = manager.NodeToIndex(node)
+        routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)))
+        routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
+        _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
+    for chain in inst.chains:
+        for a, b in zip(chain, chain[1:]):
+            ia, ib = manager.NodeToIndex(a), manager.NodeToIndex(b)
+            solver.Add(routing.ActiveVar(ib) <= routing.ActiveVar(ia))
+            # a repeat visit comes on a later day (12 h after the previous one started)
+            later = time_dim.CumulVar(ia) + DAY // 2
+            solver.Add(later * routing.ActiveVar(ib) <= time_dim.CumulVar(ib))
+
+
+def _restrict_to_windows(cumul, windows: list[tuple[int, int]]) -> None:
+    if not windows:
+        return
+    windows = sorted(windows)
+    cumul.SetRange(windows[0][0], windows[-1][1])
+    for (_, hi), (lo, _) in zip(windows, windows[1:]):
+        if lo > hi + 1:
+            cumul.RemoveInterval(hi + 1, lo - 1)

@@ -1,0 +1,152 @@
+"""Plan a week: compile, choose overnight trips, solve the parts (in parallel), assemble the `Plan`.
+
+Stage 1 solves every regency office's part; stage 2 gives the provincial teams what is left.
+Same scenario + seed + limits → same plan (each part's search is single-threaded).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.assemble import Visit, build_team_day
+from planner.bound import upper_bound
+from planner.compile import Compiled, compile_scenario
+from planner.kpis import compute_kpis
+from planner.model import Scenario
+from planner.parts import PartSpec, build_instance, places, provincial_part, regency_parts
+from planner.plan import LeftOut, Plan, SolveInfo, TeamDay
+from planner.reach import reach_matrix
+from planner.reasons import left_out_reason
+from planner.routing import PartInstance, PartResult, solve_part
+from planner.travel import TravelProvider
+from planner.trips import plan_trips
+
+PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    done: int
+    total: int
+    message: str
+
+
+ProgressFn = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit_s: float = 30.0
+    seed: int = 0
+    workers: int | None = None  # processes for the parts; None = CPU count, 1 = in this process
+    max_solutions: int | None = None  # a deterministic limit on improving solutions per part
+
+
+def plan_week(
+    scenario: Scenario,
+    options: SolveOptions = SolveOptions(),
+    provider: TravelProvider | None = None,
+    progress: ProgressFn | None = None,
+    scenario_file: str | None = None,
+) -> Plan:
+    """The week's plan for every team of the scenario (see module doc)."""
+    t0 = time.monotonic()
+    report = progress or (lambda e: None)
+    c = compile_scenario(scenario, provider)
+    trips = plan_trips(c)
+    day_places = places(c, trips)
+    specs = regency_parts(c)
+    prov = provincial_part(c)
+    total = len(specs) + (1 if prov else 0) + 1
+    report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
+    done = np.zeros(len(scenario.sites), dtype=np.int64)
+    last_day = np.zeros(len(scenario.sites), dtype=np.int64)
+    stage1 = 0.7 if prov else 1.0
+    insts = [build_instance(c, p, done, day_places, options.seed) for p in specs]
+    routes = _run_parts(insts, options, options.time_limit_s * stage1, total, report)
+    visits = _collect(c, insts, routes, done, last_day)
+    if prov:
+        min_day = np.where(done > 0, last_day + 1, 0)  # repeat visits come on later days
+        inst = build_instance(c, prov, done, day_places, options.seed, PROVINCIAL_MAX_SITES, min_day)
+        res = solve_part(inst, options.time_limit_s * (1 - stage1), max_solutions=options.max_solutions)
+        report(ProgressEvent(len(specs) + 1, total, f"{prov.name}: done"))
+        visits.update(_collect(c, [inst], [res], done, last_day))
+        routes.append(res)
+    plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file)
+    report(ProgressEvent(total, total, "plan assembled"))
+    return plan
+
+
+def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report) -> list[PartResult]:
+    """Solve parts in worker processes, each with a share of the budget sized to its work."""
+    workers = options.workers or os.cpu_count() or 1
+    sizes = np.array([max(1, len(i.visit_site)) for i in insts], dtype=float)
+    limits = budget * min(workers, len(insts)) * sizes / sizes.sum() if len(insts) else []
+    limits = [float(min(budget, max(1.0, x))) for x in limits]
+    if workers == 1 or len(insts) <= 1:
+        out = []
+        for k, (inst, lim) in enumerate(zip(insts, limits)):
+            out.append(solve_part(inst, lim, max_solutions=options.max_solutions))
+            report(ProgressEvent(k + 1, total, f"{inst.name}: done"))
+        return out
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(solve_part, i, lim, None, options.max_solutions) for i, lim in zip(insts, limits)]
+        out = []
+        for k, f in enumerate(futures):
+            out.append(f.result())
+            report(ProgressEvent(k + 1, total, f"{insts[k].name}: done"))
+    return out
+
+
+def _collect(c: Compiled, insts, results, done: np.ndarray, last_day: np.ndarray) -> dict[int, list[Visit]]:
+    """Visits per team-day from the routes; counts visits made so later stages continue after them."""
+    out: dict[int, list[Visit]] = {}
+    for inst, res in zip(insts, results):
+        for v, route in zip(inst.vehicles, res.routes):
+            seq = []
+            for node in route:
+                k = node - inst.n_depots
+                s = int(inst.visit_site[k])
+                seq.append(Visit(s, int(inst.visit_no[k]), int(inst.visit_people[k])))
+                done[s] = max(done[s], int(inst.visit_no[k]))
+                last_day[s] = max(last_day[s], v.day)
+            out[v.team_day] = seq
+    return out
+
+
+def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_file) -> Plan:
+    team_days: list[TeamDay] = []
+    dropped = 0
+    for i in range(len(c.team_days)):
+        td, lost = build_team_day(c, i, day_places[i], list(visits.get(i, [])))
+        dropped += len(lost)
+        if td is not None:
+            team_days.append(td)
+    served = {s.site_id for td in team_days for s in td.stops}
+    reach = reach_matrix(c, day_places)
+    left = []
+    for s, site in enumerate(c.scenario.sites):
+        if site.id in served:
+            continue
+        reason, detail = left_out_reason(c, s, reach)
+        left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
+    bound = upper_bound(c, reach)
+    status = ", ".join(sorted({r.status for r in results})) or "empty"
+    if dropped:
+        status += f"; {dropped} visits dropped while timing routes"
+    return Plan(
+        scenario_name=c.scenario.name,
+        horizon_start=c.scenario.horizon.start,
+        horizon_days=c.scenario.horizon.days,
+        scenario_file=scenario_file,
+        kpis=compute_kpis(c.scenario, team_days, bound, len(left)),
+        team_days=team_days,
+        left_out=left,
+        solve=SolveInfo(seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results), status=status),
+    )
