@@ -44,15 +44,21 @@ def visit_sizes(site: Site, rules: VisitRules, fits: int | None = None) -> list[
     sizes: list[int] = []
     remaining = site.unrecorded
     for k in range(rules.max_visits_per_site):
-        turnout = site.turnout * rules.repeat_turnout_decay**k
-        people = min(cap, math.floor(turnout * remaining + 1e-9))
-        if k == 0 and people == 0 and remaining > 0:
-            people = 1  # a tiny site still gets a (short) visit
+        people = expected_people(site, rules, k + 1, remaining, cap)
         if people <= 0 or (k > 0 and people < units.MIN_PEOPLE_REPEAT_VISIT):
             break
         sizes.append(people)
         remaining -= people
     return sizes
+
+
+def expected_people(site: Site, rules: VisitRules, visit_no: int, remaining: int, fits: int) -> int:
+    """People expected at the `visit_no`-th visit when `remaining` are left and `fits` can be recorded."""
+    turnout = site.turnout * rules.repeat_turnout_decay ** (visit_no - 1)
+    people = min(fits, math.floor(turnout * remaining + 1e-9))
+    if visit_no == 1 and people == 0 and remaining > 0 and fits > 0:
+        people = 1  # a tiny site still gets a (short) visit
+    return max(0, people)
 
 
 def most_in_one_visit(site: Site, teams: list[Team], dates: list[dt.date]) -> int | None:

@@ -76,22 +76,18 @@ def build_instance(
     sites = _candidate_sites(c, spec, done_visits, vehicles, max_sites)
     rng = np.random.default_rng(seed)
     sites = [sites[i] for i in rng.permutation(len(sites))]
-    visit_site, visit_no, people, allowed, windows, chains = [], [], [], [], [], []
+    visit_site, visit_no, people, allowed, windows = [], [], [], [], []
     for s in sites:
-        chain = []
         for k, p in enumerate(c.sizes[s][int(done_visits[s]) :], start=int(done_visits[s]) + 1):
             first_day = 0 if min_day is None else int(min_day[s])
             ok, wins = _allowed(c, s, p, [v if v.day >= first_day else None for v in vehicles], points)
             if not ok:
                 break  # a later, smaller visit cannot come before this one
-            chain.append(len(points) + len(visit_site))
             visit_site.append(s)
             visit_no.append(k)
             people.append(p)
             allowed.append(ok)
             windows.append(wins)
-        if len(chain) > 1:
-            chains.append(chain)
     node_point = np.array(points + [c.site_point(s) for s in visit_site], dtype=np.int64)
     return PartInstance(
         name=spec.name,
@@ -109,7 +105,6 @@ def build_instance(
         allowed=allowed,
         start_windows=windows,
         travel_cost_per_hour=c.scenario.weights.travel_cost_per_hour,
-        chains=chains,
     )
 
 

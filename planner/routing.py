@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -52,7 +52,6 @@ class PartInstance:
     allowed: list[list[int]]  # per visit node: vehicles that may serve it
     start_windows: list[list[tuple[int, int]]]  # per visit node: absolute [lo, hi] for the start
     travel_cost_per_hour: float
-    chains: list[list[int]] = field(default_factory=list)  # visit nodes of one site in visit order
 
 
 @dataclass
@@ -196,20 +195,12 @@ def _add_drive_limit(inst: PartInstance, routing) -> None:
 
 def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
     """Each visit is optional (penalty = its value), limited to allowed vehicles and opening windows."""
-    solver = routing.solver()
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
         routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)))
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
-    for chain in inst.chains:
-        for a, b in zip(chain, chain[1:]):
-            ia, ib = manager.NodeToIndex(a), manager.NodeToIndex(b)
-            solver.Add(routing.ActiveVar(ib) <= routing.ActiveVar(ia))
-            # a repeat visit comes on a later day (12 h after the previous one started)
-            later = time_dim.CumulVar(ia) + DAY // 2
-            solver.Add(later * routing.ActiveVar(ib) <= time_dim.CumulVar(ib))
 
 
 def _restrict_to_windows(cumul, windows: list[tuple[int, int]]) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from planner.assemble import Visit, build_team_day
 from planner.bound import upper_bound
+from planner.capacity import expected_people
 from planner.compile import Compiled, compile_scenario
 from planner.kpis import compute_kpis
 from planner.model import Scenario
@@ -120,7 +121,36 @@ def _collect(c: Compiled, insts, results, done: np.ndarray, last_day: np.ndarray
     return out
 
 
+def renumber_visits(c: Compiled, visits: dict[int, list[Visit]]) -> dict[int, list[Visit]]:
+    """Number each site's visits by date and set their people by the falling-turnout rule.
+
+    The search sizes every visit in advance; here the k-th visit by date records
+    min(what its planned time fits, turnout × decay^(k-1) × what remains), so a plan never
+    expects more than the rule allows. Visits left with nobody to record are removed.
+    """
+    order = sorted(
+        ((c.team_days[i].day, i, pos, v) for i, seq in visits.items() for pos, v in enumerate(seq)),
+        key=lambda x: (x[0], x[1], x[2]),
+    )
+    remaining = {s: site.unrecorded for s, site in enumerate(c.scenario.sites)}
+    count: dict[int, int] = {}
+    out: dict[int, list[Visit]] = {i: [] for i in visits}
+    kept = {}
+    for day, i, pos, v in order:
+        k = count.get(v.site, 0) + 1
+        people = expected_people(c.scenario.sites[v.site], c.scenario.visits, k, remaining[v.site], v.people)
+        if people <= 0:
+            continue
+        count[v.site] = k
+        remaining[v.site] -= people
+        kept[(i, pos)] = Visit(v.site, k, people)
+    for i, seq in visits.items():
+        out[i] = [kept[(i, pos)] for pos in range(len(seq)) if (i, pos) in kept]
+    return out
+
+
 def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_file) -> Plan:
+    visits = renumber_visits(c, visits)
     team_days: list[TeamDay] = []
     dropped = 0
     for i in range(len(c.team_days)):

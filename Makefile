@@ -1,0 +1,35 @@
+# Two commands a new user needs: `make demo` and `make test`. Both create .venv and install first.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+DEMO_SECONDS ?= 60
+
+.PHONY: install demo test test-fast browser bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/jemput demo --out out/demo --time-limit $(DEMO_SECONDS)
+
+browser:
+	bash scripts/install_browser.sh
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not slow and not browser"
+
+bench: $(STAMP)
+	$(PY) bench/solver_jambi.py --limits 10 30 60
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,177 @@
+"""The `jemput` command: validate inputs, write the bundled example, plan a week, verify a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from planner.plan import Plan
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="jemput: weekly plans for mobile e-KTP recording teams.")
+console = Console()
+
+
+@app.command()
+def validate(scenario: Path = typer.Argument(..., help="scenario.yaml or .json")) -> None:
+    """Check a scenario and its tables; list every problem with file, row, column and reason."""
+    from planner.load import validate_scenario
+
+    sc, report = validate_scenario(scenario)
+    if report.problems:
+        console.print(report.format(), markup=False, highlight=False)
+    if sc is None:
+        console.print(f"[red]{scenario}: not valid ({report.error_count} errors)[/red]")
+        raise typer.Exit(1)
+    _print_summary(sc)
+
+
+@app.command()
+def example(
+    name: str = typer.Argument("jambi", help="bundled province"),
+    out: Path = typer.Option(..., "--out", help="folder to write the editable files into"),
+    overwrite: bool = typer.Option(False, help="replace files in a non-empty folder"),
+) -> None:
+    """Write a bundled province as the files a coordinator keeps (a working template)."""
+    from planner.bundled import write_example
+
+    try:
+        path = write_example(name, out, overwrite=overwrite)
+    except (ValueError, FileExistsError) as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {path}\nnext: jemput validate {path}")
+
+
+@app.command()
+def plan(
+    scenario: Path = typer.Argument(..., help="scenario.yaml or .json"),
+    out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json, roster and maps"),
+    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    seed: int = typer.Option(0, "--seed"),
+    workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
+    maps: bool = typer.Option(True, "--maps/--no-maps", help="write overview and field maps"),
+    lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
+) -> None:
+    """Plan the week for every team of SCENARIO and write it to OUT."""
+    from planner.load import validate_scenario
+
+    sc, report = validate_scenario(scenario)
+    if sc is None:
+        console.print(report.format(), markup=False, highlight=False)
+        raise typer.Exit(1)
+    _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()))
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("out/demo"), "--out"),
+    time_limit: float = typer.Option(60.0, "--time-limit"),
+    seed: int = typer.Option(0, "--seed"),
+    maps: bool = typer.Option(True, "--maps/--no-maps"),
+    lang: str = typer.Option("id", "--lang"),
+) -> None:
+    """Plan a week for the bundled Jambi province, verify it and print the KPIs."""
+    from planner.bundled import jambi_scenario_path
+    from planner.load import load_scenario
+
+    path = jambi_scenario_path()
+    sc = load_scenario(path)
+    _print_summary(sc)
+    _plan_and_write(sc, out, time_limit, seed, 0, maps, lang, str(path))
+
+
+@app.command()
+def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jemput plan`")) -> None:
+    """Re-check a plan with the independent validator; exit 1 listing each violation."""
+    from planner.export import read_plan_json
+    from planner.load import load_scenario
+    from planner.validate import format_violations, validate_plan
+
+    p = read_plan_json(plan_json)
+    if not p.scenario_file:
+        console.print("[red]plan.json names no scenario file[/red]")
+        raise typer.Exit(2)
+    violations = validate_plan(load_scenario(p.scenario_file), p)
+    if violations:
+        console.print(format_violations(violations), markup=False, highlight=False)
+        raise typer.Exit(1)
+    console.print(f"{plan_json}: valid ({sum(len(t.stops) for t in p.team_days)} visits checked)")
+
+
+def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str) -> None:
+    from planner.export import write_all
+    from planner.solve import SolveOptions, plan_week
+    from planner.validate import format_violations, validate_plan
+
+    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None)
+    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
+        task = bar.add_task("planning", total=None)
+
+        def on_progress(e) -> None:
+            bar.update(task, total=e.total, completed=e.done, description=e.message[:60])
+
+        result = plan_week(sc, opts, progress=on_progress, scenario_file=scenario_file)
+    violations = validate_plan(sc, result)
+    files = write_all(sc, result, out, lang)
+    if maps:
+        files.update(_write_maps(sc, result, out, lang))
+    _print_kpis(result)
+    for name, path in files.items():
+        if name != "field_maps":
+            console.print(f"{name}: {path}")
+    if violations:
+        console.print(format_violations(violations), markup=False, highlight=False)
+        console.print(f"[red]the plan breaks {len(violations)} constraints (see above)[/red]")
+        raise typer.Exit(1)
+    console.print("plan verified by the independent validator: no violations")
+
+
+def _write_maps(sc, result: Plan, out: Path, lang: str) -> dict:
+    from maps.field import write_field_map
+    from maps.overview import write_overview
+
+    files = {"overview_map": write_overview(sc, result, out / "overview.html", lang=lang)}
+    field_dir = out / "field"
+    field_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for td in result.team_days:
+        if td.stops:
+            write_field_map(sc, result, td.team_id, td.date, field_dir / f"{td.team_id}_{td.date}.html", lang=lang)
+            count += 1
+    files["field_maps"] = field_dir
+    console.print(f"field maps: {count} in {field_dir}")
+    return files
+
+
+def _print_summary(sc) -> None:
+    kits = sum(len(t.kits) for t in sc.teams)
+    working = sum(t.working_kits(sc.horizon.start) for t in sc.teams)
+    console.print(
+        f"{sc.name}: {len(sc.sites)} sites, {sum(s.unrecorded for s in sc.sites):,} unrecorded, "
+        f"{len(sc.teams)} teams, {kits} kits ({working} working on {sc.horizon.start}), "
+        f"{sc.horizon.days} days from {sc.horizon.start}"
+    )
+
+
+def _print_kpis(p: Plan) -> None:
+    k = p.kpis
+    t = Table(title=f"{p.scenario_name}: plan")
+    t.add_column("KPI")
+    t.add_column("value", justify="right")
+    t.add_row("expected recordings", f"{k.expected_recordings:,}")
+    t.add_row("upper bound", f"{k.upper_bound:,}")
+    t.add_row("gap to upper bound", f"{k.gap_to_bound:.1%}")
+    t.add_row("share of the unrecorded reached", f"{k.share_of_unrecorded:.2%}")
+    t.add_row("sites served / left out", f"{k.sites_served} / {k.sites_left_out}")
+    t.add_row("visits", f"{k.visits}")
+    t.add_row("travel", f"{k.travel_hours:,.1f} h, {k.travel_km:,.0f} km")
+    t.add_row("solve", f"{p.solve.wall_s:.1f} s, {p.solve.parts} parts, {p.solve.status}")
+    console.print(t)
+
+
+if __name__ == "__main__":
+    app()
