@@ -36,8 +36,8 @@ def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: 
         if timed is not None:
             break
         dropped.append(visits.pop())  # should not happen: the search kept the same rules
-    if not visits and places[0] == places[1]:
-        return None, dropped
+    if not visits and places[0] == places[1] and places[0] < c.n_teams:
+        return None, dropped  # a day at base with nothing to do; a day at a lodging is still reported
     dur, dist = c.duration[team.vehicle], c.distance[team.vehicle]
     path = [places[0]] + [c.site_point(v.site) for v in visits] + [places[1]]
     stops = []

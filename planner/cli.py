@@ -22,7 +22,7 @@ def validate(scenario: Path = typer.Argument(..., help="scenario.yaml or .json")
 
     sc, report = validate_scenario(scenario)
     if report.problems:
-        console.print(report.format(), markup=False, highlight=False)
+        console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
     if sc is None:
         console.print(f"[red]{scenario}: not valid ({report.error_count} errors)[/red]")
         raise typer.Exit(1)
@@ -61,7 +61,7 @@ def plan(
 
     sc, report = validate_scenario(scenario)
     if sc is None:
-        console.print(report.format(), markup=False, highlight=False)
+        console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()))
 
@@ -97,7 +97,7 @@ def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jem
         raise typer.Exit(2)
     violations = validate_plan(load_scenario(p.scenario_file), p)
     if violations:
-        console.print(format_violations(violations), markup=False, highlight=False)
+        console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"{plan_json}: valid ({sum(len(t.stops) for t in p.team_days)} visits checked)")
 
@@ -124,7 +124,7 @@ def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, m
         if name != "field_maps":
             console.print(f"{name}: {path}")
     if violations:
-        console.print(format_violations(violations), markup=False, highlight=False)
+        console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
         console.print(f"[red]the plan breaks {len(violations)} constraints (see above)[/red]")
         raise typer.Exit(1)
     console.print("plan verified by the independent validator: no violations")

@@ -258,7 +258,13 @@ def _specs(config: dict, key: str, label: str, report: Report, many: bool = Fals
     return [i.strip() for i in items]
 
 
-def _build(common: dict, sites: list[tuple[Site, Origin]], teams: list[tuple[Team, Origin]], label: str, report: Report) -> Scenario | None:
+def _build(
+    common: dict,
+    sites: list[tuple[Site, Origin]],
+    teams: list[tuple[Team, Origin]],
+    label: str,
+    report: Report,
+) -> Scenario | None:
     """The final Scenario; a ValidationError here is mapped back to files and rows."""
     try:
         return Scenario(sites=tuple(s for s, _ in sites), teams=tuple(t for t, _ in teams), **common)
@@ -370,35 +376,19 @@ def _load_teams(
     """Teams with their kits; checks kit→team references, kit-less teams and kit availability."""
     team_table = _table(base, team_spec, TEAM_REQUIRED, TEAM_OPTIONAL, report)
     kit_table = _table(base, kit_spec, KIT_REQUIRED, KIT_OPTIONAL, report)
-    team_rows: dict[str, int] = {}  # team id -> its (first) row
-    team_fields: dict[str, dict] = {}
-    ids: list[tuple[str, Origin]] = []
-    for number, cells in team_table.rows if team_table else ():
-        row = Row(team_table, number, cells, report)  # type: ignore[arg-type]
-        team_id = row.text("team_id")
-        if team_id:
-            ids.append((team_id, (team_table.label, number)))  # type: ignore[union-attr]
-            team_rows.setdefault(team_id, number)
-        fields = _team_fields(row)
-        if fields is not None and team_id not in team_fields:
-            team_fields[team_id] = fields
-    _check_unique(ids, "team_id", report)
-    kits, kits_ok = _load_kits(kit_table, team_rows if team_table and team_table.rows else None, report)
+    team_rows, team_fields = _team_rows(team_table, report) if team_table else ({}, {})
+    known_teams = team_rows if team_table and team_table.rows else None  # None: cannot check references
+    kits, kits_ok = _load_kits(kit_table, known_teams, report) if kit_table else ({}, {})
     if team_table is None or kit_table is None:
         return []
     teams: list[tuple[Team, Origin]] = []
     for team_id, number in team_rows.items():
         if team_id not in kits_ok:
-            report.error(
-                team_table.label,
-                f"team {team_id!r} has no kit rows in {kit_table.label}; every team needs at least one kit",
-                row=number,
-                column="team_id",
-                value=team_id,
-            )
+            reason = f"team {team_id!r} has no kit rows in {kit_table.label}; every team needs at least one kit"
+            report.error(team_table.label, reason, row=number, column="team_id", value=team_id)
         elif team_id in team_fields and kits_ok[team_id]:
-            row = Row(team_table, number, {}, report)
-            team = _construct(Team, {**team_fields[team_id], "kits": tuple(kits[team_id])}, row, _team_column)
+            fields = {**team_fields[team_id], "kits": tuple(kits[team_id])}
+            team = _construct(Team, fields, Row(team_table, number, {}, report), _team_column)
             if team is not None:
                 teams.append((team, (team_table.label, number)))
     if horizon is not None and team_rows:
@@ -406,7 +396,27 @@ def _load_teams(
     return teams
 
 
-def _table(base: Path, spec: list[str], required: Iterable[str], optional: Iterable[str], report: Report) -> Table | None:
+def _team_rows(table: Table, report: Report) -> tuple[dict[str, int], dict[str, dict]]:
+    """Each team id's (first) row number, and the Team fields of the rows without errors."""
+    team_rows: dict[str, int] = {}
+    team_fields: dict[str, dict] = {}
+    ids: list[tuple[str, Origin]] = []
+    for number, cells in table.rows:
+        row = Row(table, number, cells, report)
+        team_id = row.text("team_id")
+        if team_id:
+            ids.append((team_id, (table.label, number)))
+            team_rows.setdefault(team_id, number)
+        fields = _team_fields(row)
+        if fields is not None:
+            team_fields.setdefault(team_id, fields)
+    _check_unique(ids, "team_id", report)
+    return team_rows, team_fields
+
+
+def _table(
+    base: Path, spec: list[str], required: Iterable[str], optional: Iterable[str], report: Report
+) -> Table | None:
     if not spec:
         return None
     table = read_table(base, spec[0], report)
@@ -447,11 +457,15 @@ def _shifts(row: Row) -> dict[Weekday, Shift]:
     for day in DAYS:
         column = f"shift_{day}"
         text = row.text(column)
-        windows = row.windows(column, "08:00-16:00, or 'off'") if text else parse_windows(units.DEFAULT_SHIFT.get(day, "off"))
+        if text:
+            windows = row.windows(column, "08:00-16:00, or 'off'")
+        else:
+            windows = parse_windows(units.DEFAULT_SHIFT.get(day, "off"))
         if not windows:
             continue
         if len(windows) > 1:
-            row.problem(column, "a shift is one window HH:MM-HH:MM (breaks come from midday_break and friday_prayer)", text)
+            reason = "a shift is one window HH:MM-HH:MM (breaks come from midday_break and friday_prayer)"
+            row.problem(column, reason, text)
             continue
         work = windows[0]
         breaks = []
@@ -501,20 +515,20 @@ def _team_column(loc: tuple) -> str | None:
 
 
 def _load_kits(
-    table: Table | None, team_rows: dict[str, int] | None, report: Report
+    table: Table, team_rows: dict[str, int] | None, report: Report
 ) -> tuple[dict[str, list[Kit]], dict[str, bool]]:
     """Kits grouped by team id, and per team id whether all its kit rows loaded."""
     kits: dict[str, list[Kit]] = defaultdict(list)
     all_ok: dict[str, bool] = {}
     ids: list[tuple[str, Origin]] = []
-    for number, cells in table.rows if table else ():
-        row = Row(table, number, cells, report)  # type: ignore[arg-type]
+    for number, cells in table.rows:
+        row = Row(table, number, cells, report)
         if row.text("kit_id"):
-            ids.append((row.text("kit_id"), (table.label, number)))  # type: ignore[union-attr]
+            ids.append((row.text("kit_id"), (table.label, number)))
         team_id = row.text("team_id")
         if team_id and team_rows is not None and team_id not in team_rows:
-            reason = f"the kit belongs to team {team_id!r}, which is not in the teams table"
             suggestion = closest(team_id, team_rows)
+            reason = f"the kit belongs to team {team_id!r}, which is not in the teams table"
             row.problem("team_id", reason + (f"; did you mean {suggestion!r}?" if suggestion else ""), team_id)
         kit = _kit(row)
         if team_id:
@@ -534,11 +548,16 @@ def _kit(row: Row) -> Kit | None:
     if status == KitStatus.in_repair and until is None and not row.text("repair_until"):
         row.problem("repair_until", "a kit in repair needs repair_until (the last day it is away)")
     if status in (KitStatus.working, KitStatus.broken) and until is not None:
-        row.problem("repair_until", f"repair_until is ignored for a {status} kit", row.text("repair_until"), warning=True)
+        reason = f"repair_until is ignored for a {status} kit"
+        row.problem("repair_until", reason, row.text("repair_until"), warning=True)
     if row.failed:
         return None
     fields = dict(id=kit_id, status=status, repair_until=until if status == KitStatus.in_repair else None)
-    return _construct(Kit, fields, row, lambda loc: "kit_id" if loc and loc[0] == "id" else (str(loc[0]) if loc else None))
+    return _construct(Kit, fields, row, _kit_column)
+
+
+def _kit_column(loc: tuple) -> str | None:
+    return "kit_id" if loc[:1] == ("id",) else _plain_column(loc)
 
 
 def _check_kit_availability(
@@ -590,9 +609,8 @@ def _load_offices(base: Path, spec: str, report: Report) -> list[DistrictOffice]
         if code:
             codes.append((code, (spec, number)))
         if not row.failed:
-            office = _construct(
-                DistrictOffice, dict(district_code=code, name=row.text("name"), fixed_kit_working=working), row, _plain_column
-            )
+            fields = dict(district_code=code, name=row.text("name"), fixed_kit_working=working)
+            office = _construct(DistrictOffice, fields, row, _plain_column)
             if office is not None:
                 offices.append(office)
     _check_unique(codes, "district_code", report)
@@ -628,9 +646,11 @@ def _coordinates(row: Row, lat_column: str, lon_column: str) -> tuple[float | No
         )
         return None, None
     if not lat_ok:
-        row.problem(lat_column, f"latitude {lat:g} is outside Indonesia ({lat_lo:g} to {lat_hi:g})", row.text(lat_column))
+        reason = f"latitude {lat:g} is outside Indonesia ({lat_lo:g} to {lat_hi:g})"
+        row.problem(lat_column, reason, row.text(lat_column))
     if not lon_ok:
-        row.problem(lon_column, f"longitude {lon:g} is outside Indonesia ({lon_lo:g} to {lon_hi:g})", row.text(lon_column))
+        reason = f"longitude {lon:g} is outside Indonesia ({lon_lo:g} to {lon_hi:g})"
+        row.problem(lon_column, reason, row.text(lon_column))
     return None, None
 
 

@@ -82,13 +82,17 @@ class Report:
         self.problems.append(problem)
         return problem
 
-    def error(self, file: str, reason: str, **where: object) -> Problem:
+    def error(
+        self, file: str, reason: str, *, row: int | None = None, column: str | None = None, value: object = NO_VALUE
+    ) -> Problem:
         """Record an error (the scenario will not load)."""
-        return self.add(Severity.error, file, reason, **where)  # type: ignore[arg-type]
+        return self.add(Severity.error, file, reason, row=row, column=column, value=value)
 
-    def warning(self, file: str, reason: str, **where: object) -> Problem:
+    def warning(
+        self, file: str, reason: str, *, row: int | None = None, column: str | None = None, value: object = NO_VALUE
+    ) -> Problem:
         """Record a warning (the scenario still loads)."""
-        return self.add(Severity.warning, file, reason, **where)  # type: ignore[arg-type]
+        return self.add(Severity.warning, file, reason, row=row, column=column, value=value)
 
     def extend(self, other: "Report") -> None:
         """Append all problems of another report."""
@@ -101,6 +105,14 @@ class Report:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if not p.is_error]
+
+    @property
+    def error_count(self) -> int:
+        return sum(p.is_error for p in self.problems)
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.problems) - self.error_count
 
     @property
     def ok(self) -> bool:
@@ -132,7 +144,7 @@ class Report:
 
     def summary(self) -> str:
         """E.g. "2 errors, 1 warning" or "no problems"."""
-        n_err, n_warn = len(self.errors), len(self.warnings)
+        n_err, n_warn = self.error_count, self.warning_count
         if not n_err and not n_warn:
             return "no problems"
         plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731

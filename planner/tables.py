@@ -402,7 +402,9 @@ class Row:
         parts = self.text(column).replace(",", ";").split(";")
         return frozenset(p.strip().lower() for p in parts if p.strip())
 
-    def windows(self, column: str, example: str = "08:00-11:30;13:00-15:00, or 'closed'") -> tuple[TimeWindow, ...] | None:
+    def windows(
+        self, column: str, example: str = "08:00-11:30;13:00-15:00, or 'closed'"
+    ) -> tuple[TimeWindow, ...] | None:
         """Time windows "08:00-11:30;13:00-15:00", () for closed/off; None when empty or bad."""
         text = self.text(column)
         if not text:
