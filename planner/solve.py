@@ -166,7 +166,7 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
             continue
         reason, detail = left_out_reason(c, s, reach)
         left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
-    bound = upper_bound(c, reach)
+    bound = upper_bound(c, reach, day_places)
     status = ", ".join(sorted({r.status for r in results})) or "empty"
     if dropped:
         status += f"; {dropped} visits dropped while timing routes"
