@@ -6,7 +6,6 @@ import csv
 import datetime as dt
 import json
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -581,7 +580,8 @@ def test_geo_layers_only_for_sites(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- performance
 
 
-def test_validating_5000_sites_is_fast(tmp_path: Path) -> None:
+def test_validating_5000_sites_loads_them_all(tmp_path: Path) -> None:
+    """A province-sized table loads whole (its speed is measured in bench/validate_sites.py)."""
     header = "site_id,name,kind,lat,lon,unrecorded,district_code,hours,hours_sat,closed_dates,electricity\n"
     kinds = ["village", "village", "village", "prison", "hospital", "school", "care_home"]
     hours = ["", "08:00-12:00;13:00-15:00", "07:30-14:00"]
@@ -593,11 +593,9 @@ def test_validating_5000_sites_is_fast(tmp_path: Path) -> None:
     )
     write(tmp_path / "sites.csv", header + "".join(rows))
     path = scenario_yaml(tmp_path, sites="sites.csv", district_offices=str(GOOD / "district_offices.csv"))
-    start = time.perf_counter()
     scenario, report = validate_scenario(path)
-    elapsed = time.perf_counter() - start
     assert scenario is not None and len(scenario.sites) == 5000, report.format()
-    assert elapsed < 2.0, f"validating 5,000 sites took {elapsed:.2f} s"
+    assert scenario.sites[3].kind == "prison" and not scenario.sites[0].electricity
 
 
 # --------------------------------------------------------------------------- odds and ends
