@@ -235,7 +235,7 @@ class DistrictOffice(_Frozen):
 class Weights(_Frozen):
     """How the value of one recorded person is weighted."""
 
-    kind: dict[SiteKind, float] = Field(default_factory=lambda: dict(units.DEFAULT_KIND_WEIGHT))
+    kind: dict[SiteKind, float] = Field(default_factory=lambda: dict(units.DEFAULT_KIND_WEIGHT), validate_default=True)
     no_fixed_kit_factor: float = Field(default=units.DEFAULT_NO_FIXED_KIT_FACTOR, ge=1, le=10)
     travel_cost_per_hour: float = Field(default=units.DEFAULT_TRAVEL_COST_PER_HOUR, ge=0, le=1000)
 
@@ -252,8 +252,8 @@ class TravelSettings(_Frozen):
     """Where travel times come from: great-circle estimate, a routing server, or a file."""
 
     provider: str = Field(default="haversine", pattern="^(haversine|osrm|valhalla|file)$")
-    speed_kmh: dict[VehicleProfile, float] = Field(default_factory=lambda: dict(units.DEFAULT_SPEED_KMH))
-    circuity: dict[VehicleProfile, float] = Field(default_factory=lambda: dict(units.DEFAULT_CIRCUITY))
+    speed_kmh: dict[VehicleProfile, float] = Field(default_factory=lambda: dict(units.DEFAULT_SPEED_KMH), validate_default=True)
+    circuity: dict[VehicleProfile, float] = Field(default_factory=lambda: dict(units.DEFAULT_CIRCUITY), validate_default=True)
     url: str | None = None
     matrix_file: str | None = None
 
