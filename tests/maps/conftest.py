@@ -12,7 +12,7 @@ import random
 
 import pytest
 
-from planner.model import Horizon, Kit, Scenario, Shift, Site, SiteKind, Team, TimeWindow, Weekday
+from planner.model import Horizon, Kit, Scenario, Shift, Site, Team, TimeWindow, Weekday
 from planner.plan import Plan, TeamDay
 from planner.solve import SolveOptions, plan_week
 
@@ -78,3 +78,7 @@ def script_day(plan: Plan) -> TeamDay:
     days = [td for td in plan.team_days if any(s.site_id == "X1" for s in td.stops)]
     assert days, "the solver should visit the biggest site next to the office"
     return days[0]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Debian's chromium through Playwright (scripts/install_browser.sh)")

@@ -7,14 +7,15 @@ import re
 import folium
 import pytest
 
-from planner.model import Scenario
+from planner.model import Scenario, SiteKind
 from planner.plan import LeftOutReason, Plan
 
-from maps.common import marker_radius
-from maps.i18n import reason_label, short_date
+from maps.common import esc as _esc
+from maps.common import js_json, marker_radius
+from maps.i18n import kind_label, reason_label, short_date
 from maps.overview import SiteLayer, coverage_by_area, coverage_colour, overview_map, write_overview
 
-from tests.maps.conftest import AMP_NAME, SCRIPT_NAME, TEAM_NAME
+from tests.maps.conftest import AMP_NAME, NOTE, SCRIPT_NAME, TEAM_NAME, TEMPLATE_NAME
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,9 @@ def _site_layer(omap: folium.Map) -> SiteLayer:
     return layer
 
 
-def _popup_of(omap: folium.Map, name_html: str) -> str:
-    return next(r[5] for r in _site_layer(omap).records if r[4] == name_html)
+def _record_of(omap: folium.Map, name: str) -> list:
+    """The site layer's record of the site with this (raw) name."""
+    return next(r for r in _site_layer(omap).records if r[4] == _esc(name))
 
 
 def test_one_polyline_per_team_day(plan: Plan, page: str) -> None:
@@ -74,9 +76,8 @@ def test_every_site_is_a_marker_filled_if_served_hollow_if_left_out(omap: folium
     layer = _site_layer(omap)
     assert len(layer.records) == len(scenario.sites)
     served = {s.site_id for td in plan.team_days for s in td.stops}
-    by_name = {r[4]: r for r in layer.records}
     for site in scenario.sites:
-        style = layer.styles[by_name[_esc(site.name)][3]]
+        style = layer.styles[_record_of(omap, site.name)[3]]
         assert (style["fillOpacity"] > 0) == (site.id in served), site.id
 
 
@@ -87,34 +88,39 @@ def test_marker_size_grows_with_unrecorded_on_a_sqrt_scale() -> None:
 
 
 def test_site_popup_lists_planned_visits(omap: folium.Map, plan: Plan, script_day) -> None:
-    popup = _popup_of(omap, _esc(SCRIPT_NAME))
+    record = _record_of(omap, SCRIPT_NAME)
     stop = next(s for s in script_day.stops if s.site_id == "X1")
-    assert _esc(TEAM_NAME) in popup
-    assert f"{stop.start_min // 60:02d}:{stop.start_min % 60:02d}" in popup
-    assert "Kunjungan terencana" in popup
+    details = record[6]
+    assert _esc(TEAM_NAME) in details and "Kunjungan terencana" in details
+    assert f"{stop.start_min // 60:02d}:{stop.start_min % 60:02d}" in details
+    assert f"{stop.people} orang" in details
+    assert record[5] == "900" and record[7] == -1  # unrecorded, no left-out reason
+    assert _esc(NOTE) in details
 
 
 def test_left_out_popups_give_the_translated_reason(scenario: Scenario, plan: Plan) -> None:
     reasons = {lo.site_id: lo.reason for lo in plan.left_out}
     assert reasons["P1"] == LeftOutReason.needs_clearance
     for lang in ("id", "en"):
-        popup = _popup_of(overview_map(scenario, plan, lang), "Lapas Kelas IIA")
-        assert _esc(reason_label(LeftOutReason.needs_clearance, lang)) in popup
+        omap = overview_map(scenario, plan, lang)
+        layer, record = _site_layer(omap), _record_of(omap, "Lapas Kelas IIA")
+        assert layer.tables["reasons"][record[7]] == _esc(reason_label(LeftOutReason.needs_clearance, lang))
+        assert layer.tables["kinds"][record[3] // 2] == _esc(kind_label(SiteKind.prison, lang))
 
 
 def test_input_text_is_escaped_everywhere(page: str) -> None:
     assert "<script>alert(1)" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert _esc(AMP_NAME) in page and AMP_NAME not in page
+    for name in (SCRIPT_NAME, AMP_NAME, TEMPLATE_NAME):  # in the site data: escaped HTML inside escaped JSON
+        assert js_json(_esc(name))[1:-1] in page
+    assert AMP_NAME not in page
     assert "${alert(2)}" not in page  # would run inside Folium's JS template literals
     assert "<img src=x" not in page
-    assert _esc(TEAM_NAME) in page and "<b>&</b>" not in page
-    assert "Uji &lt;peta&gt; &amp; rute" in page
+    assert _esc(TEAM_NAME) in page and "<b>&</b>" not in page  # route tooltips, legend
+    assert "Uji &lt;peta&gt; &amp; rute" in page  # title and KPI panel
 
 
 def test_script_blocks_cannot_be_closed_by_data(page: str) -> None:
-    scripts = re.findall(r"<script>(.*?)</script>", page, flags=re.S)
-    assert scripts and not any("alert(" in s for s in scripts if "&lt;script&gt;" not in s and "&#36;" not in s)
+    assert page.count("</script>") == len(re.findall(r"<script[ >]", page))
 
 
 def test_coverage_choropleth_by_regency_matches_the_kpis(omap: folium.Map, scenario: Scenario, plan: Plan) -> None:
@@ -163,9 +169,3 @@ def test_write_overview(tmp_path, scenario: Scenario, plan: Plan) -> None:
 def test_unknown_language_fails(scenario: Scenario, plan: Plan) -> None:
     with pytest.raises(ValueError, match="unsupported language"):
         overview_map(scenario, plan, lang="fr")
-
-
-def _esc(text: str) -> str:
-    from maps.common import esc
-
-    return esc(text)

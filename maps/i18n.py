@@ -1,0 +1,218 @@
+"""Map texts in Bahasa Indonesia (default) and English: labels, site kinds, left-out reasons, dates.
+
+Every string a map shows comes from here, so a coordinator's map and a field team's page speak the
+same words. Keys missing from a language fall back to Indonesian.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from planner.model import SiteKind
+from planner.plan import LeftOutReason
+
+LANGS = ("id", "en")
+DEFAULT_LANG = "id"
+
+_LABELS: dict[str, dict[str, str]] = {
+    "id": {
+        "overview_title": "Ringkasan rencana",
+        "field_title": "Rute tim",
+        "unrecorded": "Belum direkam",
+        "planned_visits": "Kunjungan terencana",
+        "not_visited": "Tidak dikunjungi",
+        "reason": "Alasan",
+        "kind": "Jenis",
+        "people": "orang",
+        "expected_people": "Perkiraan direkam",
+        "expected_recordings": "Perkiraan perekaman",
+        "upper_bound": "Batas atas",
+        "gap": "Selisih dari batas atas",
+        "share_reached": "Bagian yang terjangkau",
+        "travel_hours": "Jam perjalanan",
+        "travel": "Perjalanan",
+        "sites_served": "Lokasi dikunjungi",
+        "sites_left_out": "Lokasi tidak dikunjungi",
+        "legend": "Keterangan",
+        "served": "Dikunjungi (terisi)",
+        "left_out": "Tidak dikunjungi (kosong)",
+        "size_note": "Ukuran lingkaran = jumlah belum direkam",
+        "teams": "Tim",
+        "sites": "Lokasi",
+        "bases": "Kantor tim",
+        "coverage_regency": "Cakupan per kabupaten/kota",
+        "coverage_district": "Cakupan per kecamatan",
+        "coverage": "Cakupan",
+        "nobody_left": "tidak ada yang belum direkam",
+        "route": "Rute",
+        "stops": "Persinggahan",
+        "arrival": "Tiba",
+        "recording": "Perekaman",
+        "opening_hours": "Jam buka hari ini",
+        "closed": "tutup",
+        "depart": "Berangkat",
+        "return": "Kembali",
+        "start": "Mulai",
+        "end": "Selesai",
+        "base": "Kantor",
+        "lodging": "Menginap",
+        "navigate": "Navigasi",
+        "google_maps": "Google Maps",
+        "visit_no": "Kunjungan ke-{n}",
+        "working_kits": "Alat perekaman berfungsi",
+        "note": "Catatan",
+        "no_route": "Tidak ada rute untuk tim ini pada hari ini.",
+        "location_estimated": "lokasi perkiraan",
+        "total": "Jumlah",
+        "minutes": "menit",
+        "km": "km",
+        "map": "Peta",
+        "unknown_area": "(tanpa kode wilayah)",
+    },
+    "en": {
+        "overview_title": "Plan overview",
+        "field_title": "Team route",
+        "unrecorded": "Not yet recorded",
+        "planned_visits": "Planned visits",
+        "not_visited": "Not visited",
+        "reason": "Reason",
+        "kind": "Kind",
+        "people": "people",
+        "expected_people": "Expected recordings",
+        "expected_recordings": "Expected recordings",
+        "upper_bound": "Upper bound",
+        "gap": "Gap to bound",
+        "share_reached": "Share of unrecorded reached",
+        "travel_hours": "Travel hours",
+        "travel": "Travel",
+        "sites_served": "Sites served",
+        "sites_left_out": "Sites left out",
+        "legend": "Legend",
+        "served": "Served (filled)",
+        "left_out": "Left out (hollow)",
+        "size_note": "Circle size = people not yet recorded",
+        "teams": "Teams",
+        "sites": "Sites",
+        "bases": "Team offices",
+        "coverage_regency": "Coverage by regency",
+        "coverage_district": "Coverage by district",
+        "coverage": "Coverage",
+        "nobody_left": "nobody left to record",
+        "route": "Route",
+        "stops": "Stops",
+        "arrival": "Arrive",
+        "recording": "Recording",
+        "opening_hours": "Open today",
+        "closed": "closed",
+        "depart": "Depart",
+        "return": "Back",
+        "start": "Start",
+        "end": "End",
+        "base": "Office",
+        "lodging": "Overnight",
+        "navigate": "Navigate",
+        "google_maps": "Google Maps",
+        "visit_no": "Visit {n}",
+        "working_kits": "Working kits",
+        "note": "Note",
+        "no_route": "No route for this team on this day.",
+        "location_estimated": "estimated location",
+        "total": "Total",
+        "minutes": "min",
+        "km": "km",
+        "map": "Map",
+        "unknown_area": "(no area code)",
+    },
+}
+
+_KINDS: dict[str, dict[SiteKind, str]] = {
+    "id": {
+        SiteKind.village: "Desa/kelurahan",
+        SiteKind.prison: "Lapas/rutan",
+        SiteKind.hospital: "Rumah sakit",
+        SiteKind.school: "Sekolah",
+        SiteKind.care_home: "Panti",
+        SiteKind.other: "Lainnya",
+    },
+    "en": {
+        SiteKind.village: "Village",
+        SiteKind.prison: "Prison",
+        SiteKind.hospital: "Hospital",
+        SiteKind.school: "School",
+        SiteKind.care_home: "Care home",
+        SiteKind.other: "Other",
+    },
+}
+
+_REASONS: dict[str, dict[LeftOutReason, str]] = {
+    "id": {
+        LeftOutReason.no_unrecorded: "Tidak ada lagi penduduk yang belum direkam",
+        LeftOutReason.no_team: "Tidak ada tim dari kantor yang mencakup kabupaten/kota ini",
+        LeftOutReason.needs_generator: "Tidak ada listrik dan tidak ada tim yang membawa genset",
+        LeftOutReason.needs_clearance: "Perlu izin khusus yang tidak dimiliki tim mana pun",
+        LeftOutReason.needs_vehicle: "Jalur (sungai/motor) perlu kendaraan yang tidak dimiliki tim",
+        LeftOutReason.closed_all_days: "Tutup pada semua hari kerja tim",
+        LeftOutReason.no_working_kit: "Tidak ada alat perekaman berfungsi pada hari lokasi buka",
+        LeftOutReason.out_of_reach: "Tidak terjangkau dalam jam kerja dan batas waktu perjalanan",
+        LeftOutReason.lower_value: "Terjangkau, tetapi waktu tim dipakai untuk lokasi bernilai lebih tinggi",
+    },
+    "en": {
+        LeftOutReason.no_unrecorded: "Nobody left to record",
+        LeftOutReason.no_team: "No team's office covers this regency",
+        LeftOutReason.needs_generator: "No electricity and no team that could go has a generator",
+        LeftOutReason.needs_clearance: "Needs a clearance no team that could go holds",
+        LeftOutReason.needs_vehicle: "Access (river, motorbike track) needs a vehicle no team has",
+        LeftOutReason.closed_all_days: "Closed on every day a team works",
+        LeftOutReason.no_working_kit: "No working recording kit on the days it is open",
+        LeftOutReason.out_of_reach: "Out of reach within working hours and the driving limit",
+        LeftOutReason.lower_value: "Reachable, but the teams' time went to higher-value sites",
+    },
+}
+
+_DAYS = {
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+
+_MONTHS = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"),
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"),
+}
+
+
+def check_lang(lang: str) -> str:
+    """The language code if supported, so a typo fails loudly instead of showing mixed languages."""
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}; choose one of: {', '.join(LANGS)}")
+    return lang
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """A label in the language (Indonesian if the key has no translation), with {placeholders} filled."""
+    text = _LABELS[check_lang(lang)].get(key) or _LABELS[DEFAULT_LANG][key]
+    return text.format(**values) if values else text
+
+
+def kind_label(kind: SiteKind | str, lang: str = DEFAULT_LANG) -> str:
+    """The name of a site kind, e.g. 'Lapas/rutan' for prison."""
+    return _KINDS[check_lang(lang)][SiteKind(kind)]
+
+
+def reason_label(reason: LeftOutReason | str, lang: str = DEFAULT_LANG) -> str:
+    """A plain sentence for why a site got no visit."""
+    return _REASONS[check_lang(lang)][LeftOutReason(reason)]
+
+
+def day_name(day: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """The weekday name of a date, e.g. 'Senin'."""
+    return _DAYS[check_lang(lang)][day.weekday()]
+
+
+def short_date(day: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """A compact date for layer names, e.g. 'Senin 23/11'."""
+    return f"{day_name(day, lang)} {day.day:02d}/{day.month:02d}"
+
+
+def long_date(day: dt.date, lang: str = DEFAULT_LANG) -> str:
+    """A full date for page headers, e.g. 'Senin, 23 November 2026' or 'Monday, 23 November 2026'."""
+    return f"{day_name(day, lang)}, {day.day} {_MONTHS[check_lang(lang)][day.month - 1]} {day.year}"
