@@ -55,6 +55,7 @@ def plan(
     workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="write overview and field maps"),
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
+    max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions: bit-for-bit repeatable on any machine (0 = time limit only)"),
 ) -> None:
     """Plan the week for every team of SCENARIO and write it to OUT."""
     from planner.load import validate_scenario
@@ -63,7 +64,7 @@ def plan(
     if sc is None:
         console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()))
+    _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions)
 
 
 @app.command()
@@ -102,12 +103,12 @@ def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jem
     console.print(f"{plan_json}: valid ({sum(len(t.stops) for t in p.team_days)} visits checked)")
 
 
-def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str) -> None:
+def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0) -> None:
     from planner.export import write_all
     from planner.solve import SolveOptions, plan_week
     from planner.validate import format_violations, validate_plan
 
-    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None)
+    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("planning", total=None)
 
