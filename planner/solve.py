@@ -20,7 +20,7 @@ from planner.capacity import expected_people
 from planner.compile import Compiled, compile_scenario
 from planner.kpis import compute_kpis
 from planner.model import Scenario
-from planner.parts import PartSpec, build_instance, places, provincial_part, regency_parts
+from planner.parts import build_instance, places, provincial_part, regency_parts
 from planner.plan import LeftOut, Plan, SolveInfo, TeamDay
 from planner.reach import reach_matrix
 from planner.reasons import left_out_reason

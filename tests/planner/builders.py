@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from planner.capacity import team_day_capacity
 from planner.model import (
     Access,
     DistrictOffice,
@@ -242,12 +243,8 @@ def stop(site_id: str, visit: int, arrival: str, start: str, end: str, travel: t
 
 
 def capacity(team: Team, day: dt.date) -> int:
-    """Working kits × rate × shift minutes outside breaks ÷ 60, floored."""
-    shift = team.shift_on(day)
-    if shift is None:
-        return 0
-    minutes = shift.work.minutes - sum(b.minutes for b in shift.breaks)
-    return math.floor(team.working_kits(day) * team.rate_per_kit_hour * minutes / 60)
+    """Working kits × rate × shift minutes outside breaks ÷ 60, floored (the planner's own rule)."""
+    return team_day_capacity(team, day)
 
 
 def team_day(team: Team, day: dt.date, start: Place, end: Place, depart: str, back: str,
