@@ -25,6 +25,7 @@ BODY = "request body"
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()-]{0,120}$")
 TABLE_KEYS = ("sites", "teams", "kits", "district_offices")
 LISTS = ("sites", "teams", "district_offices")
+MAX_NUMBER = 10**9  # no count, minute or weight of a real week comes near; keeps numpy's int64 far away
 
 
 @dataclass(frozen=True)
@@ -121,23 +122,26 @@ def _server_checks(scenario: Scenario, report: Report, label: str) -> tuple[Scen
         report.error(label, "the API plans with great-circle travel only (travel: {provider: haversine}); "
                      "routing servers and matrix files are for the command line", column="travel.provider",
                      value=scenario.travel.provider)
-    for where, value in _floats(scenario.model_dump(mode="python")):
-        if not math.isfinite(value):
+    for where, value in _numbers(scenario.model_dump(mode="python")):
+        if isinstance(value, float) and not math.isfinite(value):
             report.error(label, "must be a finite number", column=where, value=value)
+        elif abs(value) > MAX_NUMBER:
+            report.error(label, f"larger than this server accepts (at most {MAX_NUMBER:,})", column=where, value=value)
     if not report.ok:
         raise Rejected(report)
     return scenario, report
 
 
-def _floats(value: object, path: str = ""):
-    if isinstance(value, float):
+def _numbers(value: object, path: str = ""):
+    """(dotted path, number) of every int and float in a dumped model."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         yield path, value
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _floats(v, f"{path}.{k}" if path else str(k))
-    elif isinstance(value, (list, tuple)):
+            yield from _numbers(v, f"{path}.{k}" if path else str(k))
+    elif isinstance(value, (list, tuple, set, frozenset)):
         for i, v in enumerate(value):
-            yield from _floats(v, f"{path}[{i}]")
+            yield from _numbers(v, f"{path}[{i}]")
 
 
 def _where(loc: tuple) -> tuple[str, int | None, str | None]:
