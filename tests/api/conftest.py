@@ -42,13 +42,15 @@ def tiny_week_json() -> str:
     return tiny_week().model_dump_json(exclude={"source_dir"})
 
 
+def postgres_required() -> bool:
+    """`make test` (and so CI) sets JEMPUT_REQUIRE_POSTGRES=1: the PostgreSQL cases may not be skipped there."""
+    return os.environ.get("JEMPUT_REQUIRE_POSTGRES") == "1" or os.environ.get("CI", "").lower() == "true"
+
+
 def backends() -> list:
     marks = []
-    if not os.environ.get(PG_ENV):
-        if os.environ.get("CI", "").lower() == "true":
-            marks = []  # CI must run PostgreSQL: the fixture fails loudly below
-        else:
-            marks = [pytest.mark.skip(reason=f"{PG_ENV} not set (make test starts PostgreSQL and sets it)")]
+    if not os.environ.get(PG_ENV) and not postgres_required():
+        marks = [pytest.mark.skip(reason=f"{PG_ENV} not set (make test starts PostgreSQL and sets it)")]
     return ["sqlite", pytest.param("postgresql", marks=marks)]
 
 
@@ -60,7 +62,7 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
         return
     admin = os.environ.get(PG_ENV)
     if not admin:
-        pytest.fail(f"CI=true but {PG_ENV} is not set: the PostgreSQL storage tests must run")
+        pytest.fail(f"{PG_ENV} is not set but PostgreSQL is required here (JEMPUT_REQUIRE_POSTGRES=1 or CI=true)")
     import psycopg
 
     name = f"jemput_test_{uuid.uuid4().hex[:12]}"
