@@ -11,6 +11,7 @@ from api.schemas import ErrorOut, ProblemOut
 from planner.report import show_value
 
 ERRORS = {
+    400: {"model": ErrorOut, "description": "the body could not be read (e.g. not UTF-8)"},
     401: {"model": ErrorOut, "description": "no API key, or an unknown one"},
     403: {"model": ErrorOut, "description": "the key's role may not do this"},
     404: {"model": ErrorOut, "description": "no such resource (or not visible to this key)"},
@@ -21,8 +22,12 @@ ERRORS = {
 }
 
 
+JSON_ERROR = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+
+
 def responses(*codes: int) -> dict:
-    return {c: ERRORS[c] for c in codes}
+    """OpenAPI entries for these error codes; always JSON, also on routes that answer HTML."""
+    return {c: {**ERRORS[c], "content": dict(JSON_ERROR)} for c in codes}
 
 
 def error_body(detail: str, problems: list[ProblemOut] = ()) -> dict:

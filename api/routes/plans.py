@@ -28,7 +28,7 @@ def _store(request: Request) -> Store:
 
 
 @router.post("", status_code=202, response_model=JobOut, responses={
-    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(401, 403, 404, 409, 413, 422)})
+    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(400, 401, 403, 404, 409, 413, 422)})
 def create_plan(
     request: Request,
     response: Response,

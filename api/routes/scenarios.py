@@ -41,14 +41,14 @@ def _created(request: Request, who: Caller, scenario, report) -> ScenarioOut:
 
 
 @router.post("", status_code=201, response_model=ScenarioOut, openapi_extra=JSON_BODY,
-             responses=responses(401, 403, 413, 415, 422), summary="Upload a scenario as JSON")
+             responses=responses(400, 401, 403, 413, 415, 422), summary="Upload a scenario as JSON")
 async def create_scenario(request: Request, who: Caller = Depends(coordinators)) -> ScenarioOut:
     """Store a `Scenario` sent as JSON; 422 lists every problem (file, row, field, reason)."""
     scenario, report = await _json_scenario(request)
     return await run_in_threadpool(_created, request, who, scenario, report)
 
 
-@router.post("/files", status_code=201, response_model=ScenarioOut, responses=responses(401, 403, 413, 422),
+@router.post("/files", status_code=201, response_model=ScenarioOut, responses=responses(400, 401, 403, 413, 422),
              summary="Upload the coordinator's files")
 async def upload_scenario(
     request: Request,
@@ -62,14 +62,14 @@ async def upload_scenario(
 
 
 @router.post("/validate", response_model=ValidationOut, openapi_extra=JSON_BODY,
-             responses=responses(401, 403, 413, 415, 422), summary="Check a JSON scenario without storing it")
+             responses=responses(400, 401, 403, 413, 415, 422), summary="Check a JSON scenario without storing it")
 async def validate_scenario(request: Request, _: Caller = Depends(coordinators)) -> ValidationOut:
     """200 with warnings when it would load; 422 with the loader's full report when it would not."""
     scenario, report = await _json_scenario(request)
     return _valid(scenario, report)
 
 
-@router.post("/files/validate", response_model=ValidationOut, responses=responses(401, 403, 413, 422),
+@router.post("/files/validate", response_model=ValidationOut, responses=responses(400, 401, 403, 413, 422),
              summary="Check the coordinator's files without storing them")
 async def validate_files(
     request: Request,
