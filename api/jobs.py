@@ -135,7 +135,7 @@ class JobRunner:
         if not claimed:
             return True  # cancelled in between; look for the next one
         p = self._ctx.Process(
-            target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers),
+            target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers, os.getpid()),
             name=f"jemput-job-{job_id}", daemon=False,
         )
         try:

@@ -18,10 +18,10 @@ from api.db import make_engine, session_factory
 from api.tables import Job, ScenarioRecord, utcnow
 
 
-def run_job(database_url: str, job_id: str, run_token: str, solve_workers: int) -> None:
-    """Entry point of a worker process (spawned by api.jobs.JobRunner)."""
+def run_job(database_url: str, job_id: str, run_token: str, solve_workers: int, server_pid: int) -> None:
+    """Entry point of a worker process (spawned by api.jobs.JobRunner from the server `server_pid`)."""
     os.setpgrp()
-    _exit_with_parent(os.getppid())
+    _exit_with_parent(server_pid)
     engine = make_engine(database_url)
     sessions = session_factory(engine)
     try:
@@ -82,6 +82,9 @@ def _exit_with_parent(parent: int) -> None:
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
+        os.killpg(0, signal.SIGKILL)
+
+    if os.getppid() != parent:  # the server died while this process was starting
         os.killpg(0, signal.SIGKILL)
 
     threading.Thread(target=watch, daemon=True, name="parent-watch").start()
