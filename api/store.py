@@ -40,6 +40,7 @@ class Store:
         self.sessions = sessions
         self._scenarios = _Lru(16)
         self._plans = _Lru(16)
+        self._rendered = _Lru(128)
 
     # --- scenarios ---------------------------------------------------------------------------------
 
@@ -75,6 +76,10 @@ class Store:
 
     def plan(self, job: Job) -> Plan:
         return self._plans.get(job.id, lambda: Plan.model_validate_json(job.plan_json))
+
+    def rendered(self, key: tuple, make) -> bytes:
+        """An export or map of a finished plan, made once (a done plan never changes)."""
+        return self._rendered.get(key, make)
 
     def list_jobs(self, scenario_id: str | None, status: str | None, limit: int, offset: int,
                   team_id: str | None) -> tuple[list[Job], int]:

@@ -60,30 +60,39 @@ def _finished(request: Request, plan_id: str, who: Caller):
     return store.scenario(record), plan
 
 
+def _cached(request: Request, plan_id: str, who: Caller, what: tuple, render) -> bytes:
+    """Render once per plan, view (a field team sees its own days) and options; served from memory after."""
+    scenario, plan = _finished(request, plan_id, who)
+    view = who.team_id if who.role == Role.field else "all"
+    return request.app.state.store.rendered((plan_id, view, *what), lambda: render(scenario, plan))
+
+
 @router.get("/export/{fmt}", response_class=Response, responses=FORMAT_RESPONSES)
 def export_plan(request: Request, plan_id: str, fmt: Format, lang: LangQuery = Lang.id,
                 who: Caller = Depends(anyone)) -> Response:
     """The plan as JSON (schema jemput.plan/1), GeoJSON, or the roster as CSV or XLSX (?lang=id|en)."""
-    scenario, plan = _finished(request, plan_id, who)
-    name = f"plan-{plan_id}"
+    body = _cached(request, plan_id, who, (fmt.value, lang.value), lambda sc, p: _render(sc, p, fmt, lang))
+    name = f"{'plan' if fmt in (Format.json, Format.geojson) else 'roster'}-{plan_id}.{fmt.value}"
+    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
     if fmt == Format.json:
-        body = plan.model_dump_json(indent=2).encode()
-    elif fmt == Format.geojson:
-        body = json.dumps(plan_geojson(scenario, plan), ensure_ascii=False).encode()
-    else:
-        with tempfile.TemporaryDirectory(prefix="jemput-export-") as tmp:
-            path = Path(tmp) / f"roster.{fmt.value}"
-            (write_roster_csv if fmt == Format.csv else write_roster_xlsx)(scenario, plan, path, lang.value)
-            body = path.read_bytes()
-        name = f"roster-{plan_id}"
-    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}.{fmt.value}"'})
+        return plan.model_dump_json(indent=2).encode()
+    if fmt == Format.geojson:
+        return json.dumps(plan_geojson(scenario, plan), ensure_ascii=False).encode()
+    with tempfile.TemporaryDirectory(prefix="jemput-export-") as tmp:
+        path = Path(tmp) / f"roster.{fmt.value}"
+        (write_roster_csv if fmt == Format.csv else write_roster_xlsx)(scenario, plan, path, lang.value)
+        return path.read_bytes()
 
 
 @router.get("/map", response_class=HTMLResponse, responses=HTML_RESPONSES)
 def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id, who: Caller = Depends(readers)) -> HTMLResponse:
     """The coordinator's overview map of the whole week (Folium)."""
-    scenario, plan = _finished(request, plan_id, who)
-    return HTMLResponse(overview_map(scenario, plan, lang.value).get_root().render())
+    body = _cached(request, plan_id, who, ("overview", lang.value),
+                   lambda sc, p: overview_map(sc, p, lang.value).get_root().render().encode())
+    return HTMLResponse(body)
 
 
 @router.get("/teams/{team}/days/{date}/map", response_class=HTMLResponse, responses=HTML_RESPONSES)
@@ -98,9 +107,11 @@ def team_day_map(
     """One team's route on one date as a self-contained page for a phone (works offline once loaded)."""
     if not who.may_read_team(team):
         raise HTTPException(403, f"a field key of team {who.team_id!r} may not read team {team!r}")
-    scenario, plan = _finished(request, plan_id, who)
+    scenario, _ = _finished(request, plan_id, who)
     if team not in scenario.team_by_id():
         raise HTTPException(404, f"plan {plan_id} has no team {team!r}")
     if date not in scenario.horizon.dates:
         raise HTTPException(404, f"{date} is outside the plan's week ({scenario.horizon.start} + {scenario.horizon.days} days)")
-    return HTMLResponse(field_map(scenario, plan, team, date, lang.value))
+    body = _cached(request, plan_id, who, ("field", team, date.isoformat(), lang.value),
+                   lambda sc, p: field_map(sc, p, team, date, lang.value).encode())
+    return HTMLResponse(body)
