@@ -49,6 +49,10 @@ def test_create_poll_export(database_url, tmp_path):
         assert kinds.count("route") == len(plan.team_days)
         assert kinds.count("stop") == sum(len(td.stops) for td in plan.team_days)
         assert kinds.count("left_out") == len(plan.left_out)
+        route = next(f for f in geo["features"] if f["properties"]["feature"] == "route")
+        first = next(t for t in plan.team_days if t.team_id == route["properties"]["team_id"]
+                     and t.date.isoformat() == route["properties"]["date"])
+        assert route["geometry"]["coordinates"][0] == [first.start_place.lon, first.start_place.lat]  # [lon, lat]
         rows = list(csv.reader(io.StringIO(get("/export/csv?lang=en").content.decode("utf-8-sig"))))
         assert rows[0][0] == "team" and len(rows) - 1 == sum(len(td.stops) for td in plan.team_days)
         wb = load_workbook(io.BytesIO(get("/export/xlsx").content))
