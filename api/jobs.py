@@ -6,11 +6,13 @@ Job states: queued → running → done | failed | cancelled (a cancel may also 
 
 from __future__ import annotations
 
+import json
 import logging
 import multiprocessing
 import os
 import signal
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -30,6 +32,7 @@ FINAL = ("done", "failed", "cancelled")
 class _Running:
     process: multiprocessing.process.BaseProcess
     token: str
+    deadline: float  # monotonic time after which the solve is considered hung and killed
 
 
 class JobRunner:
@@ -121,9 +124,11 @@ class JobRunner:
 
     def _dispatch_one(self) -> bool:
         with self.sessions() as s:
-            job_id = s.scalar(select(Job.id).where(Job.status == "queued").order_by(Job.created_at, Job.id).limit(1))
-        if job_id is None:
+            row = s.execute(select(Job.id, Job.options_json).where(Job.status == "queued")
+                            .order_by(Job.created_at, Job.id).limit(1)).first()
+        if row is None:
             return False
+        job_id, options_json = row
         token = uuid.uuid4().hex
         with self.sessions.begin() as s:
             claimed = s.execute(
@@ -146,26 +151,37 @@ class JobRunner:
                     status="failed", finished_at=utcnow(), error=f"could not start a worker process: {exc}"[:2000]))
             return True
         with self._lock:
-            self._running[job_id] = _Running(p, token)
+            self._running[job_id] = _Running(p, token, time.monotonic() + _budget(options_json))
         with self.sessions.begin() as s:
-            s.execute(update(Job).where(Job.id == job_id, Job.run_token == token).values(worker_pid=p.pid))
+            still = s.execute(update(Job).where(Job.id == job_id, Job.run_token == token).values(worker_pid=p.pid)).rowcount
+        if not still:  # cancelled while the process was starting
+            self.kill(job_id)
         return True
 
     def _reap(self) -> None:
+        now = time.monotonic()
         with self._lock:
-            ended = [(j, r) for j, r in self._running.items() if not r.process.is_alive()]
+            ended = [(j, r) for j, r in self._running.items() if not r.process.is_alive() or now > r.deadline]
             for j, _ in ended:
                 del self._running[j]
         for job_id, r in ended:
+            hung = r.process.is_alive()
+            if hung:
+                _kill(r.process)
             r.process.join()
-            code = r.process.exitcode
+            error = ("the solve ran far past its time limit and was stopped" if hung
+                     else f"the worker process ended without a result (exit code {r.process.exitcode})")
             with self.sessions.begin() as s:
                 s.execute(
                     update(Job).where(Job.id == job_id, Job.run_token == r.token, Job.status == "running").values(
-                        status="failed", finished_at=utcnow(),
-                        error=f"the worker process ended without a result (exit code {code})",
+                        status="failed", finished_at=utcnow(), error=error,
                     )
                 )
+
+
+def _budget(options_json: str) -> float:
+    """Seconds a solve may take before it counts as hung: its time limit twice over, plus start-up and assembly."""
+    return 2 * float(json.loads(options_json).get("time_limit_s", 30)) + 300
 
 
 def _kill(process: multiprocessing.process.BaseProcess) -> None:

@@ -63,3 +63,28 @@ def test_planner_does_not_import_api():
     code = "import sys, planner.cli, planner.solve, planner.export; print(sorted(m for m in sys.modules if m.split('.')[0] in ('api', 'maps', 'fastapi')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_fails_its_job_with_the_reason(sqlite_url, tmp_path):
+    import os
+    import signal
+
+    from api.tables import Job
+
+    with TestClient(create_app(make_settings(sqlite_url, tmp_path))) as c:
+        sid = upload_tiny(c)
+        pid = c.post("/v1/plans", json={"scenario_id": sid, "time_limit_s": 600}, headers=headers("coordinator")).json()["id"]
+        wait_for(c, pid, statuses=("running",))
+        deadline = time.monotonic() + 30
+        while (worker := _worker(c, pid, Job)) is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        os.kill(worker, signal.SIGKILL)  # e.g. the kernel's OOM killer
+        job = wait_for(c, pid)
+        assert job["status"] == "failed" and "exit code -9" in job["error"]
+
+
+def _worker(c, pid, Job):
+    with c.app.state.sessions() as s:
+        return s.get(Job, pid).worker_pid
