@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from api.auth import Caller, coordinators, readers
 from api.errors import responses
 from api.intake import Upload, from_files, from_json_bytes
-from api.schemas import JOB_ID, ProblemOut, ScenarioList, ScenarioOut, ValidationOut
+from api.schemas import ProblemOut, ScenarioList, ScenarioOut, ValidationOut
 from api.store import Store, scenario_out, scenario_summary
 
 router = APIRouter(prefix="/v1/scenarios", tags=["scenarios"])

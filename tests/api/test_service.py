@@ -88,3 +88,14 @@ def test_a_worker_that_dies_fails_its_job_with_the_reason(sqlite_url, tmp_path):
 def _worker(c, pid, Job):
     with c.app.state.sessions() as s:
         return s.get(Job, pid).worker_pid
+
+
+@pytest.mark.slow
+def test_graceful_stop_queues_a_running_solve_again(sqlite_url, tmp_path):
+    with TestClient(create_app(make_settings(sqlite_url, tmp_path))) as c:
+        sid = upload_tiny(c)
+        pid = c.post("/v1/plans", json={"scenario_id": sid, "time_limit_s": 600}, headers=headers("coordinator")).json()["id"]
+        wait_for(c, pid, statuses=("running",))
+    with TestClient(create_app(make_settings(sqlite_url, tmp_path, run_jobs=False))) as c:
+        job = c.get(f"/v1/plans/{pid}", headers=headers("dashboard")).json()
+        assert job["status"] == "queued" and job["attempts"] == 0 and "resumes" in job["progress"]["message"]
