@@ -199,3 +199,13 @@ def test_validate_endpoint_returns_200_for_a_good_scenario(idle):
     r = _post(idle, tiny_week_json(), "/v1/scenarios/validate")
     assert r.status_code == 200 and r.json()["valid"] and r.json()["sites"] == len(tiny_week().sites)
     assert idle.get("/v1/scenarios", headers=headers("dashboard")).json()["total"] == 0  # nothing stored
+
+
+def test_streamed_body_over_the_limit_is_413(sqlite_url, tmp_path):
+    small = make_settings(sqlite_url, tmp_path, run_jobs=False, max_upload_bytes=1024 * 1024)
+    chunks = (b" " * 65536 for _ in range(40))  # 2.5 MB without a Content-Length
+    with TestClient(create_app(small)) as c:
+        r = c.post("/v1/scenarios", content=chunks, headers=JSON)
+        assert r.status_code == 413, r.text
+        files = [("scenario", ("scenario.yaml", b"x" * 2_000_000)), ("tables", ("sites.csv", b"a"))]
+        assert c.post("/v1/scenarios/files", files=files, headers=headers("coordinator")).status_code == 413
