@@ -22,8 +22,10 @@ demo: $(STAMP)
 browser:
 	bash scripts/install_browser.sh
 
+# The API storage tests run on SQLite and on a throwaway PostgreSQL (Debian's package, started here).
 test: $(STAMP) browser
-	$(PY) -m pytest
+	url=$$(bash scripts/start_postgres.sh) && \
+	JEMPUT_TEST_POSTGRES_URL=$$url JEMPUT_REQUIRE_POSTGRES=1 $(PY) -m pytest
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not browser"

@@ -103,6 +103,60 @@ def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jem
     console.print(f"{plan_json}: valid ({sum(len(t.stops) for t in p.team_days)} visits checked)")
 
 
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    log_level: str = typer.Option("info", "--log-level"),
+) -> None:
+    """Start the HTTP API (settings from DATABASE_URL, JEMPUT_DATA_DIR, JEMPUT_WORKERS, ...; see README)."""
+    from api.server import serve as run
+
+    run(host, port, log_level)
+
+
+keys_app = typer.Typer(no_args_is_help=True, help="API keys of the HTTP API (stored hashed; shown once).")
+app.add_typer(keys_app, name="keys")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: str = typer.Option(..., "--role", help="coordinator, dashboard or field"),
+    team: str = typer.Option(None, "--team", help="the team a field key may read"),
+    label: str = typer.Option("", "--label", help="who holds it"),
+) -> None:
+    """Create a key and print it once."""
+    from api.server import add_key
+
+    try:
+        key_id, key = add_key(role, team, label)
+    except ValueError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"key {key_id} ({role}{' ' + team if team else ''}): {key}", markup=False, highlight=False)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """Keys by id, role, team and label (never the keys themselves)."""
+    from api.server import list_keys
+
+    for k in list_keys():
+        console.print(f"{k.id}\t{k.role}\t{k.team_id or '-'}\t{'revoked' if k.revoked else 'active'}\t{k.label}",
+                      markup=False, highlight=False)
+
+
+@keys_app.command("revoke")
+def keys_revoke(key_id: int = typer.Argument(...)) -> None:
+    """Revoke a key by its id."""
+    from api.server import revoke_key
+
+    if not revoke_key(key_id):
+        console.print(f"[red]no key {key_id}[/red]")
+        raise typer.Exit(1)
+    console.print(f"key {key_id} revoked")
+
+
 def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0) -> None:
     from planner.export import write_all
     from planner.solve import SolveOptions, plan_week

@@ -1,4 +1,4 @@
-"""Write a plan for people and programs: `plan.json` and the field roster (CSV, XLSX one sheet per team)."""
+"""Write a plan for people and programs: `plan.json`, GeoJSON, and the field roster (CSV, XLSX one sheet per team)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,42 @@ def write_plan_json(plan: Plan, path: Path) -> Path:
 def read_plan_json(path: Path) -> Plan:
     """Read a plan written by `write_plan_json`."""
     return Plan.model_validate_json(Path(path).read_text(encoding="utf-8"))
+
+
+def plan_geojson(scenario: Scenario, plan: Plan) -> dict:
+    """The plan as a GeoJSON FeatureCollection: one LineString per team-day route, one Point per stop
+    and one Point per site left out (with its reason), coordinates [lon, lat] in WGS84."""
+    sites = scenario.site_by_id()
+    features: list[dict] = []
+    for td in sorted(plan.team_days, key=lambda t: (t.team_id, t.date)):
+        day = {"team_id": td.team_id, "date": td.date.isoformat()}
+        path = [[td.start_place.lon, td.start_place.lat]]
+        for n, stop in enumerate(td.stops, start=1):
+            site = sites[stop.site_id]
+            path.append([site.lon, site.lat])
+            features.append(_point(site.lon, site.lat, {
+                "feature": "stop", **day, "order": n, "site_id": site.id, "site_name": site.name,
+                "kind": site.kind.value, "visit": stop.visit, "arrival": fmt_clock(stop.arrival_min),
+                "start": fmt_clock(stop.start_min), "end": fmt_clock(stop.end_min), "people": stop.people,
+            }))
+        path.append([td.end_place.lon, td.end_place.lat])
+        features.append({"type": "Feature", "geometry": {"type": "LineString", "coordinates": path}, "properties": {
+            "feature": "route", **day, "stops": len(td.stops), "recordings": td.recordings,
+            "travel_min": td.travel_min, "travel_km": td.travel_km,
+            "depart": fmt_clock(td.depart_min), "return": fmt_clock(td.return_min),
+        }})
+    for lo in plan.left_out:
+        site = sites.get(lo.site_id)
+        if site is not None:
+            features.append(_point(site.lon, site.lat, {
+                "feature": "left_out", "site_id": site.id, "site_name": site.name, "kind": site.kind.value,
+                "reason": lo.reason.value, "detail": lo.detail, "unrecorded": lo.unrecorded,
+            }))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _point(lon: float, lat: float, properties: dict) -> dict:
+    return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
 
 
 def roster_rows(scenario: Scenario, plan: Plan, lang: str = "id") -> list[list]:

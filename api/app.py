@@ -1,0 +1,75 @@
+"""The dispatch API: `create_app(settings)` builds the FastAPI app on top of `planner` and `maps`.
+
+Start-up migrates the database, stores bootstrap keys, recovers jobs a previous server left
+unfinished and starts the job runner; shutdown stops it (running solves are queued again).
+"""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from api import errors
+from api.auth import create_key
+from api.db import make_engine, session_factory, upgrade
+from api.jobs import JobRunner
+from api.limits import BodyLimit
+from api.routes import exports, health, plans, scenarios
+from api.settings import Settings
+from api.store import Store
+from planner.model import Scenario
+
+API_VERSION = "1.0.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for these settings (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.url)
+    sessions = session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        upgrade(engine)
+        for key, (role, team) in settings.bootstrap_keys.items():
+            create_key(sessions, role, team, label="bootstrap", key=key)
+        app.state.runner.recover()
+        app.state.runner.start()
+        try:
+            yield
+        finally:
+            app.state.runner.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="jemput dispatch API",
+        version=API_VERSION,
+        description="Weekly plans for mobile e-KTP recording teams: upload a scenario, start a solve, poll it, "
+        "export the plan and its maps. Send an API key in the X-API-Key header.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = sessions
+    app.state.store = Store(sessions)
+    app.state.runner = JobRunner(settings, sessions)
+    errors.install(app)
+    for r in (health.router, scenarios.router, plans.router, exports.router):
+        app.include_router(r)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.openapi = lambda: _openapi(app)
+    return app
+
+
+def _openapi(app: FastAPI) -> dict:
+    """The generated schema plus the `Scenario` model the JSON upload takes (read by hand, see intake)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        defs = Scenario.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation")
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.update(defs.pop("$defs", {}))
+        components["Scenario"] = defs
+        app.openapi_schema = schema
+    return app.openapi_schema

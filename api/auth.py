@@ -1,0 +1,93 @@
+"""API keys and roles: who may call what. Keys are random, shown once, and stored as SHA-256 only.
+
+Roles: `coordinator` creates scenarios and plans and reads everything; `dashboard` reads everything;
+`field` reads only its own team's plans and maps.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from fastapi import Depends, HTTPException, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.tables import ApiKey
+
+KEY_HEADER = "X-API-Key"
+key_header = APIKeyHeader(name=KEY_HEADER, auto_error=False, description="an API key from `jemput keys create`")
+
+
+class Role(StrEnum):
+    coordinator = "coordinator"
+    dashboard = "dashboard"
+    field = "field"
+
+
+@dataclass(frozen=True)
+class Caller:
+    key_id: int
+    role: Role
+    team_id: str | None
+
+    def may_read_team(self, team_id: str) -> bool:
+        return self.role != Role.field or self.team_id == team_id
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def new_key() -> str:
+    return "jk_" + secrets.token_urlsafe(32)
+
+
+def create_key(sessions: sessionmaker[Session], role: Role | str, team_id: str | None = None, label: str = "",
+               key: str | None = None) -> tuple[int, str]:
+    """Store a key (a new random one unless given) and return (id, key); the key is not kept in clear."""
+    role = Role(role)
+    if (role == Role.field) != bool(team_id):
+        raise ValueError("a field key needs --team; other roles take none")
+    key = key or new_key()
+    with sessions.begin() as s:
+        existing = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
+        if existing is not None:
+            existing.role, existing.team_id, existing.revoked = role.value, team_id, False
+            s.flush()
+            return existing.id, key
+        row = ApiKey(key_hash=hash_key(key), role=role.value, team_id=team_id, label=label)
+        s.add(row)
+        s.flush()
+        return row.id, key
+
+
+def caller(request: Request, key: str | None = Security(key_header)) -> Caller:
+    """The caller of this request, from its API key (401 without a valid one)."""
+    if not key:
+        raise HTTPException(401, f"missing API key: send it in the {KEY_HEADER} header", headers={"WWW-Authenticate": KEY_HEADER})
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    with sessions() as s:
+        row = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked.is_(False)))
+    if row is None:
+        raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": KEY_HEADER})
+    return Caller(row.id, Role(row.role), row.team_id)
+
+
+def require(*roles: Role):
+    """A dependency that lets only the given roles through (403 for the others)."""
+
+    def check(who: Caller = Depends(caller)) -> Caller:
+        if who.role not in roles:
+            raise HTTPException(403, f"the {who.role} role may not do this; needs {' or '.join(roles)}")
+        return who
+
+    return check
+
+
+anyone = require(Role.coordinator, Role.dashboard, Role.field)
+readers = require(Role.coordinator, Role.dashboard)
+coordinators = require(Role.coordinator)

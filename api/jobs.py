@@ -1,0 +1,193 @@
+"""The job runner: hands queued plan jobs to worker processes (at most `workers` at once), reaps them,
+cancels them, and after a restart resumes or fails what the previous server left unfinished.
+
+Job states: queued → running → done | failed | cancelled (a cancel may also come while queued).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.settings import Settings
+from api.tables import Job, utcnow
+from api.worker import run_job
+
+log = logging.getLogger("jemput.api.jobs")
+ACTIVE = ("queued", "running")
+FINAL = ("done", "failed", "cancelled")
+
+
+@dataclass
+class _Running:
+    process: multiprocessing.process.BaseProcess
+    token: str
+    deadline: float  # monotonic time after which the solve is considered hung and killed
+
+
+class JobRunner:
+    """Dispatcher thread of one server process; the database is the queue."""
+
+    def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self._running: dict[str, _Running] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._ctx = multiprocessing.get_context("spawn")
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    def recover(self) -> dict[str, int]:
+        """Jobs a previous server left running: queue them again, or fail them after max_attempts."""
+        counts = {"resumed": 0, "failed": 0}
+        with self.sessions.begin() as s:
+            for job in s.scalars(select(Job).where(Job.status == "running")):
+                if job.attempts < self.settings.max_attempts:
+                    job.status, job.run_token, job.worker_pid = "queued", None, None
+                    job.progress_message = f"resumed after a server restart (attempt {job.attempts} was interrupted)"
+                    counts["resumed"] += 1
+                else:
+                    job.status, job.finished_at = "failed", utcnow()
+                    job.error = f"server restarted during the solve; gave up after {job.attempts} attempts"
+                    counts["failed"] += 1
+        if any(counts.values()):
+            log.warning("recovered jobs after restart: %s", counts)
+        return counts
+
+    def start(self) -> None:
+        if not self.settings.run_jobs:
+            return
+        self._thread = threading.Thread(target=self._loop, daemon=True, name="jemput-job-runner")
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop dispatching; kill running solves and queue them again (not counted as an attempt)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        with self._lock:
+            running = dict(self._running)
+            self._running.clear()
+        for job_id, r in running.items():
+            _kill(r.process)
+            with self.sessions.begin() as s:
+                s.execute(
+                    update(Job).where(Job.id == job_id, Job.run_token == r.token, Job.status == "running").values(
+                        status="queued", run_token=None, worker_pid=None, attempts=Job.attempts - 1,
+                        progress_message="server stopped; the solve resumes when it starts again",
+                    )
+                )
+
+    @property
+    def alive(self) -> bool:
+        return not self.settings.run_jobs or (self._thread is not None and self._thread.is_alive())
+
+    def wake(self) -> None:
+        """A job was queued: look now rather than at the next poll."""
+        self._wake.set()
+
+    def kill(self, job_id: str) -> bool:
+        """Stop the worker of a cancelled job (its database state is set by the caller)."""
+        with self._lock:
+            r = self._running.pop(job_id, None)
+        if r is None:
+            return False
+        _kill(r.process)
+        return True
+
+    # --- the dispatcher ----------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._reap()
+                while len(self._running) < self.settings.workers and self._dispatch_one():
+                    pass
+            except Exception:  # noqa: BLE001 - keep dispatching; a database hiccup must not stop the queue
+                log.exception("job runner iteration failed")
+            self._wake.wait(0.25)
+            self._wake.clear()
+
+    def _dispatch_one(self) -> bool:
+        with self.sessions() as s:
+            row = s.execute(select(Job.id, Job.options_json).where(Job.status == "queued")
+                            .order_by(Job.created_at, Job.id).limit(1)).first()
+        if row is None:
+            return False
+        job_id, options_json = row
+        token = uuid.uuid4().hex
+        with self.sessions.begin() as s:
+            claimed = s.execute(
+                update(Job).where(Job.id == job_id, Job.status == "queued").values(
+                    status="running", run_token=token, attempts=Job.attempts + 1, started_at=utcnow(),
+                    progress_message="starting a worker process",
+                )
+            ).rowcount
+        if not claimed:
+            return True  # cancelled in between; look for the next one
+        p = self._ctx.Process(
+            target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers, os.getpid()),
+            name=f"jemput-job-{job_id}", daemon=False,
+        )
+        try:
+            p.start()
+        except Exception as exc:  # noqa: BLE001 - the job fails with the reason; the runner goes on
+            with self.sessions.begin() as s:
+                s.execute(update(Job).where(Job.id == job_id, Job.run_token == token).values(
+                    status="failed", finished_at=utcnow(), error=f"could not start a worker process: {exc}"[:2000]))
+            return True
+        with self._lock:
+            self._running[job_id] = _Running(p, token, time.monotonic() + _budget(options_json))
+        with self.sessions.begin() as s:
+            still = s.execute(update(Job).where(Job.id == job_id, Job.run_token == token).values(worker_pid=p.pid)).rowcount
+        if not still:  # cancelled while the process was starting
+            self.kill(job_id)
+        return True
+
+    def _reap(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            ended = [(j, r) for j, r in self._running.items() if not r.process.is_alive() or now > r.deadline]
+            for j, _ in ended:
+                del self._running[j]
+        for job_id, r in ended:
+            hung = r.process.is_alive()
+            if hung:
+                _kill(r.process)
+            r.process.join()
+            error = ("the solve ran far past its time limit and was stopped" if hung
+                     else f"the worker process ended without a result (exit code {r.process.exitcode})")
+            with self.sessions.begin() as s:
+                s.execute(
+                    update(Job).where(Job.id == job_id, Job.run_token == r.token, Job.status == "running").values(
+                        status="failed", finished_at=utcnow(), error=error,
+                    )
+                )
+
+
+def _budget(options_json: str) -> float:
+    """Seconds a solve may take before it counts as hung: its time limit twice over, plus start-up and assembly."""
+    return 2 * float(json.loads(options_json).get("time_limit_s", 30)) + 300
+
+
+def _kill(process: multiprocessing.process.BaseProcess) -> None:
+    """Kill a worker and its part solvers (it leads its own process group)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, TypeError):
+        process.kill()
+    process.join(timeout=10)

@@ -1,0 +1,154 @@
+"""Plans: start a solve (202 + job id, idempotent with Idempotency-Key), poll it, cancel it, list them."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from api.auth import Caller, Role, anyone, coordinators
+from api.errors import responses
+from api.jobs import ACTIVE, FINAL
+from api.schemas import JobList, JobOut, JobStatus, PlanRequest
+from api.store import Store, job_out, team_ids
+from api.tables import Job, utcnow
+from planner.plan import Plan
+
+router = APIRouter(prefix="/v1/plans", tags=["plans"])
+IDEMPOTENCY = r"^[\x21-\x7e]{1,200}$"
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store
+
+
+@router.post("", status_code=202, response_model=JobOut, responses={
+    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(400, 401, 403, 404, 409, 413, 422)})
+def create_plan(
+    request: Request,
+    response: Response,
+    body: PlanRequest,
+    wait: Annotated[float, Query(ge=0, le=120, allow_inf_nan=False,
+                                 description="wait up to this many seconds for the solve to finish")] = 0,
+    idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY, description="retries with the same key return the same job")] = None,
+    who: Caller = Depends(coordinators),
+) -> JobOut:
+    """Queue a solve of a stored scenario; answers 202 with the job (200 if it finished within ?wait=)."""
+    store = _store(request)
+    if store.scenario_record(body.scenario_id) is None:
+        raise HTTPException(404, f"no scenario {body.scenario_id!r}")
+    digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+    job_id = _existing(store, who, idempotency_key, digest) or _insert(store, who, body, idempotency_key, digest)
+    request.app.state.runner.wake()
+    job = _wait(store, job_id, min(wait, request.app.state.settings.max_wait_s))
+    if job.status in FINAL:
+        response.status_code = 200
+    response.headers["Location"] = f"/v1/plans/{job.id}"
+    return _view(store, job, who)
+
+
+def _existing(store: Store, who: Caller, key: str | None, digest: str) -> str | None:
+    if key is None:
+        return None
+    with store.sessions() as s:
+        job = s.scalar(select(Job).where(Job.owner_key_id == who.key_id, Job.idempotency_key == key))
+    if job is None:
+        return None
+    if job.request_hash != digest:
+        raise HTTPException(409, "this Idempotency-Key was used for a different request; use a new key")
+    return job.id
+
+
+def _insert(store: Store, who: Caller, body: PlanRequest, key: str | None, digest: str) -> str:
+    job = Job(id=uuid.uuid4().hex, scenario_id=body.scenario_id, status="queued", options_json=body.model_dump_json(),
+              owner_key_id=who.key_id, idempotency_key=key, request_hash=digest, progress_message="queued",
+              created_at=utcnow())
+    try:
+        with store.sessions.begin() as s:
+            s.add(job)
+    except IntegrityError:  # the same key, sent twice at the same moment: the first one wins
+        existing = _existing(store, who, key, digest)
+        if existing is None:
+            raise
+        return existing
+    return job.id
+
+
+def _wait(store: Store, job_id: str, seconds: float) -> Job:
+    deadline = time.monotonic() + seconds
+    job = store.job(job_id)
+    while job.status in ACTIVE and time.monotonic() < deadline:
+        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
+        job = store.job(job_id)
+    return job
+
+
+@router.get("", response_model=JobList, responses=responses(401, 403, 422))
+def list_plans(
+    request: Request,
+    scenario_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{32}$")] = None,
+    status: JobStatus | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
+    who: Caller = Depends(anyone),
+) -> JobList:
+    """Plan jobs, newest first, without their plans (a field key sees those of scenarios with its team)."""
+    team = who.team_id if who.role == Role.field else None
+    rows, total = _store(request).list_jobs(scenario_id, status.value if status else None, limit, offset, team)
+    return JobList(items=[job_out(j) for j in rows], total=total)
+
+
+@router.get("/{plan_id}", response_model=JobOut, responses=responses(401, 403, 404))
+def get_plan(request: Request, plan_id: str, who: Caller = Depends(anyone)) -> JobOut:
+    """Status and progress of a plan job, and the plan once it is done."""
+    store = _store(request)
+    return _view(store, visible_job(store, plan_id, who), who)
+
+
+@router.delete("/{plan_id}", response_model=JobOut, responses=responses(401, 403, 404, 409))
+def cancel_plan(request: Request, plan_id: str, who: Caller = Depends(coordinators)) -> JobOut:
+    """Cancel a queued or running solve (its worker process is stopped); 409 once it has finished."""
+    store = _store(request)
+    job = visible_job(store, plan_id, who)
+    with store.sessions.begin() as s:
+        changed = s.execute(update(Job).where(Job.id == job.id, Job.status.in_(ACTIVE)).values(
+            status="cancelled", finished_at=utcnow(), error="cancelled by request", run_token=None)).rowcount
+    if not changed:
+        raise HTTPException(409, f"plan {plan_id} has already ended ({store.job(plan_id).status})")
+    request.app.state.runner.kill(job.id)
+    return _view(store, store.job(job.id), who)
+
+
+def visible_job(store: Store, plan_id: str, who: Caller) -> Job:
+    """The job, if it exists and this caller may see it (404 otherwise, 403 for another team's field key)."""
+    job = store.job(plan_id) if _is_id(plan_id) else None
+    if job is None:
+        raise HTTPException(404, f"no plan {plan_id!r}")
+    if who.role == Role.field:
+        record = store.scenario_record(job.scenario_id)
+        if who.team_id not in team_ids(record):
+            raise HTTPException(403, f"plan {plan_id} has no team {who.team_id!r}; a field key sees its own team only")
+    return job
+
+
+def _view(store: Store, job: Job, who: Caller) -> JobOut:
+    plan = None
+    if job.status == "done":
+        plan = store.plan(job)
+        if who.role == Role.field:
+            plan = team_view(plan, who.team_id)
+    return job_out(job, plan)
+
+
+def team_view(plan: Plan, team_id: str) -> Plan:
+    """What a field team sees: its own days only (KPIs stay the whole plan's; the left-out list is dropped)."""
+    return plan.model_copy(update={"team_days": [td for td in plan.team_days if td.team_id == team_id], "left_out": []})
+
+
+def _is_id(value: str) -> bool:
+    return len(value) == 32 and all(c in "0123456789abcdef" for c in value)

@@ -1,0 +1,66 @@
+"""Settings of the dispatch API, read from the environment (one place for every knob and its default)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the API needs to run: where to store, how many solves at once, how much input to accept."""
+
+    data_dir: Path = Path("jemput-data")
+    database_url: str = ""  # empty = a SQLite file in data_dir
+    workers: int = 1  # solves running at the same time, each in its own process
+    solve_workers: int = 1  # processes one solve may use for its parts (SolveOptions.workers)
+    max_upload_bytes: int = 25 * 1024 * 1024
+    max_sites: int = 20_000
+    max_wait_s: int = 120  # longest ?wait= a request may ask for
+    max_attempts: int = 2  # a job interrupted by a restart is resumed this many times in all, then failed
+    run_jobs: bool = True  # False: accept jobs but start no worker processes (tests of restarts)
+    bootstrap_keys: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # key → (role, team)
+
+    @property
+    def url(self) -> str:
+        """The SQLAlchemy URL: DATABASE_URL, or the SQLite file under data_dir."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'jemput.db').resolve()}"
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        """Settings from JEMPUT_* variables and DATABASE_URL (see README, HTTP API)."""
+        return cls(
+            data_dir=Path(os.environ.get("JEMPUT_DATA_DIR", "jemput-data")),
+            database_url=_normalise_url(os.environ.get("DATABASE_URL", "")),
+            workers=max(1, _int("JEMPUT_WORKERS", 1)),
+            solve_workers=max(1, _int("JEMPUT_SOLVE_WORKERS", 1)),
+            max_upload_bytes=_int("JEMPUT_MAX_UPLOAD_MB", 25) * 1024 * 1024,
+            max_sites=_int("JEMPUT_MAX_SITES", 20_000),
+            bootstrap_keys=parse_bootstrap_keys(os.environ.get("JEMPUT_BOOTSTRAP_KEYS", "")),
+        )
+
+
+def _normalise_url(url: str) -> str:
+    """postgres:// and postgresql:// URLs use psycopg 3 (the driver jemput installs)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def parse_bootstrap_keys(text: str) -> dict[str, tuple[str, str | None]]:
+    """`coordinator=KEY,dashboard=KEY,field:T1=KEY` → {KEY: (role, team)}: keys for development."""
+    out: dict[str, tuple[str, str | None]] = {}
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        who, sep, key = item.partition("=")
+        if not sep or not key:
+            raise ValueError(f"JEMPUT_BOOTSTRAP_KEYS: expected role=KEY or field:TEAM=KEY, got {item!r}")
+        role, _, team = who.partition(":")
+        out[key] = (role, team or None)
+    return out

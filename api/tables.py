@@ -1,0 +1,94 @@
+"""The API's tables (SQLAlchemy 2): API keys, scenarios, plan jobs. Changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime as _DateTime
+from sqlalchemy import ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class DateTime(TypeDecorator):
+    """A UTC timestamp that reads back time-zone aware on every database (SQLite stores it naive)."""
+
+    impl = _DateTime(timezone=True)
+    cache_ok = True
+
+    def __init__(self, timezone: bool = True) -> None:
+        super().__init__()
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(dt.UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApiKey(Base):
+    """An API key, stored as its SHA-256 only; `team_id` limits a field key to one team."""
+
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class ScenarioRecord(Base):
+    """An uploaded, validated scenario (the `Scenario` model as JSON) and a few facts for listings."""
+
+    __tablename__ = "scenarios"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sites: Mapped[int] = mapped_column(Integer)
+    teams: Mapped[int] = mapped_column(Integer)
+    team_ids: Mapped[str] = mapped_column(Text)  # JSON list, for field keys
+    horizon_start: Mapped[dt.date]
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    scenario_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+
+
+class Job(Base):
+    """One plan: a solve job queued → running → done | failed | cancelled, and its plan once done.
+
+    `run_token` changes every time the job is handed to a worker process; a worker only writes
+    while its token is the job's, so a stale worker can never overwrite a newer state.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (UniqueConstraint("owner_key_id", "idempotency_key", name="uq_jobs_idempotency"),)
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    scenario_id: Mapped[str] = mapped_column(ForeignKey("scenarios.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    options_json: Mapped[str] = mapped_column(Text)
+    owner_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    request_hash: Mapped[str] = mapped_column(String(64), default="")
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int] = mapped_column(Integer, default=0)
+    progress_message: Mapped[str] = mapped_column(String(200), default="")
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    plan_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    violations_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

@@ -1,0 +1,90 @@
+"""One solve, run in its own process: read the job, plan the week, validate, store the plan atomically.
+
+The process leads its own process group (so cancelling kills the part solvers too) and exits when
+the server that started it is gone (so a crashed server leaves no orphan writing behind it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+
+from sqlalchemy import update
+
+from api.db import make_engine, session_factory
+from api.tables import Job, ScenarioRecord, utcnow
+
+
+def run_job(database_url: str, job_id: str, run_token: str, solve_workers: int, server_pid: int) -> None:
+    """Entry point of a worker process (spawned by api.jobs.JobRunner from the server `server_pid`)."""
+    os.setpgrp()
+    _exit_with_parent(server_pid)
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    try:
+        _solve(sessions, job_id, run_token, solve_workers)
+    except Exception as exc:  # noqa: BLE001 - any failure of the solve is the job's failure, with its reason
+        _finish(sessions, job_id, run_token, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
+    finally:
+        engine.dispose()
+
+
+def _solve(sessions, job_id: str, run_token: str, solve_workers: int) -> None:
+    from planner.model import Scenario
+    from planner.solve import SolveOptions, plan_week
+    from planner.validate import validate_plan
+
+    with sessions() as s:
+        job = s.get(Job, job_id)
+        record = s.get(ScenarioRecord, job.scenario_id)
+        scenario = Scenario.model_validate_json(record.scenario_json)
+        opts = json.loads(job.options_json)
+    options = SolveOptions(
+        time_limit_s=opts["time_limit_s"], seed=opts["seed"], workers=solve_workers,
+        max_solutions=opts.get("max_solutions"),
+    )
+
+    def progress(event) -> None:
+        _write(sessions, job_id, run_token, progress_done=event.done, progress_total=event.total,
+               progress_message=event.message[:200])
+
+    plan = plan_week(scenario, options, progress=progress, scenario_file=f"api:scenario/{job.scenario_id}")
+    violations = [_violation(v) for v in validate_plan(scenario, plan)]
+    _finish(sessions, job_id, run_token, status="done", plan_json=plan.model_dump_json(),
+            violations_json=json.dumps(violations))
+
+
+def _violation(v) -> dict:
+    return {"code": v.code, "team_id": v.team_id, "date": v.date.isoformat() if v.date else None,
+            "site_id": v.site_id, "message": v.message}
+
+
+def _write(sessions, job_id: str, run_token: str, **values) -> bool:
+    """Update the job only while it is still running under this worker's token."""
+    with sessions.begin() as s:
+        res = s.execute(
+            update(Job).where(Job.id == job_id, Job.run_token == run_token, Job.status == "running").values(**values)
+        )
+        return res.rowcount == 1
+
+
+def _finish(sessions, job_id: str, run_token: str, **values) -> bool:
+    """The final state and the plan in one transaction: a reader sees all of it or none."""
+    return _write(sessions, job_id, run_token, finished_at=utcnow(), **values)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """Kill this process group when the server process dies (checked twice a second)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.killpg(0, signal.SIGKILL)
+
+    if os.getppid() != parent:  # the server died while this process was starting
+        os.killpg(0, signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True, name="parent-watch").start()
