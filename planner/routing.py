@@ -52,6 +52,10 @@ class PartInstance:
     allowed: list[list[int]]  # per visit node: vehicles that may serve it
     start_windows: list[list[tuple[int, int]]]  # per visit node: absolute [lo, hi] for the start
     travel_cost_per_hour: float
+    # Re-planning (planner.replan); the defaults leave a fresh plan as it was.
+    initial_routes: list[list[int]] | None = None  # per vehicle: visit nodes to start the search from
+    old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone
+    move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
 
 
 @dataclass
@@ -96,12 +100,13 @@ def solve_part(
     time_dim = _add_time_and_cost(inst, routing, manager)
     _add_drive_limit(inst, routing)
     _add_visits(inst, routing, manager, time_dim)
+    _add_stability(inst, routing)
     if progress is not None:
         routing.AddAtSolutionCallback(
             lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
         )
     params = search_parameters(time_limit_s, max_solutions)
-    solution = routing.SolveWithParameters(params)
+    solution = _solve(inst, routing, params)
     status = routing.status()
     if solution is None:
         reason = _STATUS.get(status, str(status))
@@ -114,6 +119,31 @@ def solve_part(
             idx = solution.Value(routing.NextVar(idx))
         routes.append(seq)
     return PartResult(inst.name, routes, solution.ObjectiveValue(), _STATUS.get(status, str(status)), time.monotonic() - t0)
+
+
+def _solve(inst: PartInstance, routing, params):
+    """Search from `inst.initial_routes` when given (and feasible), else from a first solution."""
+    if inst.initial_routes is None:
+        return routing.SolveWithParameters(params)
+    routing.CloseModelWithParameters(params)
+    start = routing.ReadAssignmentFromRoutes(inst.initial_routes, True)
+    if start is None:
+        return routing.SolveWithParameters(params)
+    return routing.SolveFromAssignmentWithParameters(start, params)
+
+
+def _add_stability(inst: PartInstance, routing) -> None:
+    """A cost per old visit served by another vehicle (a "moves" dimension's span) or dropped."""
+    if inst.old_vehicle is None or inst.move_penalty <= 0:
+        return
+    n_nodes, old = len(inst.node_point), inst.old_vehicle
+    evals = []
+    for v in range(len(inst.vehicles)):
+        moved = np.zeros(n_nodes, dtype=np.int64)
+        moved[inst.n_depots :] = (old >= 0) & (old != v)
+        evals.append(routing.RegisterUnaryTransitVector(moved.tolist()))
+    routing.AddDimensionWithVehicleTransits(evals, 0, max(1, len(old)), True, "moves")
+    routing.GetDimensionOrDie("moves").SetSpanCostCoefficientForAllVehicles(inst.move_penalty)
 
 
 _STATUS = {
@@ -198,7 +228,8 @@ def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
-        routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)))
+        extra = inst.move_penalty if inst.old_vehicle is not None and inst.old_vehicle[k] >= 0 else 0
+        routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)) + extra)
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
 
