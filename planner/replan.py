@@ -377,16 +377,16 @@ def _solve_rest(rest: _Rest, old_plan: Plan, kept: dict[Key, KeptDay], options: 
     return visits, len(results), status
 
 
-def _old_routes(plan: Plan, kept: dict[Key, KeptDay]) -> dict[Key, list[str]]:
-    """Per previous team-day: the site ids of its visits planned again, in order."""
+def _old_routes(plan: Plan, kept: dict[Key, KeptDay]) -> dict[Key, list[tuple[str, int]]]:
+    """Per previous team-day: (site id, people) of its visits planned again, in order."""
     out = {}
     for td in plan.team_days:
         k = kept.get((td.team_id, td.date))
-        out[(td.team_id, td.date)] = [s.site_id for s in td.stops[len(k.stops) if k else 0 :]]
+        out[(td.team_id, td.date)] = [(s.site_id, s.people) for s in td.stops[len(k.stops) if k else 0 :]]
     return out
 
 
-def _prepared(c: Compiled, inst: PartInstance, rest: _Rest, old_routes: dict[Key, list[str]], options: ReplanOptions) -> PartInstance:
+def _prepared(c: Compiled, inst: PartInstance, rest: _Rest, old_routes: dict[Key, list[tuple[str, int]]], options: ReplanOptions) -> PartInstance:
     """The part with drive left per team-day, closed links, the previous routes and the move penalty."""
     vehicles = [dataclasses.replace(v, max_drive_min=rest.drive_left[v.team_day]) for v in inst.vehicles]
     inst.vehicles = vehicles
@@ -395,6 +395,7 @@ def _prepared(c: Compiled, inst: PartInstance, rest: _Rest, old_routes: dict[Key
     inst.old_vehicle = old_vehicle
     inst.move_penalty = int(round(options.move_penalty * SCALE))
     inst.initial_routes = routes if options.warm_start else None
+    inst.order_same_site = True
     return inst
 
 
@@ -415,8 +416,12 @@ def _close_links(c: Compiled, inst: PartInstance) -> None:
         inst.vehicles[n] = dataclasses.replace(v, profile=key)
 
 
-def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[str]]) -> tuple[np.ndarray, list[list[int]]]:
-    """Per visit node: the vehicle that had it in the previous plan; and the previous routes as nodes."""
+def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tuple[str, int]]]) -> tuple[np.ndarray, list[list[int]]]:
+    """Per visit node: the vehicle that had it in the previous plan; and the previous routes as nodes.
+
+    A node taken by a previous visit is sized as that visit was (the previous plan's people, after
+    its own numbering), so the previous routes are feasible for the search as they were.
+    """
     teams, sites = c.scenario.teams, c.scenario.sites
     vehicle_of = {(teams[v.team].id, c.dates[v.day]): n for n, v in enumerate(inst.vehicles)}
     nodes_of: dict[str, list[int]] = {}
@@ -426,12 +431,15 @@ def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[str]
     routes: list[list[int]] = [[] for _ in inst.vehicles]
     for key in sorted(old_routes, key=lambda k: (k[1], k[0])):
         vehicle = vehicle_of.get(key, len(inst.vehicles))
-        for site_id in old_routes[key]:
+        for site_id, people in old_routes[key]:
             free = nodes_of.get(site_id)
             if not free:
                 continue
             k = free.pop(0)
             old_vehicle[k] = vehicle
+            if people > 0:
+                inst.visit_value[k] *= people / inst.visit_people[k]
+                inst.visit_people[k] = people
             if vehicle < len(inst.vehicles) and vehicle in inst.allowed[k]:
                 routes[vehicle].append(inst.n_depots + k)
     return old_vehicle, routes

@@ -94,15 +94,19 @@ def _observed(scenario: Scenario, plan: Plan, outcomes: Outcomes) -> tuple[dict[
 
 
 def _actual_and_expected(site: Site, scenario: Scenario, seq: list, done: dict, missed: set) -> tuple[int | None, float]:
-    """Recorded people of the site's reported visits and what the turnout rule expected of them."""
-    remaining, k, actual, expected, reported = site.unrecorded, 0, 0, 0.0, False
+    """Recorded people of the site's reported visits and what the turnout rule expected of them.
+
+    Visits go by date and time; the k-th visit made was expected to draw turnout × decay^(k-1) of
+    what the plan left before it. A report covers all of a team's visits to the site that day.
+    """
+    remaining, k, actual, expected = site.unrecorded, 0, 0, 0.0
+    counted: set = set()
     for _, _, key, planned in seq:
         if key in missed:
             continue
-        people = done.get(key, planned)
         if key in done:
-            reported = True
             expected += site.turnout * scenario.visits.repeat_turnout_decay**k * remaining
-            actual += people
-        remaining, k = max(0, remaining - people), k + 1
-    return (actual if reported else None), expected
+            if key not in counted:
+                actual, counted = actual + done[key], counted | {key}
+        remaining, k = max(0, remaining - planned), k + 1
+    return (actual if counted else None), expected

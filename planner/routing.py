@@ -56,6 +56,7 @@ class PartInstance:
     initial_routes: list[list[int]] | None = None  # per vehicle: visit nodes to start the search from
     old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone
     move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
+    order_same_site: bool = False  # charge one weighted person for a site's visits back to back out of number order
 
 
 @dataclass
@@ -128,8 +129,25 @@ def _solve(inst: PartInstance, routing, params):
     routing.CloseModelWithParameters(params)
     start = routing.ReadAssignmentFromRoutes(inst.initial_routes, True)
     if start is None:
+        start = routing.ReadAssignmentFromRoutes(_feasible_routes(routing, inst.initial_routes), True)
+    if start is None:
         return routing.SolveWithParameters(params)
     return routing.SolveFromAssignmentWithParameters(start, params)
+
+
+def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:
+    """Each vehicle's route cut from the end until it can be restored on its own."""
+    out = [[] for _ in routes]
+    for v, route in enumerate(routes):
+        trial = list(route)
+        while trial:
+            alone = [[] for _ in routes]
+            alone[v] = trial
+            if routing.ReadAssignmentFromRoutes(alone, True) is not None:
+                break
+            trial.pop()
+        out[v] = trial
+    return out
 
 
 def _add_stability(inst: PartInstance, routing) -> None:
@@ -178,6 +196,7 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
     for v in inst.vehicles:
         if v.profile not in cost_ids:
             cost = np.rint(inst.duration[v.profile] * per_min).astype(np.int64)
+            cost += _out_of_order(inst)
             cost_ids[v.profile] = routing.RegisterTransitMatrix(cost.tolist())
         key = (v.profile, v.kits, v.rate_per_kit_hour, v.setup_min)
         if key not in time_ids:
@@ -195,6 +214,23 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(i)))
     _add_breaks(inst, routing, manager, time_dim)
     return time_dim
+
+
+def _out_of_order(inst: PartInstance) -> np.ndarray | int:
+    """Cost of driving straight from a site's visit to one of its lower-numbered visits.
+
+    Back-to-back visits to one site cost no travel in any order, but the turnout rule numbers them
+    by time: the larger, lower-numbered visit should come first.
+    """
+    if not inst.order_same_site:
+        return 0
+    n = len(inst.node_point)
+    site = np.full(n, -1, dtype=np.int64)
+    site[inst.n_depots :] = inst.visit_site
+    number = np.zeros(n, dtype=np.int64)
+    number[inst.n_depots :] = inst.visit_no
+    same = (site[:, None] == site[None, :]) & (site[:, None] >= 0)
+    return np.where(same & (number[None, :] < number[:, None]), SCALE, 0).astype(np.int64)
 
 
 def _add_breaks(inst: PartInstance, routing, manager, time_dim) -> None:
