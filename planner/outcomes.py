@@ -220,9 +220,14 @@ def _row_fact(row: Row) -> object | None:
     except ValidationError as exc:
         for error in exc.errors():
             loc = [str(x) for x in error["loc"] if str(x) != kind]
-            column = loc[0] if loc else None
+            column = loc[0] if loc else _column_named(str(error["msg"]))
             row.problem(column, str(error["msg"]).removeprefix("Value error, "), row.text(column) if column else NO_VALUE)
         return None
+
+
+def _column_named(message: str) -> str | None:
+    """The column a whole-row rule is about ("until is before date", "end is not after start")."""
+    return next((c for c in ("until", "end") if message.removeprefix("Value error, ").startswith(c)), None)
 
 
 def _cell(row: Row, column: str, required: bool = False) -> object:
