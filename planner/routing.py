@@ -53,8 +53,8 @@ class PartInstance:
     start_windows: list[list[tuple[int, int]]]  # per visit node: absolute [lo, hi] for the start
     travel_cost_per_hour: float
     # Re-planning (planner.replan); the defaults leave a fresh plan as it was.
-    initial_routes: list[list[int]] | None = None  # per vehicle: visit nodes to start the search from
-    old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone
+    initial_routes: list[list[int]] | None = None  # per vehicle: visit nodes (not indices) to start the search from
+    old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone (no penalty)
     move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
     order_same_site: bool = False  # charge one weighted person for a site's visits back to back out of number order
 
@@ -101,13 +101,13 @@ def solve_part(
     time_dim = _add_time_and_cost(inst, routing, manager)
     _add_drive_limit(inst, routing)
     _add_visits(inst, routing, manager, time_dim)
-    _add_stability(inst, routing)
+    _add_stability(inst, routing, manager)
     if progress is not None:
         routing.AddAtSolutionCallback(
             lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
         )
     params = search_parameters(time_limit_s, max_solutions)
-    solution = _solve(inst, routing, params)
+    solution = _solve(inst, routing, manager, params)
     status = routing.status()
     if solution is None:
         reason = _STATUS.get(status, str(status))
@@ -122,21 +122,22 @@ def solve_part(
     return PartResult(inst.name, routes, solution.ObjectiveValue(), _STATUS.get(status, str(status)), time.monotonic() - t0)
 
 
-def _solve(inst: PartInstance, routing, params):
+def _solve(inst: PartInstance, routing, manager, params):
     """Search from `inst.initial_routes` when given (and feasible), else from a first solution."""
     if inst.initial_routes is None:
         return routing.SolveWithParameters(params)
     routing.CloseModelWithParameters(params)
-    start = routing.ReadAssignmentFromRoutes(inst.initial_routes, True)
+    routes = [[manager.NodeToIndex(n) for n in route] for route in inst.initial_routes]
+    start = routing.ReadAssignmentFromRoutes(routes, True)
     if start is None:
-        start = routing.ReadAssignmentFromRoutes(_feasible_routes(routing, inst.initial_routes), True)
+        start = routing.ReadAssignmentFromRoutes(_feasible_routes(routing, routes), True)
     if start is None:
         return routing.SolveWithParameters(params)
     return routing.SolveFromAssignmentWithParameters(start, params)
 
 
 def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:
-    """Each vehicle's route cut from the end until it can be restored on its own."""
+    """Each vehicle's route (variable indices) cut from the end until it can be restored on its own."""
     out = [[] for _ in routes]
     for v, route in enumerate(routes):
         trial = list(route)
@@ -150,18 +151,15 @@ def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:
     return out
 
 
-def _add_stability(inst: PartInstance, routing) -> None:
-    """A cost per old visit served by another vehicle (a "moves" dimension's span) or dropped."""
+def _add_stability(inst: PartInstance, routing, manager) -> None:
+    """A cost per old visit served by another vehicle than before (a soft same-vehicle pair with
+    that vehicle's start); dropping one costs the same on top of its value (`_add_visits`)."""
     if inst.old_vehicle is None or inst.move_penalty <= 0:
         return
-    n_nodes, old = len(inst.node_point), inst.old_vehicle
-    evals = []
-    for v in range(len(inst.vehicles)):
-        moved = np.zeros(n_nodes, dtype=np.int64)
-        moved[inst.n_depots :] = (old >= 0) & (old != v)
-        evals.append(routing.RegisterUnaryTransitVector(moved.tolist()))
-    routing.AddDimensionWithVehicleTransits(evals, 0, max(1, len(old)), True, "moves")
-    routing.GetDimensionOrDie("moves").SetSpanCostCoefficientForAllVehicles(inst.move_penalty)
+    for k, v in enumerate(inst.old_vehicle):
+        if 0 <= v < len(inst.vehicles):
+            index = manager.NodeToIndex(inst.n_depots + k)
+            routing.AddSoftSameVehicleConstraint([routing.Start(int(v)), index], inst.move_penalty)
 
 
 _STATUS = {
@@ -264,7 +262,8 @@ def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
-        extra = inst.move_penalty if inst.old_vehicle is not None and inst.old_vehicle[k] >= 0 else 0
+        old = -1 if inst.old_vehicle is None else int(inst.old_vehicle[k])
+        extra = inst.move_penalty if 0 <= old < len(inst.vehicles) else 0  # served anywhere else costs it too
         routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)) + extra)
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
