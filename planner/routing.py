@@ -137,17 +137,22 @@ def _solve(inst: PartInstance, routing, manager, params):
 
 
 def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:
-    """Each vehicle's route (variable indices) cut from the end until it can be restored on its own."""
+    """Each vehicle's route (variable indices) cut to its longest prefix that can be restored on its own."""
     out = [[] for _ in routes]
     for v, route in enumerate(routes):
-        trial = list(route)
-        while trial:
+        def readable(n: int) -> bool:
             alone = [[] for _ in routes]
-            alone[v] = trial
-            if routing.ReadAssignmentFromRoutes(alone, True) is not None:
-                break
-            trial.pop()
-        out[v] = trial
+            alone[v] = route[:n]
+            return routing.ReadAssignmentFromRoutes(alone, True) is not None
+
+        if readable(len(route)):
+            out[v] = route
+            continue
+        lo, hi = 0, len(route)  # the prefix of length lo is readable, that of length hi is not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if readable(mid) else (lo, mid)
+        out[v] = route[:lo]
     return out
 
 
