@@ -121,10 +121,12 @@ def freeze(scenario: Scenario, plan: Plan, outcomes: Outcomes, from_time: dt.dat
     clock = from_time.hour * 60 + from_time.minute if from_time.date() >= scenario.horizon.start else 0
     done = {(o.site_id, o.team_id, o.date): o for o in outcomes.of(VisitDone)}
     missed = {(o.site_id, o.team_id, o.date) for o in outcomes.of(VisitMissed)}
-    weight = {s.id: scenario.site_weight(s) for s in scenario.sites}
+    facts = done.keys() | missed
+    no_kit = scenario.districts_without_fixed_kit()
+    weight = {s.id: scenario.site_weight(s, no_kit) for s in scenario.sites}
     kept: dict[Key, KeptDay] = {}
     for td in plan.team_days:
-        reported = [k for k, s in enumerate(td.stops) if (s.site_id, td.team_id, td.date) in done.keys() | missed]
+        reported = [k for k, s in enumerate(td.stops) if (s.site_id, td.team_id, td.date) in facts]
         started = [k for k, s in enumerate(td.stops) if td.date == first and s.start_min < clock]
         whole = td.date < first
         n = len(td.stops) if whole else max(reported + started, default=-1) + 1
@@ -244,9 +246,20 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
         if site.id not in served:
             reason, detail = left_out_reason(c, s, reach)
             left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
-    rest_bound = upper_bound(rest.c, reach_matrix(rest.c, rest.places), rest.places) if rest.c.team_days else 0
-    bound = int(rest.recorded.sum()) + rest_bound
+    bound = int(rest.recorded.sum()) + _rest_bound(rest)
     return team_days, bound, left, status, parts
+
+
+def _rest_bound(rest: _Rest) -> int:
+    """No plan of the rest of the week records more: the max flow bound with each site's demand the
+    people it has left (what the validator lets planned visits take), not its visit sizes."""
+    if not rest.c.team_days:
+        return 0
+    sc = rest.c.scenario
+    left = [[max(0, s.unrecorded - int(r))] if len(sizes) > int(d) else [] for s, r, d, sizes in
+            zip(sc.sites, rest.recorded, rest.done, rest.c.sizes)]
+    c = dataclasses.replace(rest.c, sizes=left)
+    return upper_bound(c, reach_matrix(c, rest.places), rest.places)
 
 
 def _old_places(c: Compiled, plan: Plan) -> dict[Key, tuple[int, int]]:
@@ -442,7 +455,29 @@ def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tupl
                 inst.visit_people[k] = people
             if vehicle < len(inst.vehicles) and vehicle in inst.allowed[k]:
                 routes[vehicle].append(inst.n_depots + k)
-    return old_vehicle, routes
+    return old_vehicle, [_keep_feasible(c, inst, n, route) for n, route in enumerate(routes)]
+
+
+def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) -> list[int]:
+    """The previous route without the visits it can no longer make (fewer kits, closures, a later start).
+
+    The same timing rules as the schedule; the search re-checks what is left and trims it further if
+    its own model disagrees (`planner.routing`).
+    """
+    v = inst.vehicles[n]
+    dur = inst.duration[v.profile]
+    rate, setup = v.rate_per_kit_hour, v.setup_min
+    kept: list[int] = []
+    for node in route:
+        trial = kept + [node]
+        path = [v.start_node] + trial + [v.end_node]
+        legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
+        people = [int(inst.visit_people[x - inst.n_depots]) for x in trial]
+        services = [service_minutes(p, v.kits, rate, setup) for p in people]
+        windows = [c.windows[int(inst.visit_site[x - inst.n_depots])][v.day] for x in trial]
+        if sum(legs) <= v.max_drive_min and schedule_route(v.work_start, legs[:-1], services, windows, v.breaks, legs[-1], v.work_end):
+            kept = trial
+    return kept
 
 
 # --------------------------------------------------------------------------- numbering and assembly
