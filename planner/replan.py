@@ -2,8 +2,10 @@
 
 * Visits before the re-plan time (and visits reported done or missed) are kept as facts: done ones
   with the recorded people, missed ones with nobody, unreported ones assumed made as planned.
-* A team out in the field at the re-plan time continues from its last visit, not before the
-  re-plan time (or the reported end of that visit).
+* A team out in the field at the re-plan time continues from its last visit begun, not before the
+  re-plan time (or the reported end of that visit); its next visits, the one it is driving to
+  included, are planned again. A team that has left but not begun a visit is planned again from
+  its start place at the re-plan time.
 * The rest of the week is solved again on the scenario with the facts applied (`planner.facts`),
   starting the search from the previous plan (warm start) and charging `move_penalty` weighted
   recordings for every previous visit served by another team-day or dropped, so a visit moves only

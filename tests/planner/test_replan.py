@@ -239,3 +239,13 @@ def test_roll_to_next_week_counts_what_was_recorded_and_learns_turnout():
     plan = solve(nxt, max_solutions=50)
     assert_valid(nxt, plan)
     assert s.site_id not in {x.site_id for *_, x in stops(plan)}
+
+
+def test_replanning_from_before_the_week_keeps_nothing_but_reports():
+    sc, old = week()
+    sunday = dt.datetime(2026, 11, 22, 18, 0)
+    facts = Outcomes(outcomes=(KitDown(kit_id="T2-K1", date=MON, until=TUE),))
+    _, _, new, churn, updated = run(facts, sunday)
+    assert_valid(updated, new)
+    assert churn.assumed_done == churn.done == 0
+    assert all(td.working_kits == 1 for td in new.team_days if td.team_id == "T2" and td.date <= TUE)
