@@ -68,7 +68,7 @@ def _kits(team: Team, facts: list, first: dt.date, dates: list[dt.date]) -> tupl
         kit = kits[fact.kit_id]
         start = max(fact.date, first)
         if isinstance(fact, KitDown):
-            last = fact.until or dates[-1] if dates else fact.date
+            last = (fact.until or dates[-1]) if dates else fact.date
             down = {d for d in dates if start <= d <= last}
             kits[kit.id] = kit.model_copy(update={"down_dates": kit.down_dates | down})
         else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from maps.field import field_map
 from maps.overview import overview_map
 from planner.export import CHANGE_LABELS, change_label
@@ -14,6 +16,7 @@ from planner.solve import SolveOptions
 from tests.maps.conftest import START
 
 
+@pytest.mark.slow
 def test_field_and_overview_maps_show_the_change_of_each_stop(scenario, plan):
     tuesday = START + dt.timedelta(days=1)
     facts = Outcomes(outcomes=(KitDown(kit_id="k1", date=tuesday),))

@@ -89,6 +89,7 @@ def test_a_missing_file_is_an_error(sc, tmp_path):
     assert got is None and "file not found" in report.format()
 
 
+@pytest.mark.slow
 def test_reports_must_name_a_planned_visit_once(sc):
     from planner.solve import SolveOptions, plan_week
 

@@ -57,6 +57,7 @@ def first_stop(plan, team_id, day):
 # --------------------------------------------------------------------------- no new facts
 
 
+@pytest.mark.slow
 def test_replanning_an_unchanged_week_changes_nothing():
     sc, old, new, churn, _ = run(Outcomes())
     assert new.replan.unchanged
@@ -69,6 +70,7 @@ def test_replanning_an_unchanged_week_changes_nothing():
     assert new.kpis == old.kpis
 
 
+@pytest.mark.slow
 def test_visits_reported_done_as_planned_change_nothing():
     sc, old = week()
     t, d, s = stops(old, "T1", TUE)[0]
@@ -78,6 +80,7 @@ def test_visits_reported_done_as_planned_change_nothing():
     assert new.replan.unchanged and churn.done >= 1 and churn.moved == churn.dropped == 0
 
 
+@pytest.mark.slow
 def test_a_big_move_penalty_keeps_every_visit_when_a_fact_does_not_touch_the_plan():
     sc, old = week()
     visited = {s.site_id for _, _, s in stops(old)}
@@ -94,6 +97,7 @@ def test_a_big_move_penalty_keeps_every_visit_when_a_fact_does_not_touch_the_pla
 # --------------------------------------------------------------------------- facts
 
 
+@pytest.mark.slow
 def test_a_kit_failure_on_day_two_moves_or_shrinks_that_teams_later_visits():
     fact = Outcomes(outcomes=(KitDown(kit_id="T1-K0", date=TUE),))  # no return date: gone for the week
     sc, old, new, churn, facts = run(fact, TUE_MORNING)
@@ -110,6 +114,7 @@ def test_a_kit_failure_on_day_two_moves_or_shrinks_that_teams_later_visits():
     assert monday(new) == monday(old)
 
 
+@pytest.mark.slow
 def test_completed_visits_never_move_and_keep_what_was_recorded():
     sc, old = week()
     t, d, s = stops(old, "T2", TUE)[0]
@@ -132,6 +137,7 @@ def test_completed_visits_never_move_and_keep_what_was_recorded():
     assert churn.done == len(reported)
 
 
+@pytest.mark.slow
 def test_a_team_out_at_the_replan_time_continues_from_its_last_visit_not_before_then():
     fact = Outcomes(outcomes=(KitDown(kit_id="T1-K1", date=TUE),))
     sc, old, new, churn, facts = run(fact, TUE_NOON)
@@ -146,6 +152,7 @@ def test_a_team_out_at_the_replan_time_continues_from_its_last_visit_not_before_
     assert new_day.depart_min == old_day.depart_min and new_day.working_kits == 2
 
 
+@pytest.mark.slow
 def test_a_cancelled_site_day_and_a_flooded_link_are_avoided():
     sc, old = week()
     t, d, s = next((t, d, s) for t, d, s in stops(old) if d == THU)
@@ -164,6 +171,7 @@ def test_a_cancelled_site_day_and_a_flooded_link_are_avoided():
                 assert not any({a, b} == set(link) for a, b in zip(seq, seq[1:])), (td.team_id, td.date, seq)
 
 
+@pytest.mark.slow
 def test_a_missed_visit_leaves_its_people_to_plan_again():
     sc, old = week()
     t, d, s = stops(old, "T1", MON)[0]
@@ -173,6 +181,7 @@ def test_a_missed_visit_leaves_its_people_to_plan_again():
     assert missed and all(x.people == 0 for x in missed) and churn.missed == len(missed)
 
 
+@pytest.mark.slow
 def test_bad_outcomes_are_refused_before_planning():
     with pytest.raises(OutcomesError) as err:
         run(Outcomes(outcomes=(KitBack(kit_id="NOPE", date=TUE),)))
@@ -205,6 +214,7 @@ def test_churn_counts_on_a_hand_checked_case():
 # --------------------------------------------------------------------------- next week
 
 
+@pytest.mark.slow
 def test_roll_to_next_week_counts_what_was_recorded_and_learns_turnout():
     sc, old = week()
     t, d, s = stops(old, "T1", MON)[0]
@@ -241,6 +251,7 @@ def test_roll_to_next_week_counts_what_was_recorded_and_learns_turnout():
     assert s.site_id not in {x.site_id for *_, x in stops(plan)}
 
 
+@pytest.mark.slow
 def test_replanning_from_before_the_week_keeps_nothing_but_reports():
     sc, old = week()
     sunday = dt.datetime(2026, 11, 22, 18, 0)
