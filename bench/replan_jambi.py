@@ -1,12 +1,12 @@
 """Benchmark: re-plan the bundled Jambi week from Tuesday noon after scripted field events.
 
-Run: .venv/bin/python bench/replan_jambi.py --base-limit 60 --limits 10 30
+Run: .venv/bin/python bench/replan_jambi.py --base-limit 60 --limits 10 30 --penalties 0 10 50
 Writes bench/results/replan_jambi.{csv,md}.
 
 The week is planned once; then, at each time limit, the rest of the week is planned two ways on the
-same facts, in the same run: `replan` (warm start from the old plan, move penalty 10 weighted
-recordings) and `scratch` (the same kept visits and facts, no warm start, no move penalty: planning
-the rest of the week from scratch). Both are checked by the independent validator against the
+same facts, in the same run: `replan` (warm start from the old plan, at each move penalty in
+weighted recordings) and `scratch` (the same kept visits and facts, no warm start, no move penalty:
+planning the rest of the week from scratch). Both are checked by the independent validator against the
 scenario with the facts applied. The events are picked from the plan by fixed rules (see `events`).
 """
 
@@ -71,9 +71,9 @@ def events(sc, plan: Plan, tue: dt.date) -> tuple[Outcomes, list[str]]:
     return Outcomes(outcomes=tuple(facts)), text
 
 
-def run(sc, plan, facts, start, limit: float, seed: int, mode: str) -> dict:
+def run(sc, plan, facts, start, limit: float, seed: int, mode: str, penalty: float = 0.0) -> dict:
     warm = mode == "replan"
-    options = ReplanOptions(solve=SolveOptions(time_limit_s=limit, seed=seed), move_penalty=10.0 if warm else 0.0, warm_start=warm)
+    options = ReplanOptions(solve=SolveOptions(time_limit_s=limit, seed=seed), move_penalty=penalty, warm_start=warm)
     t0 = time.perf_counter()
     new, churn = replan(sc, plan, facts, start, options)
     wall = time.perf_counter() - t0
@@ -81,6 +81,7 @@ def run(sc, plan, facts, start, limit: float, seed: int, mode: str) -> dict:
     violations = validate_plan(updated, new)
     return {
         "mode": mode,
+        "move_penalty": penalty,
         "time_limit_s": limit,
         "wall_s": round(wall, 1),
         "expected_recordings": new.kpis.expected_recordings,
@@ -99,6 +100,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--base-limit", type=float, default=60)
     ap.add_argument("--limits", type=float, nargs="+", default=[10, 30])
+    ap.add_argument("--penalties", type=float, nargs="+", default=[10])
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     sc = load_scenario(jambi_scenario_path())
@@ -111,9 +113,11 @@ def main() -> None:
     print(f"base plan: {plan.kpis.expected_recordings} expected in {base_wall:.1f} s; events:", *text, sep="\n  ", flush=True)
     rows = []
     for limit in args.limits:
-        for mode in ("replan", "scratch"):
-            rows.append(run(sc, plan, facts, start, limit, args.seed, mode))
+        for penalty in args.penalties:
+            rows.append(run(sc, plan, facts, start, limit, args.seed, "replan", penalty))
             print(rows[-1], flush=True)
+        rows.append(run(sc, plan, facts, start, limit, args.seed, "scratch"))
+        print(rows[-1], flush=True)
     write(rows, plan, base_wall, text, start, " ".join(sys.argv[1:]))
 
 
@@ -136,8 +140,8 @@ def write(rows: list[dict], plan: Plan, base_wall: float, text: list[str], start
         "",
         *[f"- {t}" for t in text],
         "",
-        "`replan`: warm start from the old plan, a visit moves to another team-day (or is dropped) only if it gains "
-        "10 weighted recordings. `scratch`: the same kept visits and facts, searched from scratch with no move penalty. "
+        "`replan`: warm start from the old plan; a visit moves to another team-day (or is dropped) only if it gains "
+        "`move_penalty` weighted recordings (0: warm start alone). `scratch`: the same kept visits and facts, searched from scratch with no move penalty. "
         "Both at the same time limit, in the same run. `rest_recordings`: expected after the re-plan time "
         "(`old_rest_recordings`: the old plan's, before the events). Churn counts visits after the re-plan time "
         "against the old plan; `churn_share` = (moved + added + dropped) ÷ old visits. `violations`: the independent "
