@@ -241,7 +241,7 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
     full_places = {i: old_places.get((sc.teams[td.team].id, td.date), (td.team, td.team)) for i, td in enumerate(c.team_days)}
     for j, i in enumerate(rest.src):
         full_places[i] = rest.places[j]
-    served = {s.site_id for td in team_days for s in td.stops}
+    served = {s.site_id for td in team_days for s in td.stops if s.outcome != StopOutcome.missed}
     reach = reach_matrix(c, full_places)
     left = []
     for s, site in enumerate(sc.sites):

@@ -7,7 +7,8 @@ solver cannot hide behind the same bug here. Times are minutes after midnight of
 
 Stops with an `outcome` (a re-planned plan's visits before the re-plan time) are facts, not choices:
 their people are not held to the turnout rule, the per-visit cap or the recording time, and the legs
-that led to them are not held to link closures; a missed stop (nobody recorded) is no visit of the site.
+that led to them are not held to link closures; a missed stop (nobody recorded) is no visit of the site
+(nor a visit or a served site in the key figures, nor does it keep the site out of left_out).
 Every later, planned visit is held to every rule, counting the people really recorded before it.
 
 Timing rules: nobody records during a break; travel may pause through a break (a leg needs
@@ -703,7 +704,7 @@ def _check_visit_people(ctx: _Ctx, site: Site, visits: list[tuple[TeamDay, Stop]
 def _check_left_out(ctx: _Ctx, plan: Plan) -> list[Violation]:
     """Every unvisited site with people to record is left out once, no visited site is."""
     out = []
-    served = {s.site_id for td in plan.team_days for s in td.stops}
+    served = {s.site_id for td in plan.team_days for s in td.stops if s.outcome != StopOutcome.missed}
     counts = Counter(lo.site_id for lo in plan.left_out)
     for lo in plan.left_out:
         site = ctx.sites.get(lo.site_id)
@@ -726,7 +727,7 @@ def _check_left_out(ctx: _Ctx, plan: Plan) -> list[Violation]:
 def _check_kpis(ctx: _Ctx, plan: Plan) -> list[Violation]:
     """Key figures equal those recomputed from the team-days; the bound is not below the plan."""
     k = plan.kpis
-    stops = [s for td in plan.team_days for s in td.stops]
+    stops = [s for td in plan.team_days for s in td.stops if s.outcome != StopOutcome.missed]
     total = sum(s.people for s in stops)
     unrecorded = sum(s.unrecorded for s in ctx.scenario.sites)
     exact = (
