@@ -156,19 +156,20 @@ def test_a_team_out_at_the_replan_time_continues_from_its_last_visit_not_before_
 def test_a_cancelled_site_day_and_a_flooded_link_are_avoided():
     sc, old = week()
     t, d, s = next((t, d, s) for t, d, s in stops(old) if d == THU)
-    path = [x.site_id for x in next(td for td in old.team_days if td.team_id == "T2" and td.date == WED).stops]
-    link = next(((a, b) for a, b in zip(path, path[1:]) if a != b), None)
-    outcomes = [SiteClosed(site_id=s.site_id, date=THU)]
-    if link:
-        outcomes.append(LinkClosed(from_place=link[0], to_place=link[1], date=WED, until=FRI))
-    _, _, new, churn, facts = run(Outcomes(outcomes=tuple(outcomes)))
+    wed = next(td for td in old.team_days if td.date == WED and td.stops and td.start_place.kind == "base")
+    road = (f"base:{wed.team_id}", wed.stops[0].site_id)  # the road from the office to its first visit floods
+    outcomes = (SiteClosed(site_id=s.site_id, date=THU), LinkClosed(from_place=road[0], to_place=road[1], date=WED, until=FRI))
+    _, _, new, churn, facts = run(Outcomes(outcomes=outcomes))
     assert_valid(facts, new)
+    assert any(link.closes(*road, WED) for link in facts.closed_links)
+    assert "link-closed" in {v.code for v in validate_plan(facts, old)}, "the old plan drives it"
     assert not [x for tt, dd, x in stops(new) if dd == THU and x.site_id == s.site_id]
-    if link:
-        for td in new.team_days:
-            seq = [x.site_id for x in td.stops]
-            if WED <= td.date <= FRI:
-                assert not any({a, b} == set(link) for a, b in zip(seq, seq[1:])), (td.team_id, td.date, seq)
+    for td in new.team_days:
+        if td.team_id == wed.team_id and WED <= td.date <= FRI and td.stops and td.start_place.kind == "base":
+            assert td.stops[0].site_id != road[1], (td.date, "drove the flooded road")
+        if td.team_id == wed.team_id and WED <= td.date <= FRI and td.stops and td.end_place.kind == "base":
+            assert td.stops[-1].site_id != road[1], (td.date, "drove the flooded road home")
+    assert churn.moved + churn.dropped > 0
 
 
 @pytest.mark.slow
