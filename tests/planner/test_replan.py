@@ -94,6 +94,19 @@ def test_a_big_move_penalty_keeps_every_visit_when_a_fact_does_not_touch_the_pla
     assert churn.moved == 0 and churn.dropped == 0, churn
 
 
+@pytest.mark.slow
+def test_the_search_starts_from_the_previous_routes():
+    sc, old = week()
+    idle_day = next(d for d in (THU, FRI, SAT) if all(s.site_id != "V0" or dd != d for _, dd, s in stops(old)))
+    fact = Outcomes(outcomes=(SiteClosed(site_id="V0", date=idle_day),))
+    first_only = SolveOptions(time_limit_s=5, workers=1, max_solutions=1)  # stop at the first solution
+    _, _, warm, churn, facts = run(fact, options=ReplanOptions(solve=first_only, move_penalty=0))
+    assert_valid(facts, warm)
+    assert (churn.moved, churn.added, churn.dropped) == (0, 0, 0), "the first solution is the previous plan"
+    _, _, cold, cold_churn, _ = run(fact, options=ReplanOptions(solve=first_only, move_penalty=0, warm_start=False))
+    assert cold_churn.kept < churn.kept
+
+
 # --------------------------------------------------------------------------- facts
 
 
