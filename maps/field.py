@@ -22,6 +22,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
+from planner.export import change_label
 from planner.model import Scenario, Site, Team
 from planner.plan import Place, Plan, Stop, TeamDay
 
@@ -103,6 +104,7 @@ class StopView:
     lon: float
     geo: str
     gmaps: str
+    change: str = ""  # a re-planned plan: what changed at this stop (kept, moved, added, done, …)
 
 
 def field_map(
@@ -184,6 +186,7 @@ def _stop_view(n: int, stop: Stop, site: Site, day: dt.date, lang: str) -> StopV
         lon=site.lon,
         geo=geo,
         gmaps=gmaps,
+        change=change_label(stop, lang),
     )
 
 

@@ -18,6 +18,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
+from planner.export import change_label
 from planner.model import Scenario, Site, SiteKind, Team
 from planner.plan import LeftOutReason, Plan, TeamDay
 
@@ -334,7 +335,9 @@ def _visit_item(v: PlannedVisit, teams: dict[str, Team], lang: str) -> str:
     name = team.name if team else v.team_day.team_id
     return (
         f"<li>{esc(name)} — {esc(short_date(v.team_day.date, lang))} {clock(v.stop.start_min)}–{clock(v.stop.end_min)}"
-        f" · {number(v.stop.people, lang)} {esc(t('people', lang))}</li>"
+        f" · {number(v.stop.people, lang)} {esc(t('people', lang))}"
+        + (f" · <b>{esc(change_label(v.stop, lang))}</b>" if change_label(v.stop, lang) else "")
+        + "</li>"
     )
 
 

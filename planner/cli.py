@@ -1,4 +1,4 @@
-"""The `jemput` command: validate inputs, write the bundled example, plan a week, verify a plan."""
+"""The `jemput` command: validate inputs, write the bundled example, plan a week, verify a plan, re-plan it."""
 
 from __future__ import annotations
 
@@ -89,14 +89,13 @@ def demo(
 def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jemput plan`")) -> None:
     """Re-check a plan with the independent validator; exit 1 listing each violation."""
     from planner.export import read_plan_json
-    from planner.load import load_scenario
     from planner.validate import format_violations, validate_plan
 
     p = read_plan_json(plan_json)
     if not p.scenario_file:
         console.print("[red]plan.json names no scenario file[/red]")
         raise typer.Exit(2)
-    violations = validate_plan(load_scenario(p.scenario_file), p)
+    violations = validate_plan(_read_scenario(Path(p.scenario_file)), p)
     if violations:
         console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
@@ -157,6 +156,124 @@ def keys_revoke(key_id: int = typer.Argument(...)) -> None:
     console.print(f"key {key_id} revoked")
 
 
+@app.command()
+def replan(
+    plan_json: Path = typer.Argument(..., help="plan.json of the week being worked"),
+    outcomes: Path = typer.Argument(..., help="field outcomes table (CSV or XLSX, see docs/data-format.md)"),
+    from_time: str = typer.Option(..., "--from", help="re-plan from this local time, e.g. 2026-11-25T12:00"),
+    out: Path = typer.Option(Path("out/replan"), "--out", help="folder for the new plan, churn, roster and maps"),
+    scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
+    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    seed: int = typer.Option(0, "--seed"),
+    workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
+    max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions (0 = time limit only)"),
+    move_penalty: float = typer.Option(10.0, "--move-penalty", help="weighted recordings a visit must gain to move to another team or day"),
+    maps: bool = typer.Option(True, "--maps/--no-maps"),
+    lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
+) -> None:
+    """Re-plan the rest of the week from --from with the field's outcomes; what was done stays."""
+    import datetime as dt
+    import json
+
+    from planner.export import read_plan_json, write_all
+    from planner.outcomes import validate_outcomes
+    from planner.replan import ReplanOptions, replan as replan_week, replanned_scenario
+    from planner.solve import SolveOptions
+    from planner.validate import format_violations, validate_plan
+
+    old = read_plan_json(plan_json)
+    sc = _scenario_for(old, scenario)
+    facts, report = validate_outcomes(outcomes, sc, old)
+    if facts is None:
+        console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    try:
+        start = dt.datetime.fromisoformat(from_time)
+    except ValueError:
+        console.print(f"[red]--from {from_time!r} is not a time like 2026-11-25T12:00[/red]")
+        raise typer.Exit(2) from None
+    opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
+    out.mkdir(parents=True, exist_ok=True)
+    updated = replanned_scenario(sc, old, facts, start)
+    scenario_json = out / "scenario.json"
+    scenario_json.write_text(updated.model_dump_json(indent=1), encoding="utf-8")
+    with console.status("re-planning"):
+        new, churn = replan_week(sc, old, facts, start, opts, scenario_file=str(scenario_json.resolve()))
+    files = write_all(updated, new, out, lang)
+    (out / "churn.json").write_text(json.dumps({"churn": churn.model_dump()}, indent=2), encoding="utf-8")
+    if maps:
+        files.update(_write_maps(updated, new, out, lang))
+    _print_kpis(new)
+    _print_churn(churn, new.replan.unchanged)
+    violations = validate_plan(updated, new)
+    if violations:
+        console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"[red]the plan breaks {len(violations)} constraints (see above)[/red]")
+        raise typer.Exit(1)
+    console.print(f"plan: {files['plan']}\nplan verified by the independent validator against the facts: no violations")
+
+
+@app.command()
+def roll(
+    plan_json: Path = typer.Argument(..., help="plan.json of the week that ended"),
+    outcomes: Path = typer.Argument(..., help="field outcomes table of that week"),
+    out: Path = typer.Option(Path("out/next-week"), "--out"),
+    scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
+    time_limit: float = typer.Option(30.0, "--time-limit"),
+    seed: int = typer.Option(0, "--seed"),
+    workers: int = typer.Option(0, "--workers"),
+    max_solutions: int = typer.Option(0, "--max-solutions"),
+    maps: bool = typer.Option(True, "--maps/--no-maps"),
+    lang: str = typer.Option("id", "--lang"),
+) -> None:
+    """Plan next week from what was recorded: counts less the recorded, turnout learned, kits carried."""
+    from planner.export import read_plan_json
+    from planner.outcomes import validate_outcomes
+    from planner.roll import roll_week
+
+    old = read_plan_json(plan_json)
+    sc = _scenario_for(old, scenario)
+    facts, report = validate_outcomes(outcomes, sc, old)
+    if facts is None:
+        console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    nxt = roll_week(sc, old, facts)
+    out.mkdir(parents=True, exist_ok=True)
+    scenario_json = out / "scenario.json"
+    scenario_json.write_text(nxt.model_dump_json(indent=1), encoding="utf-8")
+    console.print(f"next week: {scenario_json}")
+    _print_summary(nxt)
+    _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
+
+
+def _scenario_for(plan: Plan, path: Path | None):
+    """The scenario given, or the one the plan names; exit 2 when there is none."""
+    path = path or (Path(plan.scenario_file) if plan.scenario_file else None)
+    if path is None:
+        console.print("[red]plan.json names no scenario file; give --scenario[/red]")
+        raise typer.Exit(2)
+    return _read_scenario(path)
+
+
+def _read_scenario(path: Path):
+    """A scenario file with its tables, or a scenario saved whole as JSON by `replan`/`roll`."""
+    import json
+
+    from planner.load import load_scenario
+    from planner.model import Scenario
+    from planner.report import ScenarioError
+
+    if path.suffix.lower() == ".json" and path.is_file():
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("sites"), list):
+            return Scenario.model_validate(data)
+    try:
+        return load_scenario(path)
+    except ScenarioError as e:
+        console.print(e.report.format(), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+
+
 def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0) -> None:
     from planner.export import write_all
     from planner.solve import SolveOptions, plan_week
@@ -200,6 +317,17 @@ def _write_maps(sc, result: Plan, out: Path, lang: str) -> dict:
     files["field_maps"] = field_dir
     console.print(f"field maps: {count} in {field_dir}")
     return files
+
+
+def _print_churn(churn, unchanged: bool) -> None:
+    t = Table(title="re-plan: what changed" + (" (nothing: the plan stands)" if unchanged else ""))
+    t.add_column("visits")
+    t.add_column("count", justify="right")
+    for name in ("done", "missed", "assumed_done", "kept", "moved", "added", "dropped"):
+        t.add_row(name.replace("_", " "), str(getattr(churn, name)))
+    t.add_row("expected recordings, before → now", f"{churn.old_expected_recordings:,} → {churn.new_expected_recordings:,}")
+    t.add_row("gain", f"{churn.gain:+,}")
+    console.print(t)
 
 
 def _print_summary(sc) -> None:

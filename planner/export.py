@@ -23,6 +23,13 @@ ROSTER_COLUMNS = {
         "visit_no", "travel_min", "travel_km", "starts_at", "ends_at",
     ],
 }
+CHANGE_COLUMN = {"id": "perubahan", "en": "change"}
+CHANGE_LABELS = {  # a re-planned stop: its outcome before the re-plan time, or its change after it
+    "id": {"kept": "tetap", "moved": "pindah", "added": "baru", "done": "selesai", "assumed_done": "sudah lewat",
+           "missed": "batal"},
+    "en": {"kept": "kept", "moved": "moved", "added": "added", "done": "done", "assumed_done": "assumed done",
+           "missed": "missed"},
+}
 DAY_NAMES = {
     "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
@@ -76,8 +83,19 @@ def _point(lon: float, lat: float, properties: dict) -> dict:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
 
 
+def change_label(stop, lang: str = "id") -> str:
+    """What a re-plan did to a stop ("" in a plan that is no re-plan)."""
+    mark = stop.outcome or stop.change
+    return CHANGE_LABELS[lang][mark.value] if mark is not None else ""
+
+
+def roster_columns(plan: Plan, lang: str = "id") -> list[str]:
+    """The roster's header: a re-planned plan has a last column saying what changed."""
+    return ROSTER_COLUMNS[lang] + ([CHANGE_COLUMN[lang]] if plan.replan is not None else [])
+
+
 def roster_rows(scenario: Scenario, plan: Plan, lang: str = "id") -> list[list]:
-    """One row per stop, in team, date and visiting order."""
+    """One row per stop, in team, date and visiting order (a re-plan adds what changed)."""
     sites, teams = scenario.site_by_id(), scenario.team_by_id()
     rows = []
     for td in sorted(plan.team_days, key=lambda t: (t.team_id, t.date)):
@@ -90,7 +108,7 @@ def roster_rows(scenario: Scenario, plan: Plan, lang: str = "id") -> list[list]:
                 fmt_clock(stop.arrival_min), fmt_clock(stop.start_min), fmt_clock(stop.end_min),
                 stop.people, stop.visit, stop.travel_min, stop.travel_km,
                 td.start_place.name, td.end_place.name,
-            ])
+            ] + ([change_label(stop, lang)] if plan.replan is not None else []))
     return rows
 
 
@@ -98,7 +116,7 @@ def write_roster_csv(scenario: Scenario, plan: Plan, path: Path, lang: str = "id
     """The roster as one CSV (UTF-8 with BOM so Excel shows Indonesian names right)."""
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
-        w.writerow(ROSTER_COLUMNS[lang])
+        w.writerow(roster_columns(plan, lang))
         w.writerows(roster_rows(scenario, plan, lang))
     return path
 
@@ -110,10 +128,10 @@ def write_roster_xlsx(scenario: Scenario, plan: Plan, path: Path, lang: str = "i
     rows = roster_rows(scenario, plan, lang)
     for team in scenario.teams:
         ws = wb.create_sheet(_sheet_title(team.id))
-        ws.append(ROSTER_COLUMNS[lang])
+        ws.append(roster_columns(plan, lang))
         for row in (r for r in rows if r[0] == team.id):
             ws.append(row)
-        for i, name in enumerate(ROSTER_COLUMNS[lang], start=1):
+        for i, name in enumerate(roster_columns(plan, lang), start=1):
             ws.column_dimensions[get_column_letter(i)].width = max(10, len(name) + 2)
         ws.freeze_panes = "A2"
     wb.save(path)

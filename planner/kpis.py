@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from planner.model import Scenario
-from planner.plan import GroupKpi, Kpis, TeamDay, TeamDayKpi
+from planner.plan import GroupKpi, Kpis, StopOutcome, TeamDay, TeamDayKpi
 
 
 def compute_kpis(scenario: Scenario, team_days: list[TeamDay], upper_bound: int, left_out: int) -> Kpis:
@@ -14,6 +14,8 @@ def compute_kpis(scenario: Scenario, team_days: list[TeamDay], upper_bound: int,
     value = 0.0
     for td in team_days:
         for s in td.stops:
+            if s.outcome == StopOutcome.missed:  # a visit that did not happen serves nobody
+                continue
             recorded[s.site_id] += s.people
             value += s.value
     total = sum(recorded.values())
@@ -27,7 +29,7 @@ def compute_kpis(scenario: Scenario, team_days: list[TeamDay], upper_bound: int,
         share_of_unrecorded=round(total / unrecorded, 4) if unrecorded else 0.0,
         sites_served=len(recorded),
         sites_left_out=left_out,
-        visits=sum(len(td.stops) for td in team_days),
+        visits=sum(s.outcome != StopOutcome.missed for td in team_days for s in td.stops),
         travel_hours=round(sum(td.travel_min for td in team_days) / 60, 2),
         travel_km=round(sum(td.travel_km for td in team_days), 1),
         by_regency=_groups(scenario, recorded, lambda s: s.regency_code or "-"),

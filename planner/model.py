@@ -167,6 +167,9 @@ class Kit(_Frozen):
     id: Id
     status: KitStatus = KitStatus.working
     repair_until: dt.date | None = Field(default=None, description="in repair up to and including this date")
+    down_dates: frozenset[dt.date] = Field(
+        default=frozenset(), description="dates the kit is reported out of order (field outcomes); it does not work then"
+    )
 
     @model_validator(mode="after")
     def _repair_date(self) -> "Kit":
@@ -175,6 +178,8 @@ class Kit(_Frozen):
         return self
 
     def works_on(self, day: dt.date) -> bool:
+        if day in self.down_dates:
+            return False
         if self.status == KitStatus.working:
             return True
         if self.status == KitStatus.in_repair:
@@ -216,11 +221,14 @@ class Team(_Frozen):
     max_drive_min: int = Field(default=units.DEFAULT_MAX_DRIVE_MIN, gt=0, le=24 * 60)
     max_nights_out: int = Field(default=units.DEFAULT_MAX_NIGHTS_OUT, ge=0, le=6)
     shifts: dict[Weekday, Shift]
+    off_dates: frozenset[dt.date] = Field(default=frozenset(), description="dates the team is unavailable (field outcomes)")
 
     def working_kits(self, day: dt.date) -> int:
         return sum(k.works_on(day) for k in self.kits)
 
     def shift_on(self, day: dt.date) -> Shift | None:
+        if day in self.off_dates:
+            return None
         return self.shifts.get(Weekday.of(day))
 
 
@@ -267,6 +275,21 @@ class Horizon(_Frozen):
         return [self.start + dt.timedelta(days=i) for i in range(self.days)]
 
 
+class ClosedLink(_Frozen):
+    """Direct travel between two places is impossible on some dates (a flooded road, a broken bridge).
+
+    Places are site ids or `base:<team id>`; the closure holds in both directions. A team may still
+    get from one to the other through a third place.
+    """
+
+    a: str = Field(min_length=1)
+    b: str = Field(min_length=1)
+    dates: frozenset[dt.date] = Field(min_length=1)
+
+    def closes(self, x: str, y: str, day: dt.date) -> bool:
+        return day in self.dates and {x, y} == {self.a, self.b}
+
+
 class Scenario(_Frozen):
     """One planning week for one province (or part of one)."""
 
@@ -279,6 +302,7 @@ class Scenario(_Frozen):
     visits: VisitRules = VisitRules()
     travel: TravelSettings = TravelSettings()
     source_dir: str | None = Field(default=None, description="folder the scenario file was read from")
+    closed_links: tuple[ClosedLink, ...] = Field(default=(), description="travel links unusable on some dates")
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Scenario":
@@ -288,6 +312,22 @@ class Scenario(_Frozen):
             if dups:
                 raise ValueError(f"duplicate {what} ids: {', '.join(dups[:10])}")
         return self
+
+    @model_validator(mode="after")
+    def _known_link_places(self) -> "Scenario":
+        places = {s.id for s in self.sites} | {f"base:{t.id}" for t in self.teams}
+        unknown = sorted({p for link in self.closed_links for p in (link.a, link.b)} - places)
+        if unknown:
+            raise ValueError(f"closed links name unknown places: {', '.join(unknown[:10])}")
+        return self
+
+    def closed_pairs_on(self, day: dt.date) -> list[tuple[str, str]]:
+        """Place-id pairs (both directions) whose direct travel is closed on `day`."""
+        out = []
+        for link in self.closed_links:
+            if day in link.dates:
+                out += [(link.a, link.b), (link.b, link.a)]
+        return out
 
     def site_by_id(self) -> dict[str, Site]:
         return {s.id: s for s in self.sites}

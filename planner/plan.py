@@ -28,6 +28,22 @@ class Place(_Model):
     lon: float
 
 
+class StopOutcome(StrEnum):
+    """A visit before the re-plan time: its figures are facts, not choices of the planner."""
+
+    done = "done"  # reported done: `people` is the count recorded in the field
+    assumed_done = "assumed_done"  # before the re-plan time and not reported: assumed made as planned
+    missed = "missed"  # reported missed: nobody recorded (people 0); the site stays to be planned
+
+
+class StopChange(StrEnum):
+    """A re-planned visit against the previous plan (per site: same team and date, or not)."""
+
+    kept = "kept"
+    moved = "moved"  # another team or another date
+    added = "added"
+
+
 class Stop(_Model):
     """One visit of a team to a site on one day."""
 
@@ -40,6 +56,14 @@ class Stop(_Model):
     travel_km: float = Field(ge=0)
     people: int = Field(ge=0, description="expected recordings at this visit")
     value: float = Field(ge=0, description="people × the site's weight")
+    outcome: StopOutcome | None = Field(
+        default=None, description="re-planned plans: what happened at a visit before the re-plan time (see StopOutcome)"
+    )
+    actual_start_min: int | None = Field(default=None, description="start recorded in the field, if reported")
+    actual_end_min: int | None = Field(default=None, description="end recorded in the field, if reported")
+    change: StopChange | None = Field(
+        default=None, description="re-planned plans: this visit against the previous plan (kept, moved, added)"
+    )
 
 
 class TeamDay(_Model):
@@ -116,6 +140,32 @@ class SolveInfo(_Model):
     status: str
 
 
+class Churn(_Model):
+    """How much a re-plan changed the rest of the week, beside what it gained."""
+
+    kept: int = Field(description="visits after the re-plan time on the same team and date as before")
+    moved: int = Field(description="visits after the re-plan time on another team or date")
+    added: int = Field(description="visits the previous plan did not have")
+    dropped: int = Field(description="visits of the previous plan (after the re-plan time) no longer planned")
+    done: int = Field(description="visits reported done")
+    missed: int = Field(description="visits reported missed")
+    assumed_done: int = Field(description="visits before the re-plan time without a report, assumed made as planned")
+    old_expected_recordings: int = Field(description="the previous plan's expected recordings for the whole week")
+    new_expected_recordings: int = Field(description="this plan's, with recorded counts for reported visits")
+    gain: int = Field(description="new − old expected recordings")
+    old_rest_recordings: int = Field(description="the previous plan's expected recordings after the re-plan time")
+    new_rest_recordings: int = Field(description="this plan's expected recordings after the re-plan time")
+
+
+class ReplanInfo(_Model):
+    """Set on a re-planned plan: from when it was re-planned and what changed."""
+
+    from_time: dt.datetime
+    facts: int = Field(description="field outcomes applied")
+    unchanged: bool = Field(description="no outcome changed anything: the previous plan was kept as it was")
+    churn: Churn
+
+
 class Plan(_Model):
     schema_version: str = SCHEMA_VERSION
     scenario_name: str
@@ -126,6 +176,7 @@ class Plan(_Model):
     team_days: list[TeamDay]
     left_out: list[LeftOut]
     solve: SolveInfo
+    replan: ReplanInfo | None = Field(default=None, description="set when this plan re-plans an earlier one")
 
     def stops_of(self, team_id: str, day: dt.date) -> list[Stop]:
         for td in self.team_days:

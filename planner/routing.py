@@ -52,6 +52,11 @@ class PartInstance:
     allowed: list[list[int]]  # per visit node: vehicles that may serve it
     start_windows: list[list[tuple[int, int]]]  # per visit node: absolute [lo, hi] for the start
     travel_cost_per_hour: float
+    # Re-planning (planner.replan); the defaults leave a fresh plan as it was.
+    initial_routes: list[list[int]] | None = None  # per vehicle: visit nodes (not indices) to start the search from
+    old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone (no penalty)
+    move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
+    order_same_site: bool = False  # charge one weighted person for a site's visits back to back out of number order
 
 
 @dataclass
@@ -96,12 +101,13 @@ def solve_part(
     time_dim = _add_time_and_cost(inst, routing, manager)
     _add_drive_limit(inst, routing)
     _add_visits(inst, routing, manager, time_dim)
+    _add_stability(inst, routing, manager)
     if progress is not None:
         routing.AddAtSolutionCallback(
             lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
         )
     params = search_parameters(time_limit_s, max_solutions)
-    solution = routing.SolveWithParameters(params)
+    solution = _solve(inst, routing, manager, params)
     status = routing.status()
     if solution is None:
         reason = _STATUS.get(status, str(status))
@@ -114,6 +120,51 @@ def solve_part(
             idx = solution.Value(routing.NextVar(idx))
         routes.append(seq)
     return PartResult(inst.name, routes, solution.ObjectiveValue(), _STATUS.get(status, str(status)), time.monotonic() - t0)
+
+
+def _solve(inst: PartInstance, routing, manager, params):
+    """Search from `inst.initial_routes` when given (and feasible), else from a first solution."""
+    if inst.initial_routes is None:
+        return routing.SolveWithParameters(params)
+    routing.CloseModelWithParameters(params)
+    routes = [[manager.NodeToIndex(n) for n in route] for route in inst.initial_routes]
+    start = routing.ReadAssignmentFromRoutes(routes, True)
+    if start is None:
+        start = routing.ReadAssignmentFromRoutes(_feasible_routes(routing, routes), True)
+    if start is None:
+        return routing.SolveWithParameters(params)
+    return routing.SolveFromAssignmentWithParameters(start, params)
+
+
+def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:
+    """Each vehicle's route (variable indices) cut to its longest prefix that can be restored on its own."""
+    out = [[] for _ in routes]
+    for v, route in enumerate(routes):
+        def readable(n: int) -> bool:
+            alone = [[] for _ in routes]
+            alone[v] = route[:n]
+            return routing.ReadAssignmentFromRoutes(alone, True) is not None
+
+        if readable(len(route)):
+            out[v] = route
+            continue
+        lo, hi = 0, len(route)  # the prefix of length lo is readable, that of length hi is not
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (mid, hi) if readable(mid) else (lo, mid)
+        out[v] = route[:lo]
+    return out
+
+
+def _add_stability(inst: PartInstance, routing, manager) -> None:
+    """A cost per old visit served by another vehicle than before (a soft same-vehicle pair with
+    that vehicle's start); dropping one costs the same on top of its value (`_add_visits`)."""
+    if inst.old_vehicle is None or inst.move_penalty <= 0:
+        return
+    for k, v in enumerate(inst.old_vehicle):
+        if 0 <= v < len(inst.vehicles):
+            index = manager.NodeToIndex(inst.n_depots + k)
+            routing.AddSoftSameVehicleConstraint([routing.Start(int(v)), index], inst.move_penalty)
 
 
 _STATUS = {
@@ -148,6 +199,7 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
     for v in inst.vehicles:
         if v.profile not in cost_ids:
             cost = np.rint(inst.duration[v.profile] * per_min).astype(np.int64)
+            cost += _out_of_order(inst)
             cost_ids[v.profile] = routing.RegisterTransitMatrix(cost.tolist())
         key = (v.profile, v.kits, v.rate_per_kit_hour, v.setup_min)
         if key not in time_ids:
@@ -165,6 +217,23 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(i)))
     _add_breaks(inst, routing, manager, time_dim)
     return time_dim
+
+
+def _out_of_order(inst: PartInstance) -> np.ndarray | int:
+    """Cost of driving straight from a site's visit to one of its lower-numbered visits.
+
+    Back-to-back visits to one site cost no travel in any order, but the turnout rule numbers them
+    by time: the larger, lower-numbered visit should come first.
+    """
+    if not inst.order_same_site:
+        return 0
+    n = len(inst.node_point)
+    site = np.full(n, -1, dtype=np.int64)
+    site[inst.n_depots :] = inst.visit_site
+    number = np.zeros(n, dtype=np.int64)
+    number[inst.n_depots :] = inst.visit_no
+    same = (site[:, None] == site[None, :]) & (site[:, None] >= 0)
+    return np.where(same & (number[None, :] < number[:, None]), SCALE, 0).astype(np.int64)
 
 
 def _add_breaks(inst: PartInstance, routing, manager, time_dim) -> None:
@@ -198,7 +267,9 @@ def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
-        routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)))
+        old = -1 if inst.old_vehicle is None else int(inst.old_vehicle[k])
+        extra = inst.move_penalty if 0 <= old < len(inst.vehicles) else 0  # served anywhere else costs it too
+        routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)) + extra)
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
 

@@ -5,6 +5,12 @@ It imports no solver or compile module on purpose: it recomputes travel (through
 key figures from the `Scenario` and the `Plan`, and lists every violation it finds, so a bug in the
 solver cannot hide behind the same bug here. Times are minutes after midnight of the team-day's date.
 
+Stops with an `outcome` (a re-planned plan's visits before the re-plan time) are facts, not choices:
+their people are not held to the turnout rule, the per-visit cap or the recording time, and the legs
+that led to them are not held to link closures; a missed stop (nobody recorded) is no visit of the site
+(nor a visit or a served site in the key figures, nor does it keep the site out of left_out).
+Every later, planned visit is held to every rule, counting the people really recorded before it.
+
 Timing rules: nobody records during a break; travel may pause through a break (a leg needs
 `t` free minutes, outside breaks, between leaving and starting the next visit); a stop's
 `arrival_min` is the earliest clock time the leg's `t` driving minutes allow when the team leaves
@@ -24,7 +30,7 @@ import numpy as np
 
 from planner import units
 from planner.model import Scenario, Shift, Site, Team, VehicleProfile
-from planner.plan import Place, Plan, Stop, TeamDay
+from planner.plan import Place, Plan, Stop, StopOutcome, TeamDay
 from planner.travel import Points, TravelProvider, provider_for, whole_minutes
 
 KM_TOL = 0.05  # km: a leg's reported distance may differ this much from the matrix
@@ -58,6 +64,7 @@ CODES: dict[str, str] = {
     "leg-travel-km": "a leg's travel km differ from the matrix by more than 0.05 km",
     "day-travel-total": "travel_min/travel_km of the day differ from the sum of its legs",
     "drive-limit": "the day's driving (recomputed) exceeds the team's max_drive_min",
+    "link-closed": "a planned leg drives directly between two places whose link is closed that date",
     "site-closed": "the site is closed that date (closed date or weekday without hours)",
     "outside-hours": "a stop's [start, end] does not lie within one opening window of the site",
     "needs-generator": "a site without electricity is visited by a team without a generator",
@@ -108,6 +115,7 @@ class _Ctx:
     minutes: dict[VehicleProfile, np.ndarray]
     km: dict[VehicleProfile, np.ndarray]
     weight: dict[str, float]
+    closed: dict[dt.date, set[tuple[int, int]]]  # per date: matrix point pairs whose direct link is closed
 
 
 @dataclass(frozen=True)
@@ -195,7 +203,18 @@ def _context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> _Ctx:
         minutes=minutes,
         km=km,
         weight={s.id: scenario.site_weight(s, no_kit) for s in scenario.sites},
+        closed=_closed_points(scenario, {pid: i for i, pid in enumerate(ids)}),
     )
+
+
+def _closed_points(scenario: Scenario, point: dict[str, int]) -> dict[dt.date, set[tuple[int, int]]]:
+    """Matrix point pairs (both directions) of every closed link, per date."""
+    out: dict[dt.date, set[tuple[int, int]]] = defaultdict(set)
+    for link in scenario.closed_links:
+        a, b = point[link.a], point[link.b]
+        for day in link.dates:
+            out[day] |= {(a, b), (b, a)}
+    return out
 
 
 def _check_header(scenario: Scenario, plan: Plan) -> list[Violation]:
@@ -233,7 +252,21 @@ def _check_team_day(ctx: _Ctx, td: TeamDay) -> list[Violation]:
         out += _check_shift(td, shift)
         out += _check_leg_times(ctx, td, team, legs, _breaks(shift))
     out += _check_travel(ctx, td, team, legs)
+    out += _check_closed_links(ctx, td, legs)
     out += _check_day_figures(td, team)
+    return out
+
+
+def _check_closed_links(ctx: _Ctx, td: TeamDay, legs: list[_Leg]) -> list[Violation]:
+    """No planned leg uses a link closed that date (legs to visits already made are facts)."""
+    closed = ctx.closed.get(td.date, set())
+    out = []
+    for leg in legs:
+        if (leg.src, leg.dst) not in closed or (leg.stop is not None and leg.stop.outcome is not None):
+            continue
+        what = f"drive to {leg.stop.site_id}" if leg.stop else "drive to the end place"
+        out.append(_v("link-closed", f"{what}: the direct link is closed on {td.date}", td.team_id, td.date,
+                      leg.stop.site_id if leg.stop else None))
     return out
 
 
@@ -300,13 +333,14 @@ def _check_stop(ctx: _Ctx, td: TeamDay, team: Team, stop: Stop) -> list[Violatio
         return [_v("unknown-site", f"stop at unknown site {stop.site_id!r}", *where)]
     out = _check_requirements(site, team, where)
     out += _check_hours(site, td.date, stop, where)
-    if stop.people < 1:
+    if stop.people < 1 and stop.outcome != StopOutcome.missed:
         out.append(_v("no-people", f"visit {stop.visit} records {stop.people} people", *where))
     want = stop.people * ctx.weight[site.id]
     if not math.isclose(stop.value, want, rel_tol=VALUE_REL_TOL, abs_tol=VALUE_REL_TOL):
         msg = f"value {stop.value} ≠ {stop.people} people × weight {ctx.weight[site.id]:g} = {want:g}"
         out.append(_v("value-mismatch", msg, *where))
-    out += _check_service(team, td.date, stop, where)
+    if stop.outcome is None:
+        out += _check_service(team, td.date, stop, where)
     return out
 
 
@@ -603,7 +637,7 @@ def _stops_by_site(ctx: _Ctx, plan: Plan) -> dict[str, list[tuple[TeamDay, Stop]
     out: dict[str, list[tuple[TeamDay, Stop]]] = defaultdict(list)
     for td in plan.team_days:
         for stop in td.stops:
-            if stop.site_id in ctx.sites:
+            if stop.site_id in ctx.sites and stop.outcome != StopOutcome.missed:
                 out[stop.site_id].append((td, stop))
     return {s: sorted(v, key=lambda p: (p[1].visit, p[0].date, p[1].start_min)) for s, v in out.items()}
 
@@ -647,6 +681,9 @@ def _check_visit_people(ctx: _Ctx, site: Site, visits: list[tuple[TeamDay, Stop]
     remaining = site.unrecorded
     for k, (td, stop) in enumerate(visits):
         where = (td.team_id, td.date, site.id)
+        if stop.outcome is not None:  # a fact: counts against the remaining, is not held to the rule
+            remaining = max(0, remaining - stop.people)
+            continue
         expected = site.turnout * rules.repeat_turnout_decay**k * remaining
         if stop.people > math.floor(expected + PEOPLE_TOL + 1e-9):
             allows = f"turnout allows {expected:.1f} (+{PEOPLE_TOL}) of {remaining} remaining"
@@ -657,7 +694,8 @@ def _check_visit_people(ctx: _Ctx, site: Site, visits: list[tuple[TeamDay, Stop]
             out.append(_v("visit-over-cap", msg, *where))
         remaining -= stop.people
     total = sum(stop.people for _, stop in visits)
-    if total > site.unrecorded:
+    facts = sum(stop.people for _, stop in visits if stop.outcome is not None)
+    if total - facts > max(0, site.unrecorded - facts):
         msg = f"{total} people over all visits, only {site.unrecorded} unrecorded"
         out.append(_v("site-over-recorded", msg, site=site.id))
     return out
@@ -666,7 +704,7 @@ def _check_visit_people(ctx: _Ctx, site: Site, visits: list[tuple[TeamDay, Stop]
 def _check_left_out(ctx: _Ctx, plan: Plan) -> list[Violation]:
     """Every unvisited site with people to record is left out once, no visited site is."""
     out = []
-    served = {s.site_id for td in plan.team_days for s in td.stops}
+    served = {s.site_id for td in plan.team_days for s in td.stops if s.outcome != StopOutcome.missed}
     counts = Counter(lo.site_id for lo in plan.left_out)
     for lo in plan.left_out:
         site = ctx.sites.get(lo.site_id)
@@ -689,7 +727,7 @@ def _check_left_out(ctx: _Ctx, plan: Plan) -> list[Violation]:
 def _check_kpis(ctx: _Ctx, plan: Plan) -> list[Violation]:
     """Key figures equal those recomputed from the team-days; the bound is not below the plan."""
     k = plan.kpis
-    stops = [s for td in plan.team_days for s in td.stops]
+    stops = [s for td in plan.team_days for s in td.stops if s.outcome != StopOutcome.missed]
     total = sum(s.people for s in stops)
     unrecorded = sum(s.unrecorded for s in ctx.scenario.sites)
     exact = (

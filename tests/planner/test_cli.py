@@ -61,3 +61,45 @@ def test_scenario_objects_round_trip_through_json() -> None:
     from planner.model import Scenario
 
     assert Scenario.model_validate_json(sc.model_dump_json()) == sc
+
+
+@pytest.mark.slow
+def test_replan_then_verify_and_roll_to_next_week(tmp_path: Path) -> None:
+    week = tmp_path / "week"
+    r = runner.invoke(app, ["plan", str(_small_week(tmp_path)), "--out", str(week), "--time-limit", "2",
+                            "--workers", "1", "--max-solutions", "20", "--no-maps"])
+    assert r.exit_code == 0, r.output
+    data = json.loads((week / "plan.json").read_text())
+    td = next(t for t in data["team_days"] if t["stops"])
+    first = td["stops"][0]
+    outcomes = tmp_path / "outcomes.csv"
+    outcomes.write_text(
+        "kind,date,site_id,team_id,kit_id,people,until\n"
+        f"visit_done,{td['date']},{first['site_id']},{td['team_id']},,{first['people'] + 3},\n"
+        "kit_down,2026-11-25,,,K-KJ-1,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "replan"
+    r = runner.invoke(app, ["replan", str(week / "plan.json"), str(outcomes), "--from", "2026-11-25T12:00",
+                            "--out", str(out), "--time-limit", "2", "--workers", "1", "--max-solutions", "20", "--no-maps"])
+    assert r.exit_code == 0, r.output
+    assert "verified by the independent validator" in r.output and "gain" in r.output
+    new = json.loads((out / "plan.json").read_text())
+    assert new["replan"]["churn"] == json.loads((out / "churn.json").read_text())["churn"]
+    assert new["replan"]["churn"]["done"] >= 1
+    header = (out / "roster.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.endswith(",perubahan")
+    r = runner.invoke(app, ["verify", str(out / "plan.json")])
+    assert r.exit_code == 0, r.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("kind,date,kit_id\nkit_down,2026-11-25,K-NOPE\n", encoding="utf-8")
+    r = runner.invoke(app, ["replan", str(week / "plan.json"), str(bad), "--from", "2026-11-25T12:00", "--out", str(out)])
+    assert r.exit_code == 1 and "bad.csv:2 column 'kit_id'" in r.output
+    nxt = tmp_path / "next"
+    r = runner.invoke(app, ["roll", str(week / "plan.json"), str(outcomes), "--out", str(nxt), "--time-limit", "2",
+                            "--workers", "1", "--max-solutions", "20", "--no-maps"])
+    assert r.exit_code == 0, r.output
+    rolled = json.loads((nxt / "scenario.json").read_text())
+    assert rolled["horizon"]["start"] == "2026-11-30"
+    r = runner.invoke(app, ["verify", str(nxt / "plan.json")])
+    assert r.exit_code == 0, r.output

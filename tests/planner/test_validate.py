@@ -37,8 +37,8 @@ from tests.planner.builders import (
     with_site,
     with_team,
 )
-from planner.model import Access, Kit, KitStatus, Scenario, TravelSettings, VisitRules, Weekday
-from planner.plan import LeftOut, LeftOutReason, Plan
+from planner.model import Access, ClosedLink, Kit, KitStatus, Scenario, TravelSettings, VisitRules, Weekday
+from planner.plan import LeftOut, LeftOutReason, Plan, StopOutcome
 from planner.validate import CODES, Violation, arrival_after, format_violations, free_minutes, validate_plan
 
 Case = Callable[[Scenario, Plan], tuple[Scenario, Plan]]
@@ -342,6 +342,11 @@ def _drive_limit(sc, plan):
     return with_team(sc, "t1", max_drive_min=100), plan  # Monday drives 18 + 45 + 41 = 104 min
 
 
+def _link_closed(sc, plan):
+    link = ClosedLink(a="lp1", b="v2", dates=frozenset({MON}))  # Monday drives lp1 → v2
+    return sc.model_copy(update={"closed_links": (link,)}), plan
+
+
 def _kpi_wrong(sc, plan):
     plan.kpis.visits = 4
     return sc, plan
@@ -427,6 +432,7 @@ CASES: list[tuple[str, Case, set[str] | None]] = [
     ("leg-travel-min", _return_leg_wrong, {"leg-travel-min"}),
     ("day-travel-total", _day_total_wrong, {"day-travel-total", "kpi-mismatch"}),
     ("drive-limit", _drive_limit, {"drive-limit"}),
+    ("link-closed", _link_closed, {"link-closed"}),
     ("kpi-mismatch", _kpi_wrong, {"kpi-mismatch"}),
     ("bound-below-plan", _bound_low, {"bound-below-plan"}),
     ("missing-left-out", _left_out_missing, {"missing-left-out"}),
@@ -445,6 +451,37 @@ def test_violation_is_named(code: str, case: Case, exactly: set[str] | None) -> 
     assert code in found
     if exactly is not None:
         assert found == exactly
+
+
+def test_a_closed_link_on_another_date_or_pair_is_no_violation() -> None:
+    sc = tiny_scenario(closed_links=(ClosedLink(a="lp1", b="v2", dates=frozenset({TUE})),
+                                     ClosedLink(a="lp1", b="v1", dates=frozenset({MON}))))
+    assert validate_plan(sc, tiny_plan(sc), tiny_provider()) == []
+
+
+def test_facts_are_not_held_to_planning_rules_but_count_against_the_remaining() -> None:
+    sc = tiny_scenario()
+    plan = tiny_plan(sc)
+    first = day_of(plan, "t1", WED).stops[0]  # v1 visit 1: 70 expected
+    set_people(first, 150, 1.0)  # a crowd twice the estimate, recorded in the field
+    first.outcome = StopOutcome.done
+    plan = refreshed(sc, plan)
+    found = {v.code for v in validate_plan(sc, plan, tiny_provider())}
+    # the recorded 150 are a fact; visit 2 (27) now exceeds 0.35 × 0.6 × 50 = 10.5 of what is left
+    assert found == {"visit-too-large"}
+
+
+def test_a_missed_stop_is_no_visit_of_the_site() -> None:
+    sc = tiny_scenario()
+    plan = tiny_plan(sc)
+    missed = day_of(plan, "t1", WED).stops[0]
+    set_people(missed, 0, 1.0)
+    missed.outcome = StopOutcome.missed
+    plan = refreshed(sc, plan)
+    assert {v.code for v in validate_plan(sc, plan, tiny_provider())} == {"kpi-mismatch", "visit-numbering"}
+    plan.kpis.visits -= 1  # a missed visit is no visit in the key figures either
+    found = {v.code for v in validate_plan(sc, plan, tiny_provider())}
+    assert found == {"visit-numbering"}  # visits 2 and 3 are now the first two
 
 
 def test_every_code_has_a_case() -> None:
