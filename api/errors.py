@@ -49,7 +49,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Rejected)
     async def rejected(_request: Request, exc: Rejected) -> JSONResponse:
         problems = [ProblemOut.of(p) for p in exc.report.problems]
-        return JSONResponse(error_body(f"scenario not valid: {exc.report.summary()}", problems), status_code=422)
+        return JSONResponse(error_body(f"{exc.what} not valid: {exc.report.summary()}", problems), status_code=422)
 
 
 def _problem(error: dict) -> ProblemOut:

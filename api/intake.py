@@ -37,10 +37,10 @@ class Upload:
 
 
 class Rejected(Exception):
-    """The input is not a valid scenario; `report` says everything that is wrong."""
+    """The input (a scenario, or field outcomes) is not valid; `report` says everything that is wrong."""
 
-    def __init__(self, report: Report) -> None:
-        self.report = report
+    def __init__(self, report: Report, what: str = "scenario") -> None:
+        self.report, self.what = report, what
         super().__init__(report.summary())
 
 

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from planner.outcomes import Outcome
 from planner.plan import Plan
 from planner.report import Problem
 
@@ -75,6 +76,29 @@ class PlanRequest(BaseModel):
                                       description="stop each part after N improving solutions (repeatable plans)")
 
 
+class ReplanRequest(BaseModel):
+    """Re-plan a finished plan from a moment of the week with what the field reported (issue 8)."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
+    from_time: dt.datetime = Field(alias="from", description="re-plan from this local time, e.g. 2026-11-25T12:00")
+    outcomes: list[Outcome] = Field(default=[], max_length=100_000,
+                                    description="field outcomes: visits done/missed, kits down/back, closures")
+    time_limit_s: float = Field(default=30.0, ge=1, le=3600, description="seconds of search in all")
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    max_solutions: int | None = Field(default=None, ge=1, le=100_000)
+    move_penalty: float = Field(default=10.0, ge=0, le=1e6,
+                                description="weighted recordings a visit must gain to move to another team or day")
+
+
+class ReplanOf(BaseModel):
+    """What a re-plan job re-plans: the parent plan, from when, with how many outcomes."""
+
+    plan_id: str
+    from_time: dt.datetime = Field(serialization_alias="from")
+    outcomes: int
+    move_penalty: float
+
+
 class JobStatus(StrEnum):
     queued = "queued"
     running = "running"
@@ -111,6 +135,7 @@ class JobOut(BaseModel):
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
     violations: list[Violation] | None = Field(default=None, description="the independent validator's findings")
+    replan_of: ReplanOf | None = Field(default=None, description="set when this plan re-plans another")
     plan: Plan | None = None
 
 

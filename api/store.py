@@ -10,7 +10,7 @@ from collections import OrderedDict
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.schemas import JobOut, PlanRequest, Progress, ScenarioOut, ScenarioSummary, Violation
+from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.tables import Job, ScenarioRecord
 from planner.model import Scenario
 from planner.plan import Plan
@@ -97,6 +97,13 @@ class Store:
         return list(rows), int(total or 0)
 
 
+def _replan_of(job: Job) -> ReplanOf | None:
+    if not job.replan_json:
+        return None
+    r = json.loads(job.replan_json)
+    return ReplanOf(plan_id=r["plan_id"], from_time=r["from"], outcomes=len(r["outcomes"]), move_penalty=r["move_penalty"])
+
+
 def team_ids(record: ScenarioRecord) -> list[str]:
     return json.loads(record.team_ids)
 
@@ -118,5 +125,5 @@ def job_out(job: Job, plan: Plan | None = None) -> JobOut:
         error=job.error, attempts=job.attempts, options=PlanRequest.model_validate_json(job.options_json),
         created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at,
         violations=[Violation(**v) for v in json.loads(job.violations_json)] if job.violations_json else None,
-        plan=plan,
+        replan_of=_replan_of(job), plan=plan,
     )

@@ -89,6 +89,7 @@ class Job(Base):
     worker_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     plan_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     violations_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    replan_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # a re-plan: parent plan, from, outcomes
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

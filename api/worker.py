@@ -42,6 +42,7 @@ def _solve(sessions, job_id: str, run_token: str, solve_workers: int) -> None:
         record = s.get(ScenarioRecord, job.scenario_id)
         scenario = Scenario.model_validate_json(record.scenario_json)
         opts = json.loads(job.options_json)
+        replan = json.loads(job.replan_json) if job.replan_json else None
     options = SolveOptions(
         time_limit_s=opts["time_limit_s"], seed=opts["seed"], workers=solve_workers,
         max_solutions=opts.get("max_solutions"),
@@ -51,10 +52,34 @@ def _solve(sessions, job_id: str, run_token: str, solve_workers: int) -> None:
         _write(sessions, job_id, run_token, progress_done=event.done, progress_total=event.total,
                progress_message=event.message[:200])
 
-    plan = plan_week(scenario, options, progress=progress, scenario_file=f"api:scenario/{job.scenario_id}")
+    if replan is None:
+        plan = plan_week(scenario, options, progress=progress, scenario_file=f"api:scenario/{job.scenario_id}")
+    else:
+        plan = _replan(sessions, replan, options, f"api:scenario/{job.scenario_id}")
+    # a re-plan is checked against its own scenario: the old one with the field's facts applied
     violations = [_violation(v) for v in validate_plan(scenario, plan)]
     _finish(sessions, job_id, run_token, status="done", plan_json=plan.model_dump_json(),
             violations_json=json.dumps(violations))
+
+
+def _replan(sessions, replan: dict, options, scenario_file: str):
+    """Re-plan the parent job's plan from `from` with the stored outcomes (planner.replan does the work)."""
+    import datetime as dt
+
+    from planner.model import Scenario
+    from planner.outcomes import Outcomes
+    from planner.plan import Plan
+    from planner.replan import ReplanOptions, replan as replan_week
+
+    with sessions() as s:
+        parent = s.get(Job, replan["plan_id"])
+        old_scenario = Scenario.model_validate_json(s.get(ScenarioRecord, parent.scenario_id).scenario_json)
+        old_plan = Plan.model_validate_json(parent.plan_json)
+    outcomes = Outcomes.model_validate({"outcomes": replan["outcomes"]})
+    start = dt.datetime.fromisoformat(replan["from"]).replace(tzinfo=None)
+    plan, _churn = replan_week(old_scenario, old_plan, outcomes, start,
+                               ReplanOptions(options, replan["move_penalty"]), scenario_file=scenario_file)
+    return plan
 
 
 def _violation(v) -> dict:

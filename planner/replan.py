@@ -261,7 +261,8 @@ def _rest_bound(rest: _Rest) -> int:
     left = [[max(0, s.unrecorded - int(r))] if len(sizes) > int(d) else [] for s, r, d, sizes in
             zip(sc.sites, rest.recorded, rest.done, rest.c.sizes)]
     c = dataclasses.replace(rest.c, sizes=left)
-    return upper_bound(c, reach_matrix(c, rest.places), rest.places)
+    # reach is judged on the real visit sizes (their last is the smallest visit), not on the demand
+    return upper_bound(c, reach_matrix(rest.c, rest.places), rest.places)
 
 
 def _old_places(c: Compiled, plan: Plan) -> dict[Key, tuple[int, int]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 import uuid
 from typing import Annotated
@@ -13,11 +14,15 @@ from sqlalchemy.exc import IntegrityError
 
 from api.auth import Caller, Role, anyone, coordinators
 from api.errors import responses
+from api.intake import Rejected
 from api.jobs import ACTIVE, FINAL
-from api.schemas import JobList, JobOut, JobStatus, PlanRequest
+from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
 from api.store import Store, job_out, team_ids
 from api.tables import Job, utcnow
+from planner.model import Scenario
+from planner.outcomes import Outcomes, check_outcomes
 from planner.plan import Plan
+from planner.replan import replanned_scenario
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 IDEMPOTENCY = r"^[\x21-\x7e]{1,200}$"
@@ -43,7 +48,57 @@ def create_plan(
     if store.scenario_record(body.scenario_id) is None:
         raise HTTPException(404, f"no scenario {body.scenario_id!r}")
     digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    job_id = _existing(store, who, idempotency_key, digest) or _insert(store, who, body, idempotency_key, digest)
+    job_id = _existing(store, who, idempotency_key, digest) or _insert(
+        store, who, body.scenario_id, body.model_dump_json(), idempotency_key, digest)
+    return _started(request, response, store, job_id, wait, who)
+
+
+@router.post("/{plan_id}/outcomes", status_code=202, response_model=JobOut, responses={
+    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(400, 401, 403, 404, 409, 413, 422)})
+def replan_plan(
+    request: Request,
+    response: Response,
+    plan_id: str,
+    body: ReplanRequest,
+    wait: Annotated[float, Query(ge=0, le=120, allow_inf_nan=False,
+                                 description="wait up to this many seconds for the re-plan to finish")] = 0,
+    idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY, description="retries with the same key return the same job")] = None,
+    who: Caller = Depends(coordinators),
+) -> JobOut:
+    """Re-plan a finished plan from `from` with the field's outcomes: a new plan job (202), whose
+    scenario is the old one with the facts applied; what was done stays, the rest is re-optimised."""
+    store = _store(request)
+    digest = hashlib.sha256(f"{plan_id}:{body.model_dump_json(by_alias=True)}".encode()).hexdigest()
+    job_id = _existing(store, who, idempotency_key, digest)
+    if job_id is None:
+        parent = visible_job(store, plan_id, who)
+        if parent.status != "done":
+            raise HTTPException(409, f"plan {plan_id} is {parent.status}; only a finished plan can be re-planned")
+        scenario = store.scenario(store.scenario_record(parent.scenario_id))
+        updated = facts_applied(scenario, store.plan(parent), body)
+        record = store.add_scenario(updated, who.key_id)
+        options = PlanRequest(scenario_id=record.id, time_limit_s=body.time_limit_s, seed=body.seed,
+                              max_solutions=body.max_solutions)
+        replan = {"plan_id": parent.id, "from": body.from_time.isoformat(), "move_penalty": body.move_penalty,
+                  "outcomes": [o.model_dump(mode="json") for o in body.outcomes]}
+        job_id = _insert(store, who, record.id, options.model_dump_json(), idempotency_key, digest, json.dumps(replan))
+    return _started(request, response, store, job_id, wait, who)
+
+
+def facts_applied(scenario: Scenario, plan: Plan, body: ReplanRequest) -> Scenario:
+    """The scenario with the outcomes applied (422 listing every problem with the outcomes)."""
+    outcomes = Outcomes(outcomes=tuple(body.outcomes))
+    report = check_outcomes(outcomes, scenario, plan)
+    if report.error_count:
+        raise Rejected(report, "outcomes")
+    try:
+        return replanned_scenario(scenario, plan, outcomes, body.from_time.replace(tzinfo=None))
+    except ValueError as exc:
+        raise HTTPException(422, f"the outcomes cannot be applied: {exc}") from None
+
+
+def _started(request: Request, response: Response, store: Store, job_id: str, wait: float, who: Caller) -> JobOut:
+    """Wake the runner, wait up to `wait` seconds, answer 202 (or 200 if finished) with the job."""
     request.app.state.runner.wake()
     job = _wait(store, job_id, min(wait, request.app.state.settings.max_wait_s))
     if job.status in FINAL:
@@ -64,10 +119,11 @@ def _existing(store: Store, who: Caller, key: str | None, digest: str) -> str | 
     return job.id
 
 
-def _insert(store: Store, who: Caller, body: PlanRequest, key: str | None, digest: str) -> str:
-    job = Job(id=uuid.uuid4().hex, scenario_id=body.scenario_id, status="queued", options_json=body.model_dump_json(),
+def _insert(store: Store, who: Caller, scenario_id: str, options_json: str, key: str | None, digest: str,
+            replan_json: str | None = None) -> str:
+    job = Job(id=uuid.uuid4().hex, scenario_id=scenario_id, status="queued", options_json=options_json,
               owner_key_id=who.key_id, idempotency_key=key, request_hash=digest, progress_message="queued",
-              created_at=utcnow())
+              created_at=utcnow(), replan_json=replan_json)
     try:
         with store.sessions.begin() as s:
             s.add(job)

@@ -274,3 +274,15 @@ def test_replanning_from_before_the_week_keeps_nothing_but_reports():
     assert_valid(updated, new)
     assert churn.assumed_done == churn.done == 0
     assert all(td.working_kits == 1 for td in new.team_days if td.team_id == "T2" and td.date <= TUE)
+
+
+def test_bound_of_the_rest_counts_sites_whose_remaining_people_exceed_one_visit():
+    """Regression: the rest's bound once judged reach on a site's whole remaining count as one visit,
+    so a week where most villages were already started had a bound below its own plan."""
+    sc = scenario(ring(8), [team("T1", kits=2), team("T2", kits=1)], days=2)
+    old = solve(sc, seconds=2, max_solutions=20)
+    facts = Outcomes(outcomes=(TeamUnavailable(date=TUE, team_id="T1"),))
+    start = dt.datetime.combine(TUE, dt.time(6))
+    new, _ = replan(sc, old, facts, start, OPTS)
+    assert new.kpis.upper_bound >= new.kpis.expected_recordings
+    assert_valid(replanned_scenario(sc, old, facts, start), new)
