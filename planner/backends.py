@@ -136,12 +136,17 @@ class DaskBackend:
             if self.address:
                 self._client = Client(self.address)
             else:
-                self._cluster = LocalCluster(
-                    n_workers=self.local_workers,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                )
+                import dask
+
+                # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in workers; it makes OR-Tools'
+                # search about 2× slower (bench/results/scale_backends.md). None leaves glibc's default.
+                with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+                    self._cluster = LocalCluster(
+                        n_workers=self.local_workers,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                    )
                 self._client = Client(self._cluster)
         return self._client
 
