@@ -97,11 +97,14 @@ class ProcessPoolBackend:
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Outcome]:
         if not items:
             return
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(items))) as pool:
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(items)))
+        try:
             futures = {pool.submit(fn, item): i for i, item in enumerate(items)}
             for f in as_completed(futures):
                 exc = f.exception()
                 yield futures[f], (TaskError.of(exc) if exc is not None else f.result())
+        finally:  # on an interrupt, queued items are dropped; running ones finish
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def close(self) -> None:
         return None
@@ -145,7 +148,7 @@ class DaskBackend:
                         n_workers=self.local_workers,
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        dashboard_address=":0",  # any free port: machines are shared
                     )
                 self._client = Client(self._cluster)
         return self._client
@@ -160,7 +163,8 @@ class DaskBackend:
             return
         from distributed import as_completed as dask_completed
 
-        futures = self.client.map(fn, list(items), pure=False)
+        # one submit per item: a province is ~0.5 MB, and one graph of all of them trips Dask's size warning
+        futures = [self.client.submit(fn, item, pure=False) for item in items]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
             for f in dask_completed(futures):
@@ -206,7 +210,7 @@ class DaskWorkerBackend:
         from distributed import worker_client
 
         with worker_client() as client:
-            futures = client.map(fn, list(items), pure=False)
+            futures = [client.submit(fn, item, pure=False) for item in items]
             index = {f.key: i for i, f in enumerate(futures)}
             outcomes = [(index[f.key], _dask_outcome(f)) for f in dask_completed(futures)]
         yield from outcomes

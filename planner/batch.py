@@ -215,9 +215,10 @@ def run_batch(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = find_scenarios(inputs)
+    order = partition_names(paths)
     outcomes: dict[str, Outcome] = {}
     todo: list[Partition] = []
-    for path, name in zip(paths, partition_names(paths)):
+    for path, name in zip(paths, order):
         part, outcome = _prepare(path, name, out_dir, options)
         if outcome is not None:
             outcomes[name] = outcome
@@ -225,7 +226,6 @@ def run_batch(
         else:
             todo.append(part)  # type: ignore[arg-type]
             report(BatchEvent(name, "queued"))
-    order = [n for n in partition_names(paths)]
     try:
         attempts = {p.name: 0 for p in todo}
         for _ in range(options.retries + 1):
