@@ -52,8 +52,15 @@ class BatchOptions:
     lang: str = "id"
 
     def key(self) -> dict:
-        """The options a finished plan depends on (what a rerun must match to skip it)."""
-        return {"time_limit_s": self.time_limit_s, "seed": self.seed, "max_solutions": self.max_solutions}
+        """The options a partition's files depend on (what a rerun must match to skip it); not `nested`,
+        `retries`: they change where and how often it runs, not what it writes."""
+        return {
+            "time_limit_s": self.time_limit_s,
+            "seed": self.seed,
+            "max_solutions": self.max_solutions,
+            "roster": self.roster,
+            "lang": self.lang,
+        }
 
 
 class ShippedTravel:
