@@ -57,14 +57,16 @@ def one_run(inputs: Path, out: Path, backend_spec: str, max_solutions: int, time
     }
 
 
-def measured(cmd: list[str]) -> tuple[dict, float]:
-    """Run cmd; its JSON answer and the peak summed RSS (MiB) of its process tree."""
+def measured(cmd: list[str]) -> tuple[dict, float, float]:
+    """Run cmd; its JSON answer, the peak summed RSS (MiB) of its process tree and the mean load average."""
     import psutil
 
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     root = psutil.Process(proc.pid)
     peak = 0
+    loads = []
     while proc.poll() is None:
+        loads.append(os.getloadavg()[0])
         try:
             tree = [root, *root.children(recursive=True)]
             total = 0
@@ -80,7 +82,7 @@ def measured(cmd: list[str]) -> tuple[dict, float]:
     out, _ = proc.communicate()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
-    return json.loads(out.strip().splitlines()[-1]), peak / 2**20
+    return json.loads(out.strip().splitlines()[-1]), peak / 2**20, sum(loads) / max(1, len(loads))
 
 
 def machine() -> str:
@@ -143,10 +145,11 @@ def write_results(rows: list[dict], args, cmd: str) -> None:
         f"provincial team each), seed {args.seed}. Search: `--max-solutions {args.max_solutions}` per part (time limit",
         f"{args.time_limit:g} s, never reached), so every backend does the same work and writes the same plans.",
         "Peak memory: largest sum of RSS over the batch process and all its descendants (sampled every",
-        "0.2 s; shared pages counted once per process, so an upper bound).",
+        "0.2 s; shared pages counted once per process, so an upper bound). Load avg: mean 1-minute load",
+        "average during the run (its own processes included; above 2 means other jobs took CPU from it).",
         "",
-        "| provinces | backend | wall (s) | × in-process | peak mem (MiB) | × in-process | mean solve per province (s) | recordings | upper bound |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| provinces | backend | wall (s) | × in-process | peak mem (MiB) | × in-process | mean solve per province (s) | recordings | upper bound | load avg |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         b = base.get(r["provinces"])
@@ -154,7 +157,7 @@ def write_results(rows: list[dict], args, cmd: str) -> None:
         mr = f"{r['peak_mem_mib'] / b['peak_mem_mib']:.2f}" if b else ""
         lines.append(
             f"| {r['provinces']} | {r['backend']} | {r['wall_s']:.1f} | {wr} | {r['peak_mem_mib']:,.0f} | {mr} | "
-            f"{r['province_s_mean']:.1f} | {r['expected_recordings']:,} | {r['upper_bound']:,} |"
+            f"{r['province_s_mean']:.1f} | {r['expected_recordings']:,} | {r['upper_bound']:,} | {r.get('load_avg', '')} |"
         )
     lines += ["", "## Projection: 38 provinces on a cluster", ""] + projection(rows)
     lines += [
@@ -197,8 +200,8 @@ def main() -> None:
                 out = Path(tmp) / f"out-{n}-{spec.replace(':', '').replace('+', '-')}"
                 child = [sys.executable, __file__, "--run", str(listing), str(out), spec,
                          "--max-solutions", str(args.max_solutions), "--time-limit", str(args.time_limit)]  # fmt: skip
-                figures, peak = measured(child)
-                row = {"provinces": n, "backend": spec, **figures, "peak_mem_mib": round(peak, 1)}
+                figures, peak, load = measured(child)
+                row = {"provinces": n, "backend": spec, **figures, "peak_mem_mib": round(peak, 1), "load_avg": round(load, 1)}
                 print(json.dumps(row), flush=True)
                 rows.append(row)
                 write_results(rows, args, cmd)
