@@ -56,6 +56,7 @@ def plan(
     maps: bool = typer.Option(True, "--maps/--no-maps", help="write overview and field maps"),
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions: bit-for-bit repeatable on any machine (0 = time limit only)"),
+    dask: str = typer.Option("", "--dask", help="solve the regency parts on Dask: local[:N] or tcp://host:8786"),
 ) -> None:
     """Plan the week for every team of SCENARIO and write it to OUT."""
     from planner.load import validate_scenario
@@ -64,7 +65,18 @@ def plan(
     if sc is None:
         console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions)
+    from planner.backends import backend_from_spec
+
+    try:
+        backend = backend_from_spec(dask)
+    except ValueError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions, backend)
+    finally:
+        if backend is not None:
+            backend.close()
 
 
 @app.command()
@@ -274,12 +286,95 @@ def _read_scenario(path: Path):
         raise typer.Exit(1) from None
 
 
-def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0) -> None:
+@app.command()
+def batch(
+    inputs: list[Path] = typer.Argument(..., help="scenario folders, scenario files, or list files (.txt, one path a line)"),
+    out: Path = typer.Option(..., "--out", help="folder: one sub-folder per scenario, plus summary.json/.csv/.md"),
+    dask: str = typer.Option("", "--dask", help="local[:N] (a LocalCluster of N worker processes) or a scheduler address tcp://host:8786"),
+    processes: int = typer.Option(0, "--processes", help="a local process pool of N workers instead of Dask (0 = in this process)"),
+    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search per scenario"),
+    seed: int = typer.Option(0, "--seed"),
+    max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions: the same plans on any backend (0 = time limit only)"),
+    retries: int = typer.Option(1, "--retries", help="extra attempts for a scenario that fails"),
+    nested: bool = typer.Option(False, "--nested", help="on Dask, also spread each province's regency parts over the cluster"),
+    roster: bool = typer.Option(True, "--roster/--no-roster", help="write roster.csv and roster.xlsx per scenario"),
+    lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en, for rosters and the summary"),
+) -> None:
+    """Plan every scenario given (provinces, regencies) on one backend; write each plan as it finishes."""
+    from planner.backends import ProcessPoolBackend, backend_from_spec
+    from planner.batch import BatchOptions, run_batch
+
+    if dask and processes:
+        console.print("[red]choose --dask or --processes, not both[/red]")
+        raise typer.Exit(2)
+    try:
+        backend = backend_from_spec(dask) if dask else (ProcessPoolBackend(processes) if processes else None)
+    except ValueError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    opts = BatchOptions(time_limit, seed, max_solutions or None, retries, nested, roster, lang)
+    try:
+        outcomes = _run_batch_with_progress(inputs, out, opts, backend)
+    finally:
+        if backend is not None:
+            backend.close()
+    failed = [o for o in outcomes if o.status == "failed"]
+    for o in failed:
+        console.print(f"[red]{o.name}: failed after {o.attempts} attempt(s): {o.reason}[/red]", highlight=False)
+    done = sum(o.status == "done" for o in outcomes)
+    skipped = sum(o.status == "skipped" for o in outcomes)
+    console.print(f"{done} planned, {skipped} already done (skipped), {len(failed)} failed; summary: {out / 'summary.md'}")
+    if failed:
+        raise typer.Exit(1)
+
+
+def _run_batch_with_progress(inputs, out: Path, opts, backend):
+    """run_batch with one progress row per scenario."""
+    from planner.batch import run_batch
+
+    colours = {"done": "green", "skipped": "cyan", "failed": "red", "retrying": "yellow", "running": "white", "queued": "dim"}
+    with Progress(TextColumn("{task.fields[name]}"), BarColumn(bar_width=20), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
+        rows: dict[str, int] = {}
+
+        def on_event(e) -> None:
+            if e.name not in rows:
+                rows[e.name] = bar.add_task("", total=1, name=e.name, start=False)
+            finished = e.state in ("done", "skipped", "failed")
+            text = f"[{colours.get(e.state, 'white')}]{e.state}[/] {e.detail}"[:120]
+            bar.update(rows[e.name], description=text, completed=1 if finished else 0)
+            if e.state == "running":
+                bar.start_task(rows[e.name])
+            if finished:
+                bar.stop_task(rows[e.name])
+
+        return run_batch(inputs, out, opts, backend, progress=on_event)
+
+
+@app.command()
+def synth(
+    provinces: int = typer.Option(..., "--provinces", help="how many synthetic provinces (copies of Jambi)"),
+    out: Path = typer.Option(..., "--out", help="folder: one sub-folder per province, plus provinces.txt"),
+    seed: int = typer.Option(0, "--seed"),
+    regencies: str = typer.Option("", "--regencies", help="keep only these Jambi regencies, e.g. 15.72,15.71 (small test provinces)"),
+) -> None:
+    """Write a synthetic national scenario for scale tests: N moved, jittered copies of the bundled Jambi."""
+    from planner.synthetic import write_national
+
+    keep = [r.strip() for r in regencies.split(",") if r.strip()] or None
+    try:
+        paths = write_national(out, provinces, seed, keep)
+    except ValueError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(2) from None
+    console.print(f"wrote {len(paths)} provinces under {out}\nnext: jemput batch {out} --out out/national")
+
+
+def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None) -> None:
     from planner.export import write_all
     from planner.solve import SolveOptions, plan_week
     from planner.validate import format_violations, validate_plan
 
-    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None)
+    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None, backend=backend)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("planning", total=None)
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from planner.assemble import Visit, build_team_day
+from planner.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
 from planner.bound import upper_bound
 from planner.capacity import expected_people
 from planner.compile import Compiled, compile_scenario
@@ -47,6 +47,13 @@ class SolveOptions:
     seed: int = 0
     workers: int | None = None  # processes for the parts; None = CPU count, 1 = in this process
     max_solutions: int | None = None  # a deterministic limit on improving solutions per part
+    # where the regency parts run (planner.backends); None = a process pool of `workers` (1 = here).
+    # Not owned: the caller closes it. Per-part time shares use `workers`, else the backend's slots.
+    backend: Backend | None = field(default=None, compare=False)
+
+
+class PartFailed(RuntimeError):
+    """A part's search raised (in whatever process or cluster worker it ran)."""
 
 
 def plan_week(
@@ -85,24 +92,29 @@ def plan_week(
 
 
 def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report) -> list[PartResult]:
-    """Solve parts in worker processes, each with a share of the budget sized to its work."""
+    """Solve parts on the backend, each with a share of the budget sized to its work."""
     workers = options.workers or os.cpu_count() or 1
+    backend = options.backend
+    if backend is None:
+        backend = InProcessBackend() if workers == 1 or len(insts) <= 1 else ProcessPoolBackend(workers)
+    parallel = options.workers or backend.slots
     sizes = np.array([max(1, len(i.visit_site)) for i in insts], dtype=float)
-    limits = budget * min(workers, len(insts)) * sizes / sizes.sum() if len(insts) else []
+    limits = budget * min(parallel, len(insts)) * sizes / sizes.sum() if len(insts) else []
     limits = [float(min(budget, max(1.0, x))) for x in limits]
-    if workers == 1 or len(insts) <= 1:
-        out = []
-        for k, (inst, lim) in enumerate(zip(insts, limits)):
-            out.append(solve_part(inst, lim, max_solutions=options.max_solutions))
-            report(ProgressEvent(k + 1, total, f"{inst.name}: done"))
-        return out
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(solve_part, i, lim, None, options.max_solutions) for i, lim in zip(insts, limits)]
-        out = []
-        for k, f in enumerate(futures):
-            out.append(f.result())
-            report(ProgressEvent(k + 1, total, f"{insts[k].name}: done"))
-    return out
+    jobs = [(inst, lim, options.max_solutions) for inst, lim in zip(insts, limits)]
+    out: list[PartResult | None] = [None] * len(insts)
+    for k, (i, res) in enumerate(backend.map(solve_part_job, jobs)):
+        if isinstance(res, TaskError):
+            raise PartFailed(f"{insts[i].name}: {res.reason}")
+        out[i] = res
+        report(ProgressEvent(k + 1, total, f"{insts[i].name}: done"))
+    return out  # type: ignore[return-value]
+
+
+def solve_part_job(job: tuple[PartInstance, float, int | None]) -> PartResult:
+    """One part's search from a picklable (instance, seconds, max_solutions) job: what backends run."""
+    inst, limit, max_solutions = job
+    return solve_part(inst, limit, None, max_solutions)
 
 
 def _collect(c: Compiled, insts, results, done: np.ndarray, last_day: np.ndarray) -> dict[int, list[Visit]]:
