@@ -140,7 +140,8 @@ class JobRunner:
         if not claimed:
             return True  # cancelled in between; look for the next one
         p = self._ctx.Process(
-            target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers, os.getpid()),
+            target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers, os.getpid(),
+                  self.settings.solve_backend),
             name=f"jemput-job-{job_id}", daemon=False,
         )
         try:

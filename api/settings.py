@@ -24,6 +24,7 @@ class Settings:
     max_sites: int = 20_000
     max_wait_s: int = 120  # longest ?wait= a request may ask for
     max_attempts: int = 2  # a job interrupted by a restart is resumed this many times in all, then failed
+    solve_backend: str = ""  # DASK_SCHEDULER: where a solve's parts run (tcp://host:8786, local:N); "" = worker processes
     run_jobs: bool = True  # False: accept jobs but start no worker processes (tests of restarts)
     bootstrap_keys: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # key → (role, team)
 
@@ -43,7 +44,19 @@ class Settings:
             max_upload_bytes=_int("JEMPUT_MAX_UPLOAD_MB", 25) * 1024 * 1024,
             max_sites=_int("JEMPUT_MAX_SITES", 20_000),
             bootstrap_keys=parse_bootstrap_keys(os.environ.get("JEMPUT_BOOTSTRAP_KEYS", "")),
+            solve_backend=_backend_spec(os.environ.get("DASK_SCHEDULER", "")),
         )
+
+
+def _backend_spec(spec: str) -> str:
+    """DASK_SCHEDULER checked at start-up (a typo fails now, not in every job); "" when unset."""
+    from planner.backends import backend_from_spec
+
+    try:
+        backend_from_spec(spec)  # only parses: a Dask client connects on first use
+    except ValueError as exc:
+        raise ValueError(f"DASK_SCHEDULER: {exc}") from None
+    return spec.strip()
 
 
 def _normalise_url(url: str) -> str:

@@ -18,21 +18,25 @@ from api.db import make_engine, session_factory
 from api.tables import Job, ScenarioRecord, utcnow
 
 
-def run_job(database_url: str, job_id: str, run_token: str, solve_workers: int, server_pid: int) -> None:
-    """Entry point of a worker process (spawned by api.jobs.JobRunner from the server `server_pid`)."""
+def run_job(database_url: str, job_id: str, run_token: str, solve_workers: int, server_pid: int,
+            solve_backend: str = "") -> None:
+    """Entry point of a worker process (spawned by api.jobs.JobRunner from the server `server_pid`).
+
+    `solve_backend` (DASK_SCHEDULER) sends the solve's regency parts to that Dask cluster."""
     os.setpgrp()
     _exit_with_parent(server_pid)
     engine = make_engine(database_url)
     sessions = session_factory(engine)
     try:
-        _solve(sessions, job_id, run_token, solve_workers)
+        _solve(sessions, job_id, run_token, solve_workers, solve_backend)
     except Exception as exc:  # noqa: BLE001 - any failure of the solve is the job's failure, with its reason
         _finish(sessions, job_id, run_token, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
     finally:
         engine.dispose()
 
 
-def _solve(sessions, job_id: str, run_token: str, solve_workers: int) -> None:
+def _solve(sessions, job_id: str, run_token: str, solve_workers: int, solve_backend: str = "") -> None:
+    from planner.backends import backend_from_spec
     from planner.model import Scenario
     from planner.solve import SolveOptions, plan_week
     from planner.validate import validate_plan
@@ -43,19 +47,24 @@ def _solve(sessions, job_id: str, run_token: str, solve_workers: int) -> None:
         scenario = Scenario.model_validate_json(record.scenario_json)
         opts = json.loads(job.options_json)
         replan = json.loads(job.replan_json) if job.replan_json else None
+    backend = backend_from_spec(solve_backend)
     options = SolveOptions(
-        time_limit_s=opts["time_limit_s"], seed=opts["seed"], workers=solve_workers,
-        max_solutions=opts.get("max_solutions"),
+        time_limit_s=opts["time_limit_s"], seed=opts["seed"], workers=None if backend else solve_workers,
+        max_solutions=opts.get("max_solutions"), backend=backend,
     )
 
     def progress(event) -> None:
         _write(sessions, job_id, run_token, progress_done=event.done, progress_total=event.total,
                progress_message=event.message[:200])
 
-    if replan is None:
-        plan = plan_week(scenario, options, progress=progress, scenario_file=f"api:scenario/{job.scenario_id}")
-    else:
-        plan = _replan(sessions, replan, options, f"api:scenario/{job.scenario_id}")
+    try:
+        if replan is None:
+            plan = plan_week(scenario, options, progress=progress, scenario_file=f"api:scenario/{job.scenario_id}")
+        else:
+            plan = _replan(sessions, replan, options, f"api:scenario/{job.scenario_id}")
+    finally:
+        if backend is not None:
+            backend.close()
     # a re-plan is checked against its own scenario: the old one with the field's facts applied
     violations = [_violation(v) for v in validate_plan(scenario, plan)]
     _finish(sessions, job_id, run_token, status="done", plan_json=plan.model_dump_json(),
