@@ -156,8 +156,9 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
         time_evals.append(time_ids[key])
     for i, v in enumerate(inst.vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cost_ids[v.profile], i)
-    horizon = (max(v.day for v in inst.vehicles) + 1) * DAY
-    routing.AddDimensionWithVehicleTransits(time_evals, DAY, horizon, False, "time")
+    last_day = max(v.day for v in inst.vehicles)
+    horizon = max((last_day + 1) * DAY, max(v.work_end for v in inst.vehicles))  # a one-day scenario's day may be longer
+    routing.AddDimensionWithVehicleTransits(time_evals, horizon - last_day * DAY, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     for i, v in enumerate(inst.vehicles):
         time_dim.CumulVar(routing.Start(i)).SetRange(v.work_start, v.work_end)
