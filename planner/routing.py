@@ -139,11 +139,27 @@ def search_parameters(time_limit_s: float, max_solutions: int | None = None):
     return params
 
 
+def objective_weights(inst: PartInstance) -> tuple[float, float]:
+    """(objective units per unit of value, per minute of travel).
+
+    With a travel cost, value and travel trade off at the scenario's rate. Without one, travel
+    still breaks ties: each minute costs 1 and value is scaled so that one unit of the smallest
+    visit value outweighs all the driving the part's team-days could do. The search then keeps
+    shortening routes, which frees time for more visits (a zero-cost route gives it no guidance).
+    """
+    if inst.travel_cost_per_hour > 0:
+        return SCALE, inst.travel_cost_per_hour / 60 * SCALE
+    shift_min = sum(v.work_end - v.work_start for v in inst.vehicles)
+    smallest = float(inst.visit_value.min()) if len(inst.visit_value) else 1.0
+    factor = int(shift_min // (SCALE * smallest)) + 1 if smallest > 0 else 1
+    return SCALE * factor, 1.0
+
+
 def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.RoutingDimension:
     """Arc costs per vehicle profile; time = service + travel per service class; breaks per day."""
     cost_ids: dict[str, int] = {}
     time_ids: dict[tuple, int] = {}
-    per_min = inst.travel_cost_per_hour / 60 * SCALE
+    per_min = objective_weights(inst)[1]
     time_evals = []
     for v in inst.vehicles:
         if v.profile not in cost_ids:
@@ -196,10 +212,11 @@ def _add_drive_limit(inst: PartInstance, routing) -> None:
 
 def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
     """Each visit is optional (penalty = its value), limited to allowed vehicles and opening windows."""
+    value_scale = objective_weights(inst)[0]
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
-        routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)))
+        routing.AddDisjunction([index], int(round(inst.visit_value[k] * value_scale)))
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
 
