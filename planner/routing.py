@@ -14,6 +14,10 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 SCALE = 100  # objective units per weighted person
+# Search settings chosen by measurement (bench/results/toptw.md, solver_jambi.md).
+FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
+GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
 DAY = 24 * 60
 
 
@@ -100,7 +104,7 @@ def solve_part(
         routing.AddAtSolutionCallback(
             lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
         )
-    params = search_parameters(time_limit_s, max_solutions)
+    params = search_parameters(time_limit_s, max_solutions, inst.travel_cost_per_hour <= 0)
     solution = routing.SolveWithParameters(params)
     status = routing.status()
     if solution is None:
@@ -128,15 +132,29 @@ _STATUS = {
 }
 
 
-def search_parameters(time_limit_s: float, max_solutions: int | None = None):
-    """Insertion-based first solution (suits optional visits) then guided local search."""
+def search_parameters(time_limit_s: float, max_solutions: int | None = None, tie_break_travel: bool = False):
+    """Most valuable visits inserted first, then guided local search (settings measured in bench/).
+
+    When travel only breaks ties (no travel cost, see `objective_weights`), arc costs are tiny next
+    to visit values and guided local search needs a much larger penalty weight to move at all.
+    """
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.first_solution_strategy = FIRST_SOLUTION
+    if FIRST_SOLUTION == routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION:
+        sorting = params.local_cheapest_insertion_parameters.insertion_sorting_properties
+        sorting.append(_SORT_BY_PENALTY)  # visit value (its drop penalty) decides the insertion order
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.guided_local_search_lambda_coefficient = GLS_LAMBDA_TIE_BREAK if tie_break_travel else GLS_LAMBDA
     params.time_limit.FromMilliseconds(max(100, int(time_limit_s * 1000)))
     if max_solutions:
         params.solution_limit = max_solutions
     return params
+
+
+_SORT_BY_PENALTY = (
+    pywrapcp.DefaultRoutingSearchParameters().local_cheapest_insertion_parameters.DESCRIPTOR
+    .fields_by_name["insertion_sorting_properties"].enum_type.values_by_name["SORTING_PROPERTY_PENALTY"].number
+)
 
 
 def objective_weights(inst: PartInstance) -> tuple[float, float]:
