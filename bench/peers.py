@@ -64,12 +64,22 @@ def op_from_compiled(c: Compiled) -> OrienteeringInstance:
     service = np.array([service_minutes(c.sizes[s][0], kits, rate, setup) for s in sites], dtype=np.int64)
     window = np.array([_start_window(c, s, svc) for s, svc in zip(sites, service)], dtype=np.int64).reshape(-1, 2)
     value = np.array([c.weight[s] * c.sizes[s][0] for s in sites], dtype=float)
-    per_min = c.scenario.weights.travel_cost_per_hour / 60 * SCALE
+    value_scale, per_min = _objective(c, value)
     return OrienteeringInstance(
         points=points, n_bases=len(bases), duration=dur, cost=np.rint(dur * per_min).astype(np.int64), sites=sites,
-        service=service, window=window, prize=np.rint(value * SCALE).astype(np.int64), value=value,
+        service=service, window=window, prize=np.rint(value * value_scale).astype(np.int64), value=value,
         vehicles=[(i, bases.index(td.team), td.work_start, td.work_end) for i, td in enumerate(tds)],
     )
+
+
+def _objective(c: Compiled, value: np.ndarray) -> tuple[float, float]:
+    """jemput's objective weights (planner.routing.objective_weights): with no travel cost, travel
+    breaks ties and value is scaled to dominate it; peers get the same, so neither searches blind."""
+    per_min = c.scenario.weights.travel_cost_per_hour / 60 * SCALE
+    if per_min > 0 or not len(value):
+        return SCALE, per_min
+    shift_min = sum(td.work_end - td.work_start for td in c.team_days)
+    return SCALE * (int(shift_min // (SCALE * float(value.min()))) + 1), 1.0
 
 
 def _start_window(c: Compiled, s: int, svc: int) -> tuple[int, int]:
