@@ -95,7 +95,7 @@ def main() -> None:
         for name, m in cases(args, bks):
             rows.append(run_case(name, m, args.limit, args.seed, bks.get((name, m)), Path(tmp), tuple(args.solvers)))
             print({k: v for k, v in rows[-1].items() if "score" in k or k in ("instance", "m", "bks")}, flush=True)
-    write(rows, args, " ".join(sys.argv[1:]))
+            write(rows, args, " ".join(sys.argv[1:]))  # after every case, so a long run's results survive a stop
 
 
 def summary(rows: list[dict], solvers) -> list[str]:
