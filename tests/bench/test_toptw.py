@@ -44,3 +44,20 @@ def test_solved_instance_validates_and_stays_below_best_known(tmp_path: Path):
     score = plan_score(inst, plan)
     assert 0 < score <= read_bks()[("r101", 1)]
     assert plan.kpis.weighted_value == pytest.approx(score)
+
+
+@pytest.mark.slow
+def test_peer_routes_become_valid_plans(tmp_path: Path):
+    pytest.importorskip("pyvrp")
+    from bench.peers import op_from_compiled, plan_from_routes, solve_pyvrp
+    from planner.compile import compile_scenario
+
+    inst = parse_instance(instance_path("pr01"))
+    sc = to_scenario(inst, 2, write_matrix(inst, 2, tmp_path / "m.csv"))
+    c = compile_scenario(sc, provider(sc))
+    op = op_from_compiled(c)
+    routes, _ = solve_pyvrp(op, 1.0)
+    plan = plan_from_routes(c, op, routes, "pyvrp", 1.0)
+    violations = validate_plan(sc, plan, provider(sc))
+    assert not violations, format_violations(violations)
+    assert 0 < plan_score(inst, plan) <= read_bks()[("pr01", 2)]
