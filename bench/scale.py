@@ -43,7 +43,7 @@ def relaxed_scenario(size: str, seed: int):
 
     from planner.bundled import jambi_scenario_path
     from planner.load import load_scenario
-    from planner.model import Access, Horizon, Kit, Shift, VisitRules, Weekday
+    from planner.model import Access, Horizon, Kit, Shift, VehicleProfile, VisitRules, Weekday
 
     sc = load_scenario(jambi_scenario_path())
     rng = np.random.default_rng(seed)
@@ -58,7 +58,7 @@ def relaxed_scenario(size: str, seed: int):
     for t in teams:
         shift = t.shifts[Weekday.mon]
         new_teams.append(t.model_copy(update=dict(
-            regency_code="JAMBI", vehicle="car", generator=True, clearances=frozenset({"prison"}),
+            regency_code="JAMBI", vehicle=VehicleProfile.car, generator=True, clearances=frozenset({"prison"}),
             kits=tuple(Kit(id=f"{t.id}-k{k}") for k in range(KITS)), rate_per_kit_hour=10.0, setup_min=20,
             max_drive_min=shift.work.minutes, max_nights_out=0, shifts={Weekday.mon: Shift(work=shift.work)},
         )))
