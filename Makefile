@@ -30,8 +30,12 @@ test: $(STAMP) browser
 test-fast: $(STAMP)
 	$(PY) -m pytest -m "not slow and not browser"
 
+# Quick benchmark subset (≈ 10 min): TOPTW literature instances vs best-known, PyVRP and VROOM,
+# then Jambi sites at 100 and 300 vs PyVRP. Full runs: see bench/README.md.
 bench: $(STAMP)
-	$(PY) bench/solver_jambi.py --limits 10 30 60
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/toptw.py --limit 10
+	$(PY) bench/scale.py --sizes 100 300 --limit 10
 
 clean:
 	rm -rf out .pytest_cache

@@ -17,7 +17,9 @@ from planner import units
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, description="letters, digits, '.', '_' or '-'")]
-Minute = Annotated[int, Field(ge=0, le=24 * 60)]
+# Clock minutes of a day. A day is 24 h (1,440 min) unless a one-day horizon sets a longer
+# `Horizon.day_minutes` (benchmark instances with a finer time unit); the Scenario checks the fit.
+Minute = Annotated[int, Field(ge=0, le=units.LONGEST_DAY_MINUTES)]
 
 
 class SiteKind(StrEnum):
@@ -218,7 +220,7 @@ class Team(_Frozen):
     setup_min: int = Field(default=units.DEFAULT_SETUP_MIN, ge=0, le=240)
     generator: bool = False
     clearances: frozenset[str] = frozenset()
-    max_drive_min: int = Field(default=units.DEFAULT_MAX_DRIVE_MIN, gt=0, le=24 * 60)
+    max_drive_min: int = Field(default=units.DEFAULT_MAX_DRIVE_MIN, gt=0, le=units.LONGEST_DAY_MINUTES)
     max_nights_out: int = Field(default=units.DEFAULT_MAX_NIGHTS_OUT, ge=0, le=6)
     shifts: dict[Weekday, Shift]
     off_dates: frozenset[dt.date] = Field(default=frozenset(), description="dates the team is unavailable (field outcomes)")
@@ -269,6 +271,16 @@ class TravelSettings(_Frozen):
 class Horizon(_Frozen):
     start: dt.date
     days: int = Field(default=6, ge=1, le=14)
+    day_minutes: int = Field(
+        default=units.DAY_MINUTES, ge=units.DAY_MINUTES, le=units.LONGEST_DAY_MINUTES,
+        description="length of a day in time units; above 1,440 only for a one-day horizon (finer units)",
+    )
+
+    @model_validator(mode="after")
+    def _long_day_alone(self) -> "Horizon":
+        if self.day_minutes != units.DAY_MINUTES and self.days != 1:
+            raise ValueError(f"day_minutes {self.day_minutes} ≠ {units.DAY_MINUTES} needs a one-day horizon")
+        return self
 
     @property
     def dates(self) -> list[dt.date]:
@@ -328,6 +340,20 @@ class Scenario(_Frozen):
             if day in link.dates:
                 out += [(link.a, link.b), (link.b, link.a)]
         return out
+
+    @model_validator(mode="after")
+    def _within_day(self) -> "Scenario":
+        """Opening hours, shifts and drive limits fit in one day (24 h unless a longer day is set)."""
+        day = self.horizon.day_minutes
+        for site in self.sites:
+            late = [str(w) for ws in site.hours.values() for w in ws if w.end > day]
+            if late:
+                raise ValueError(f"site {site.id}: opening hours {', '.join(late)} end after the day ({day} min)")
+        for team in self.teams:
+            late = [str(s.work) for s in team.shifts.values() if s.work.end > day]
+            if late or team.max_drive_min > day:
+                raise ValueError(f"team {team.id}: shift or max_drive_min goes beyond the day ({day} min)")
+        return self
 
     def site_by_id(self) -> dict[str, Site]:
         return {s.id: s for s in self.sites}

@@ -14,6 +14,10 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 SCALE = 100  # objective units per weighted person
+# Search settings chosen by measurement (bench/results/toptw.md, solver_jambi.md).
+FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
+GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
+GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
 DAY = 24 * 60
 
 
@@ -106,7 +110,7 @@ def solve_part(
         routing.AddAtSolutionCallback(
             lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
         )
-    params = search_parameters(time_limit_s, max_solutions)
+    params = search_parameters(time_limit_s, max_solutions, inst.travel_cost_per_hour <= 0)
     solution = _solve(inst, routing, manager, params)
     status = routing.status()
     if solution is None:
@@ -164,7 +168,12 @@ def _add_stability(inst: PartInstance, routing, manager) -> None:
     for k, v in enumerate(inst.old_vehicle):
         if 0 <= v < len(inst.vehicles):
             index = manager.NodeToIndex(inst.n_depots + k)
-            routing.AddSoftSameVehicleConstraint([routing.Start(int(v)), index], inst.move_penalty)
+            routing.AddSoftSameVehicleConstraint([routing.Start(int(v)), index], move_cost(inst))
+
+
+def move_cost(inst: PartInstance) -> int:
+    """Objective units for moving or dropping an old visit (`move_penalty` is in SCALE units of value)."""
+    return int(round(inst.move_penalty * objective_weights(inst)[0] / SCALE))
 
 
 _STATUS = {
@@ -179,22 +188,52 @@ _STATUS = {
 }
 
 
-def search_parameters(time_limit_s: float, max_solutions: int | None = None):
-    """Insertion-based first solution (suits optional visits) then guided local search."""
+def search_parameters(time_limit_s: float, max_solutions: int | None = None, tie_break_travel: bool = False):
+    """Most valuable visits inserted first, then guided local search (settings measured in bench/).
+
+    When travel only breaks ties (no travel cost, see `objective_weights`), arc costs are tiny next
+    to visit values and guided local search needs a much larger penalty weight to move at all.
+    """
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
+    params.first_solution_strategy = FIRST_SOLUTION
+    if FIRST_SOLUTION == routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION:
+        sorting = params.local_cheapest_insertion_parameters.insertion_sorting_properties
+        sorting.append(_SORT_BY_PENALTY)  # visit value (its drop penalty) decides the insertion order
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
+    params.guided_local_search_lambda_coefficient = GLS_LAMBDA_TIE_BREAK if tie_break_travel else GLS_LAMBDA
     params.time_limit.FromMilliseconds(max(100, int(time_limit_s * 1000)))
     if max_solutions:
         params.solution_limit = max_solutions
     return params
 
 
+_SORT_BY_PENALTY = (
+    pywrapcp.DefaultRoutingSearchParameters().local_cheapest_insertion_parameters.DESCRIPTOR
+    .fields_by_name["insertion_sorting_properties"].enum_type.values_by_name["SORTING_PROPERTY_PENALTY"].number
+)
+
+
+def objective_weights(inst: PartInstance) -> tuple[float, float]:
+    """(objective units per unit of value, per minute of travel).
+
+    With a travel cost, value and travel trade off at the scenario's rate. Without one, travel
+    still breaks ties: each minute costs 1 and value is scaled so that one unit of the smallest
+    visit value outweighs all the driving the part's team-days could do. The search then keeps
+    shortening routes, which frees time for more visits (a zero-cost route gives it no guidance).
+    """
+    if inst.travel_cost_per_hour > 0:
+        return SCALE, inst.travel_cost_per_hour / 60 * SCALE
+    shift_min = sum(v.work_end - v.work_start for v in inst.vehicles)
+    smallest = float(inst.visit_value.min()) if len(inst.visit_value) else 1.0
+    factor = int(shift_min // (SCALE * smallest)) + 1 if smallest > 0 else 1
+    return SCALE * factor, 1.0
+
+
 def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.RoutingDimension:
     """Arc costs per vehicle profile; time = service + travel per service class; breaks per day."""
     cost_ids: dict[str, int] = {}
     time_ids: dict[tuple, int] = {}
-    per_min = inst.travel_cost_per_hour / 60 * SCALE
+    per_min = objective_weights(inst)[1]
     time_evals = []
     for v in inst.vehicles:
         if v.profile not in cost_ids:
@@ -208,8 +247,9 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
         time_evals.append(time_ids[key])
     for i, v in enumerate(inst.vehicles):
         routing.SetArcCostEvaluatorOfVehicle(cost_ids[v.profile], i)
-    horizon = (max(v.day for v in inst.vehicles) + 1) * DAY
-    routing.AddDimensionWithVehicleTransits(time_evals, DAY, horizon, False, "time")
+    last_day = max(v.day for v in inst.vehicles)
+    horizon = max((last_day + 1) * DAY, max(v.work_end for v in inst.vehicles))  # a one-day scenario's day may be longer
+    routing.AddDimensionWithVehicleTransits(time_evals, horizon - last_day * DAY, horizon, False, "time")
     time_dim = routing.GetDimensionOrDie("time")
     for i, v in enumerate(inst.vehicles):
         time_dim.CumulVar(routing.Start(i)).SetRange(v.work_start, v.work_end)
@@ -264,12 +304,13 @@ def _add_drive_limit(inst: PartInstance, routing) -> None:
 
 def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
     """Each visit is optional (penalty = its value), limited to allowed vehicles and opening windows."""
+    value_scale = objective_weights(inst)[0]
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
         old = -1 if inst.old_vehicle is None else int(inst.old_vehicle[k])
-        extra = inst.move_penalty if 0 <= old < len(inst.vehicles) else 0  # served anywhere else costs it too
-        routing.AddDisjunction([index], int(round(inst.visit_value[k] * SCALE)) + extra)
+        extra = move_cost(inst) if 0 <= old < len(inst.vehicles) else 0  # served anywhere else costs it too
+        routing.AddDisjunction([index], int(round(inst.visit_value[k] * value_scale)) + extra)
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
 

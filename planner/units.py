@@ -28,6 +28,10 @@ from __future__ import annotations
 INDONESIA_LAT = (-11.5, 6.5)
 INDONESIA_LON = (94.5, 141.5)
 
+# --- The day: 1,440 minutes. A one-day benchmark scenario may use a finer unit (a longer day).
+DAY_MINUTES = 24 * 60
+LONGEST_DAY_MINUTES = 1_000_000
+
 # --- Team defaults.
 DEFAULT_RATE_PER_KIT_HOUR = 10.0
 DEFAULT_SETUP_MIN = 20
