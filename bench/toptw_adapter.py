@@ -1,6 +1,6 @@
 """TOPTW literature instances as jemput scenarios, so the product's own solver path plans them.
 
-Mapping (see /work/shared/benchmarks/toptw/README.md for the format and distance convention):
+Mapping (see bench/data/toptw/README.md for the format and distance convention):
 
 * time: the literature's exact integer model (travel = floor(scale × euclid + 1e-7), scale 10 for
   the Solomon sets, 100 for Cordeau's); one scaled unit = one jemput "minute" of a one-day horizon
@@ -33,7 +33,7 @@ from planner.model import (
 )
 from planner.travel import FileMatrixProvider
 
-BENCH_DIR = Path(os.environ.get("TOPTW_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "benchmarks" / "toptw"))
+BENCH_DIR = Path(os.environ.get("TOPTW_DIR", Path(__file__).resolve().parent / "data" / "toptw"))  # see its README
 MONDAY = dt.date(2026, 1, 5)
 REGENCY = "TOPTW"  # every team and site in one regency: one part, the whole time budget
 

@@ -187,18 +187,12 @@ def replan(
     import datetime as dt
     import json
 
-    from planner.export import read_plan_json, write_all
-    from planner.outcomes import validate_outcomes
+    from planner.export import write_all
     from planner.replan import ReplanOptions, replan as replan_week, replanned_scenario
     from planner.solve import SolveOptions
     from planner.validate import format_violations, validate_plan
 
-    old = read_plan_json(plan_json)
-    sc = _scenario_for(old, scenario)
-    facts, report = validate_outcomes(outcomes, sc, old)
-    if facts is None:
-        console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+    old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     try:
         start = dt.datetime.fromisoformat(from_time)
     except ValueError:
@@ -239,16 +233,9 @@ def roll(
     lang: str = typer.Option("id", "--lang"),
 ) -> None:
     """Plan next week from what was recorded: counts less the recorded, turnout learned, kits carried."""
-    from planner.export import read_plan_json
-    from planner.outcomes import validate_outcomes
     from planner.roll import roll_week
 
-    old = read_plan_json(plan_json)
-    sc = _scenario_for(old, scenario)
-    facts, report = validate_outcomes(outcomes, sc, old)
-    if facts is None:
-        console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
+    old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     nxt = roll_week(sc, old, facts)
     out.mkdir(parents=True, exist_ok=True)
     scenario_json = out / "scenario.json"
@@ -256,6 +243,20 @@ def roll(
     console.print(f"next week: {scenario_json}")
     _print_summary(nxt)
     _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
+
+
+def _week_and_outcomes(plan_json: Path, scenario: Path | None, outcomes: Path):
+    """The plan, its scenario and the field outcomes checked against both (exit 1 listing every problem)."""
+    from planner.export import read_plan_json
+    from planner.outcomes import validate_outcomes
+
+    old = read_plan_json(plan_json)
+    sc = _scenario_for(old, scenario)
+    facts, report = validate_outcomes(outcomes, sc, old)
+    if facts is None:
+        console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    return old, sc, facts
 
 
 def _scenario_for(plan: Plan, path: Path | None):

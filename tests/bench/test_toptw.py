@@ -12,7 +12,6 @@ from bench.toptw_adapter import (
 from planner.solve import SolveOptions, plan_week
 from planner.validate import format_violations, validate_plan
 
-pytestmark = pytest.mark.skipif(not (BENCH_DIR / "bks.csv").is_file(), reason="TOPTW instances not present")
 
 
 def test_parse_r101_has_the_literature_values():
@@ -48,7 +47,6 @@ def test_solved_instance_validates_and_stays_below_best_known(tmp_path: Path):
 
 @pytest.mark.slow
 def test_peer_routes_become_valid_plans(tmp_path: Path):
-    pytest.importorskip("pyvrp")
     from bench.peers import op_from_compiled, plan_from_routes, solve_pyvrp
     from planner.compile import compile_scenario
 
