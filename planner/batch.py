@@ -284,11 +284,11 @@ def _shipped_travel(scenario: Scenario) -> ShippedTravel | None:
     """For a `file` provider, the matrices read here, so workers need not see the file."""
     if scenario.travel.provider != "file":
         return None
-    from planner.compile import _points
+    from planner.compile import scenario_points
 
     base = Path(scenario.source_dir) if scenario.source_dir else None
     provider = provider_for(scenario.travel, base)
-    points = _points(scenario)
+    points = scenario_points(scenario)
     profiles = sorted({str(t.vehicle) for t in scenario.teams})
     return ShippedTravel(tuple(points.ids), {p: provider.matrices(points, p) for p in profiles})
 

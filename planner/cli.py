@@ -308,6 +308,9 @@ def batch(
     if dask and processes:
         console.print("[red]choose --dask or --processes, not both[/red]")
         raise typer.Exit(2)
+    if nested and not dask:
+        console.print("[red]--nested spreads regency parts over a Dask cluster: give --dask too[/red]")
+        raise typer.Exit(2)
     try:
         backend = backend_from_spec(dask) if dask else (ProcessPoolBackend(processes) if processes else None)
     except ValueError as e:

@@ -64,7 +64,7 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
     if provider is None:
         base = Path(scenario.source_dir) if scenario.source_dir else None
         provider = provider_for(scenario.travel, base)
-    points = _points(scenario)
+    points = scenario_points(scenario)
     profiles = sorted({t.vehicle for t in scenario.teams})
     duration, distance = {}, {}
     for p in profiles:
@@ -90,7 +90,8 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
     )
 
 
-def _points(scenario: Scenario) -> Points:
+def scenario_points(scenario: Scenario) -> Points:
+    """Every place of the scenario in matrix order: team bases first, then sites."""
     ids = tuple(f"base:{t.id}" for t in scenario.teams) + tuple(s.id for s in scenario.sites)
     lat = np.array([t.base_lat for t in scenario.teams] + [s.lat for s in scenario.sites], dtype=float)
     lon = np.array([t.base_lon for t in scenario.teams] + [s.lon for s in scenario.sites], dtype=float)

@@ -103,3 +103,9 @@ def test_replan_then_verify_and_roll_to_next_week(tmp_path: Path) -> None:
     assert rolled["horizon"]["start"] == "2026-11-30"
     r = runner.invoke(app, ["verify", str(nxt / "plan.json")])
     assert r.exit_code == 0, r.output
+
+
+def test_batch_refuses_nested_without_dask(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["batch", str(tmp_path), "--out", str(tmp_path / "out"), "--nested"])
+    assert r.exit_code == 2 and "--dask" in r.output
+    assert not (tmp_path / "out").exists()  # nothing started
