@@ -241,7 +241,9 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
     rest = _rest_week(c, kept, frozen.first_date, from_time, old_places)
     visits, parts, status = _solve_rest(rest, old_plan, kept, options)
     numbered_fixed, numbered_new = _number(c, kept, rest, visits)
-    team_days = _assemble(c, rest, kept, numbered_fixed, numbered_new)
+    team_days, dropped = _assemble(c, rest, kept, numbered_fixed, numbered_new)
+    if dropped:
+        status += f"; {dropped} visits dropped while timing routes"
     full_places = {i: old_places.get((sc.teams[td.team].id, td.date), (td.team, td.team)) for i, td in enumerate(c.team_days)}
     for j, i in enumerate(rest.src):
         full_places[i] = rest.places[j]
@@ -561,10 +563,12 @@ def _number(c: Compiled, kept: dict[Key, KeptDay], rest: _Rest, visits: dict[int
     return fixed, new
 
 
-def _assemble(c: Compiled, rest: _Rest, kept: dict[Key, KeptDay], fixed: dict[Key, list[Stop]], new: dict[int, list[Visit]]) -> list[TeamDay]:
-    """Whole kept days, continued days and new days of the week, by team and date."""
+def _assemble(c: Compiled, rest: _Rest, kept: dict[Key, KeptDay], fixed: dict[Key, list[Stop]], new: dict[int, list[Visit]]) -> tuple[list[TeamDay], int]:
+    """Whole kept days, continued days and new days of the week, by team and date; and how many
+    solved visits the schedule could not time (0 when the routing model and the schedule agree)."""
     sc = c.scenario
     out: dict[Key, TeamDay] = {}
+    dropped = 0
     for key, k in kept.items():
         if k.whole:
             stops = fixed[key]
@@ -575,16 +579,19 @@ def _assemble(c: Compiled, rest: _Rest, kept: dict[Key, KeptDay], fixed: dict[Ke
         if not k.whole:
             j = rest_of.get(key)
             end = rest.places[j][1] if j is not None else team_index[key[0]]  # no time left: home
-            out[key] = _continue_day(c, k, fixed[key], new.get(j, []) if j is not None else [], end)
+            planned = new.get(j, []) if j is not None else []
+            out[key] = _continue_day(c, k, fixed[key], planned, end)
+            dropped += len(planned) - (len(out[key].stops) - len(fixed[key]))
     for j, td in enumerate(rest.c.team_days):
         key = (sc.teams[td.team].id, td.date)
         if key in out:
             continue
-        day, _ = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])))
+        day, lost = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])))
+        dropped += len(lost)
         if day is not None:
             out[key] = day
     team_order = {t.id: i for i, t in enumerate(sc.teams)}
-    return [out[k] for k in sorted(out, key=lambda k: (team_order[k[0]], k[1]))]
+    return [out[k] for k in sorted(out, key=lambda k: (team_order[k[0]], k[1]))], dropped
 
 
 def _continue_day(c: Compiled, k: KeptDay, fixed: list[Stop], visits: list[Visit], end: int) -> TeamDay:
