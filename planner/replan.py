@@ -499,7 +499,9 @@ def _resize(c: Compiled, inst: PartInstance, k: int, people: int) -> None:
     inst.visit_people[k] = people
     offered = [v if n in inst.allowed[k] else None for n, v in enumerate(inst.vehicles)]
     points = [int(p) for p in inst.node_point[: inst.n_depots]]
-    inst.start_windows[k] = visit_start_windows(c, int(inst.visit_site[k]), people, offered, points)
+    wider = visit_start_windows(c, int(inst.visit_site[k]), people, offered, points)
+    opens = {lo for lo, _ in wider}  # one interval per site window; a smaller visit only widens it
+    inst.start_windows[k] = wider + [w for w in inst.start_windows[k] if w[0] not in opens]
 
 
 def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) -> list[int]:
