@@ -108,3 +108,24 @@ def test_every_route_the_search_returns_can_be_timed(seed):
     res = solve_part(inst, 1.0)
     assert res.routes[0], "something fits"
     assert timed(inst, res.routes[0]) is not None, res.routes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_large_village_is_visited_once_a_day_by_a_team(rule):
+    """900 people and one team: repeat visits fall on different days with the rule, and the plan is
+    valid by the independent validator either way (it checks the rule when it is on)."""
+    from planner.model import VisitRules
+    from planner.validate import validate_plan
+    from tests.planner.solver_cases import scenario, solve, team, village
+
+    sc = scenario([village(80, 0.01, 0.01, 900, id="BIG")], [team("T1", 4)],
+                  visits=VisitRules(one_visit_per_team_day=rule))
+    plan = solve(sc)
+    assert validate_plan(sc, plan) == []
+    dates = [td.date for td in plan.team_days for s in td.stops if s.site_id == "BIG"]
+    assert len(dates) >= 2
+    if rule:
+        assert len(set(dates)) == len(dates)
+    else:
+        assert len(set(dates)) < len(dates), "without the rule a day takes two visits back to back"
