@@ -256,6 +256,10 @@ class VisitRules(_Frozen):
     max_visits_per_site: int = Field(default=units.DEFAULT_MAX_VISITS_PER_SITE, ge=1, le=12)
     max_people_per_visit: int = Field(default=units.DEFAULT_MAX_PEOPLE_PER_VISIT, ge=1, le=5000)
     repeat_turnout_decay: float = Field(default=units.DEFAULT_REPEAT_TURNOUT_DECAY, gt=0, le=1)
+    one_visit_per_team_day: bool = Field(
+        default=True,
+        description="a team visits a site at most once a day: a repeat visit is another day (or another team)",
+    )
 
 
 class TravelSettings(_Frozen):

@@ -105,6 +105,7 @@ def build_instance(
         allowed=allowed,
         start_windows=windows,
         travel_cost_per_hour=c.scenario.weights.travel_cost_per_hour,
+        one_visit_per_vehicle=c.scenario.visits.one_visit_per_team_day,
     )
 
 
@@ -156,6 +157,12 @@ def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], p
             day = per_day.setdefault(v.day, [0, 0])
             day[0], day[1] = max(day[0], svc), max(day[1], v.work_end)
     return allowed, _start_windows(c.windows[s], per_day)
+
+
+def visit_start_windows(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int]) -> list[tuple[int, int]]:
+    """Start windows of a visit of `people` at site `s` for these vehicles (None: not offered), as
+    `build_instance` sets them; for a visit resized after the instance was built."""
+    return _allowed(c, s, people, vehicles, points)[1]
 
 
 def _start_windows(site_windows, per_day: dict[int, list[int]]) -> list[tuple[int, int]]:

@@ -32,12 +32,12 @@ from planner.facts import Frozen, apply_facts
 from planner.kpis import compute_kpis
 from planner.model import Scenario
 from planner.outcomes import Outcomes, OutcomesError, VisitDone, VisitMissed, check_outcomes
-from planner.parts import build_instance, provincial_part, regency_parts
+from planner.parts import build_instance, provincial_part, regency_parts, visit_start_windows
 from planner.plan import Churn, LeftOut, Plan, ReplanInfo, SolveInfo, Stop, StopOutcome, TeamDay
 from planner.reach import reach_matrix
 from planner.reasons import left_out_reason
 from planner.roll import roll_week  # noqa: F401  (the API's second entry point lives beside this one)
-from planner.routing import SCALE, PartInstance, solve_part
+from planner.routing import SCALE, PartInstance, Vehicle, solve_part
 from planner.schedule import advance, schedule_route
 from planner.solve import PROVINCIAL_MAX_SITES, SolveOptions, _collect, _run_parts
 from planner.travel import TravelProvider, UNREACHABLE_MIN
@@ -228,6 +228,10 @@ class _Rest:
     drive_left: list[int]  # per rest team-day: driving minutes left
     done: np.ndarray  # per site: visits kept as facts (not missed)
     recorded: np.ndarray  # per site: people of those visits
+    # per rest team-day begun before the re-plan time: when the team leaves its last kept visit
+    # (that visit's end, as the schedule and the validator time it) and the breaks from then on
+    depart: dict[int, tuple[int, tuple[tuple[int, int], ...]]] = dataclasses.field(default_factory=dict)
+    kept_sites: dict[int, frozenset[int]] = dataclasses.field(default_factory=dict)  # sites visited that day already
 
 
 def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Frozen, from_time: dt.datetime, options: ReplanOptions):
@@ -237,7 +241,9 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
     rest = _rest_week(c, kept, frozen.first_date, from_time, old_places)
     visits, parts, status = _solve_rest(rest, old_plan, kept, options)
     numbered_fixed, numbered_new = _number(c, kept, rest, visits)
-    team_days = _assemble(c, rest, kept, numbered_fixed, numbered_new)
+    team_days, dropped = _assemble(c, rest, kept, numbered_fixed, numbered_new)
+    if dropped:
+        status += f"; {dropped} visits dropped while timing routes"
     full_places = {i: old_places.get((sc.teams[td.team].id, td.date), (td.team, td.team)) for i, td in enumerate(c.team_days)}
     for j, i in enumerate(rest.src):
         full_places[i] = rest.places[j]
@@ -281,24 +287,28 @@ def _rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time:
     sc = c.scenario
     site_index = {s.id: i for i, s in enumerate(sc.sites)}
     from_abs = (from_time.date() - sc.horizon.start).days * DAY + from_time.hour * 60 + from_time.minute
-    rest, src, places, drive_left = [], [], {}, []
+    rest, src, places, drive_left, depart, kept_sites = [], [], {}, [], {}, {}
     for i, td in enumerate(c.team_days):
         if td.date < first:
             continue
         team = sc.teams[td.team]
         key = (team.id, td.date)
         start, end = old_places.get(key, (td.team, td.team))
-        work_start, driven = td.work_start, 0
+        work_start, driven, leave = td.work_start, 0, None
         k = kept.get(key)
         if k is not None and k.stops:
             start = c.site_point(site_index[k.stops[-1].site_id])
             work_start = max(work_start, td.day * DAY + k.ready)
             driven = sum(s.travel_min for s in k.stops)
+            leave = min(work_start, td.day * DAY + k.stops[-1].end_min)
         else:
             work_start = max(work_start, from_abs)
         if work_start >= td.work_end or driven >= team.max_drive_min:
             continue
-        breaks = tuple((max(b0, work_start), b1) for b0, b1 in td.breaks if b1 > work_start)
+        breaks = _breaks_from(td.breaks, work_start)
+        if leave is not None:
+            depart[len(rest)] = (leave, _breaks_from(td.breaks, leave))
+            kept_sites[len(rest)] = frozenset(site_index[s.site_id] for s in k.stops if s.outcome != StopOutcome.missed)
         places[len(rest)] = (start, end)
         rest.append(dataclasses.replace(td, work_start=work_start, breaks=breaks))
         src.append(i)
@@ -306,7 +316,12 @@ def _rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time:
     _fix_lodging(c, rest, places, kept, old_places)
     done, recorded = _kept_counts(c, kept)
     rest_c = dataclasses.replace(c, team_days=rest, sizes=_rest_sizes(c, rest, done, recorded))
-    return _Rest(rest_c, src, places, drive_left, done, recorded)
+    return _Rest(rest_c, src, places, drive_left, done, recorded, depart, kept_sites)
+
+
+def _breaks_from(breaks: tuple[tuple[int, int], ...], t: int) -> tuple[tuple[int, int], ...]:
+    """The breaks (or what is left of them) after clock time `t`."""
+    return tuple((max(b0, t), b1) for b0, b1 in breaks if b1 > t)
 
 
 def _fix_lodging(c: Compiled, rest: list[CompiledDay], places: dict, kept: dict[Key, KeptDay], old_places) -> None:
@@ -404,8 +419,9 @@ def _old_routes(plan: Plan, kept: dict[Key, KeptDay]) -> dict[Key, list[tuple[st
 
 def _prepared(c: Compiled, inst: PartInstance, rest: _Rest, old_routes: dict[Key, list[tuple[str, int]]], options: ReplanOptions) -> PartInstance:
     """The part with drive left per team-day, closed links, the previous routes and the move penalty."""
-    vehicles = [dataclasses.replace(v, max_drive_min=rest.drive_left[v.team_day]) for v in inst.vehicles]
-    inst.vehicles = vehicles
+    inst.vehicles = [_continued(v, rest) for v in inst.vehicles]
+    if c.scenario.visits.one_visit_per_team_day:
+        _not_again_today(inst, rest)
     _close_links(c, inst)
     old_vehicle, routes = _warm_start(c, inst, old_routes)
     inst.old_vehicle = old_vehicle
@@ -413,6 +429,22 @@ def _prepared(c: Compiled, inst: PartInstance, rest: _Rest, old_routes: dict[Key
     inst.initial_routes = routes if options.warm_start else None
     inst.order_same_site = True
     return inst
+
+
+def _continued(v: Vehicle, rest: _Rest) -> Vehicle:
+    """The vehicle with the driving left; a begun day leaves its last visit at its end, as the
+    schedule times it (`_continue_day`), and begins no new visit before the re-plan time."""
+    v = dataclasses.replace(v, max_drive_min=rest.drive_left[v.team_day])
+    if v.team_day not in rest.depart:
+        return v
+    leave, breaks = rest.depart[v.team_day]
+    return dataclasses.replace(v, work_start=leave, ready=v.work_start, breaks=breaks)
+
+
+def _not_again_today(inst: PartInstance, rest: _Rest) -> None:
+    """A begun day gets no new visit of a site it has visited that day (`one_visit_per_team_day`)."""
+    for k, s in enumerate(inst.visit_site):
+        inst.allowed[k] = [n for n in inst.allowed[k] if int(s) not in rest.kept_sites.get(inst.vehicles[n].team_day, ())]
 
 
 def _close_links(c: Compiled, inst: PartInstance) -> None:
@@ -454,11 +486,22 @@ def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tupl
             k = free.pop(0)
             old_vehicle[k] = vehicle
             if people > 0:
-                inst.visit_value[k] *= people / inst.visit_people[k]
-                inst.visit_people[k] = people
+                _resize(c, inst, k, people)
             if vehicle < len(inst.vehicles) and vehicle in inst.allowed[k]:
                 routes[vehicle].append(inst.n_depots + k)
     return old_vehicle, [_keep_feasible(c, inst, n, route) for n, route in enumerate(routes)]
+
+
+def _resize(c: Compiled, inst: PartInstance, k: int, people: int) -> None:
+    """Visit node `k` sized to `people`: its value and its start windows (a shorter visit may start
+    later where the site closes before the shift ends), so the previous routes stay feasible."""
+    inst.visit_value[k] *= people / inst.visit_people[k]
+    inst.visit_people[k] = people
+    offered = [v if n in inst.allowed[k] else None for n, v in enumerate(inst.vehicles)]
+    points = [int(p) for p in inst.node_point[: inst.n_depots]]
+    wider = visit_start_windows(c, int(inst.visit_site[k]), people, offered, points)
+    opens = {lo for lo, _ in wider}  # one interval per site window; a smaller visit only widens it
+    inst.start_windows[k] = wider + [w for w in inst.start_windows[k] if w[0] not in opens]
 
 
 def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) -> list[int]:
@@ -477,7 +520,7 @@ def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) ->
         legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
         people = [int(inst.visit_people[x - inst.n_depots]) for x in trial]
         services = [service_minutes(p, v.kits, rate, setup) for p in people]
-        windows = [c.windows[int(inst.visit_site[x - inst.n_depots])][v.day] for x in trial]
+        windows = [_not_before(c.windows[int(inst.visit_site[x - inst.n_depots])][v.day], v.ready or 0) for x in trial]
         if sum(legs) <= v.max_drive_min and schedule_route(v.work_start, legs[:-1], services, windows, v.breaks, legs[-1], v.work_end):
             kept = trial
     return kept
@@ -522,10 +565,12 @@ def _number(c: Compiled, kept: dict[Key, KeptDay], rest: _Rest, visits: dict[int
     return fixed, new
 
 
-def _assemble(c: Compiled, rest: _Rest, kept: dict[Key, KeptDay], fixed: dict[Key, list[Stop]], new: dict[int, list[Visit]]) -> list[TeamDay]:
-    """Whole kept days, continued days and new days of the week, by team and date."""
+def _assemble(c: Compiled, rest: _Rest, kept: dict[Key, KeptDay], fixed: dict[Key, list[Stop]], new: dict[int, list[Visit]]) -> tuple[list[TeamDay], int]:
+    """Whole kept days, continued days and new days of the week, by team and date; and how many
+    solved visits the schedule could not time (0 when the routing model and the schedule agree)."""
     sc = c.scenario
     out: dict[Key, TeamDay] = {}
+    dropped = 0
     for key, k in kept.items():
         if k.whole:
             stops = fixed[key]
@@ -536,16 +581,19 @@ def _assemble(c: Compiled, rest: _Rest, kept: dict[Key, KeptDay], fixed: dict[Ke
         if not k.whole:
             j = rest_of.get(key)
             end = rest.places[j][1] if j is not None else team_index[key[0]]  # no time left: home
-            out[key] = _continue_day(c, k, fixed[key], new.get(j, []) if j is not None else [], end)
+            planned = new.get(j, []) if j is not None else []
+            out[key] = _continue_day(c, k, fixed[key], planned, end)
+            dropped += len(planned) - (len(out[key].stops) - len(fixed[key]))
     for j, td in enumerate(rest.c.team_days):
         key = (sc.teams[td.team].id, td.date)
         if key in out:
             continue
-        day, _ = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])))
+        day, lost = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])))
+        dropped += len(lost)
         if day is not None:
             out[key] = day
     team_order = {t.id: i for i, t in enumerate(sc.teams)}
-    return [out[k] for k in sorted(out, key=lambda k: (team_order[k[0]], k[1]))]
+    return [out[k] for k in sorted(out, key=lambda k: (team_order[k[0]], k[1]))], dropped
 
 
 def _continue_day(c: Compiled, k: KeptDay, fixed: list[Stop], visits: list[Visit], end: int) -> TeamDay:

@@ -38,6 +38,9 @@ class Vehicle:
     work_end: int
     breaks: tuple[tuple[int, int], ...]
     max_drive_min: int
+    # A day continued in a re-plan: the team leaves its last visit at `work_start` and begins no
+    # new visit before `ready` (the re-plan time); None: visits may begin on arrival.
+    ready: int | None = None
 
 
 @dataclass
@@ -61,6 +64,7 @@ class PartInstance:
     old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone (no penalty)
     move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
     order_same_site: bool = False  # charge one weighted person for a site's visits back to back out of number order
+    one_visit_per_vehicle: bool = False  # a site's visits go to different team-days (VisitRules.one_visit_per_team_day)
 
 
 @dataclass
@@ -105,6 +109,7 @@ def solve_part(
     time_dim = _add_time_and_cost(inst, routing, manager)
     _add_drive_limit(inst, routing)
     _add_visits(inst, routing, manager, time_dim)
+    _add_one_visit_per_vehicle(inst, routing, manager)
     _add_stability(inst, routing, manager)
     if progress is not None:
         routing.AddAtSolutionCallback(
@@ -240,9 +245,10 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
             cost = np.rint(inst.duration[v.profile] * per_min).astype(np.int64)
             cost += _out_of_order(inst)
             cost_ids[v.profile] = routing.RegisterTransitMatrix(cost.tolist())
-        key = (v.profile, v.kits, v.rate_per_kit_hour, v.setup_min)
+        key = (v.profile, v.kits, v.rate_per_kit_hour, v.setup_min) + _wait_key(v)
         if key not in time_ids:
             transit = service_vector(inst, v)[:, None] + inst.duration[v.profile]
+            _wait_until_ready(inst, v, transit)
             time_ids[key] = routing.RegisterTransitMatrix(transit.tolist())
         time_evals.append(time_ids[key])
     for i, v in enumerate(inst.vehicles):
@@ -257,6 +263,31 @@ def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.Routing
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.Start(i)))
     _add_breaks(inst, routing, manager, time_dim)
     return time_dim
+
+
+def _ready_wait(v: Vehicle) -> int:
+    """Minutes a continued day's first leg lasts at least, breaks before `ready` not counted."""
+    if v.ready is None or v.ready <= v.work_start:
+        return 0
+    paused = sum(max(0, min(b1, v.ready) - max(b0, v.work_start)) for b0, b1 in v.breaks)
+    return max(0, v.ready - v.work_start - paused)
+
+
+def _wait_key(v: Vehicle) -> tuple:
+    wait = _ready_wait(v)
+    return (v.start_node, wait) if wait > 0 else ()
+
+
+def _wait_until_ready(inst: PartInstance, v: Vehicle, transit: np.ndarray) -> None:
+    """A continued day's first leg lasts until `ready` at least: no new visit begins earlier.
+
+    Breaks inside the wait still take their own slack (as on any leg), so the wait leaves them
+    out; the model then never accepts a first start the schedule cannot keep.
+    """
+    wait = _ready_wait(v)
+    if wait > 0:
+        row = transit[v.start_node, inst.n_depots :]
+        transit[v.start_node, inst.n_depots :] = np.maximum(row, wait)
 
 
 def _out_of_order(inst: PartInstance) -> np.ndarray | int:
@@ -313,6 +344,28 @@ def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
         routing.AddDisjunction([index], int(round(inst.visit_value[k] * value_scale)) + extra)
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
+
+
+def _add_one_visit_per_vehicle(inst: PartInstance, routing, manager) -> None:
+    """No team-day makes two visits of one site: each visit node has its own visit type, and the
+    types of one site's visits are pairwise incompatible on a route.
+
+    A model rule (the search's filters check it while inserting), not a side constraint on the
+    vehicle variables, which the insertion heuristics cannot see.
+    """
+    if not inst.one_visit_per_vehicle:
+        return
+    nodes_of: dict[int, list[int]] = {}
+    for k, s in enumerate(inst.visit_site):
+        nodes_of.setdefault(int(s), []).append(k)
+    for nodes in nodes_of.values():
+        if len(nodes) < 2:
+            continue
+        for k in nodes:
+            routing.SetVisitType(manager.NodeToIndex(inst.n_depots + k), k, routing.TYPE_ADDED_TO_VEHICLE)
+        for a, k in enumerate(nodes):
+            for j in nodes[a + 1 :]:
+                routing.AddHardTypeIncompatibility(k, j)
 
 
 def _restrict_to_windows(cumul, windows: list[tuple[int, int]]) -> None:

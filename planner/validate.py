@@ -76,6 +76,7 @@ CODES: dict[str, str] = {
     "value-mismatch": "a stop's value differs from people × the site's weight",
     "visit-numbering": "a site's visits are not numbered 1..k without gaps or repeats",
     "visit-order": "a later-numbered visit is on an earlier date (or earlier the same day by the same team)",
+    "same-day-repeat": "a team visits one site twice on one date (visits.one_visit_per_team_day; facts exempt)",
     "too-many-visits": "a site has more visits than max_visits_per_site",
     "visit-too-large": "a visit's people exceed turnout × decay^(k-1) × remaining (+1 for rounding)",
     "visit-over-cap": "a visit's people exceed max_people_per_visit",
@@ -254,6 +255,24 @@ def _check_team_day(ctx: _Ctx, td: TeamDay) -> list[Violation]:
     out += _check_travel(ctx, td, team, legs)
     out += _check_closed_links(ctx, td, legs)
     out += _check_day_figures(td, team)
+    if ctx.scenario.visits.one_visit_per_team_day:
+        out += _check_same_day_repeats(td)
+    return out
+
+
+def _check_same_day_repeats(td: TeamDay) -> list[Violation]:
+    """A planned visit of a site the team has already visited that day (one sitting is one visit).
+
+    A fact (a stop with an outcome) is exempt itself but counts as the earlier visit; missed stops do not.
+    """
+    out, seen = [], set()
+    for stop in td.stops:
+        if stop.outcome == StopOutcome.missed:
+            continue
+        if stop.site_id in seen and stop.outcome is None:
+            msg = f"visit {stop.visit} of {stop.site_id} is the team's second visit there on {td.date}"
+            out.append(_v("same-day-repeat", msg, td.team_id, td.date, stop.site_id))
+        seen.add(stop.site_id)
     return out
 
 

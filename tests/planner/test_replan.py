@@ -103,16 +103,9 @@ def test_the_search_starts_from_the_previous_routes():
     _, _, warm, churn, facts = run(fact, options=ReplanOptions(solve=first_only, move_penalty=0))
     assert_valid(facts, warm)
     assert (churn.moved, churn.added) == (0, 0), "the first solution is the previous plan"
-    # Timing the continued day may still cut a tight last visit: the routing model and the schedule
-    # can disagree by minutes around a break (a known gap, as "dropped while timing routes" in plans).
-    # Only a day's last visit may go that way.
-    new_days = {(td.team_id, td.date): [s.site_id for s in td.stops] for td in warm.team_days}
-    lost = [(td.team_id, td.date) for td in old.team_days
-            if [s.site_id for s in td.stops] != new_days.get((td.team_id, td.date), [])]
-    for key in lost:  # what is left of such a day is its previous stops, in order, less the last
-        before = next([s.site_id for s in td.stops] for td in old.team_days if (td.team_id, td.date) == key)
-        assert new_days[key] == before[:-1], key
-    assert len(lost) == churn.dropped
+    # the routing model times a continued day as the schedule does (the team leaves its last visit at
+    # its end, begins nothing before the re-plan time) and resized visits keep their start windows
+    assert churn.dropped == 0, churn
     _, _, cold, cold_churn, _ = run(fact, options=ReplanOptions(solve=first_only, move_penalty=0, warm_start=False))
     assert cold_churn.kept < churn.kept
 

@@ -288,6 +288,22 @@ def _visit_order(sc, plan):
     return sc, plan
 
 
+def _same_day_repeat(sc, plan):
+    """t1 stays on at v1 on Wednesday for a second visit (visits 2, 3 → 3, 4)."""
+    wed = day_of(plan, "t1", WED)
+    first = wed.stops[0]
+    wed.stops.append(first.model_copy(update={"visit": 2, "arrival_min": first.end_min, "start_min": first.end_min,
+                                              "end_min": first.end_min + 10, "travel_min": 0, "travel_km": 0.0}))
+    day_of(plan, "t2", THU).stops[0].visit = 3
+    day_of(plan, "t2", FRI).stops[0].visit = 4
+    return sc, refreshed(sc, plan)
+
+
+def _same_day_repeat_allowed(sc, plan):
+    sc, plan = _same_day_repeat(sc, plan)
+    return sc.model_copy(update={"visits": VisitRules(one_visit_per_team_day=False)}), plan
+
+
 def _too_many_visits(sc, plan):
     return sc.model_copy(update={"visits": VisitRules(max_visits_per_site=2)}), plan
 
@@ -421,6 +437,7 @@ CASES: list[tuple[str, Case, set[str] | None]] = [
     ("value-mismatch", _value_wrong, {"value-mismatch"}),
     ("visit-numbering", _visit_gap, {"visit-numbering"}),
     ("visit-order", _visit_order, None),
+    ("same-day-repeat", _same_day_repeat, None),
     ("too-many-visits", _too_many_visits, {"too-many-visits"}),
     ("visit-too-large", _too_many_people, {"visit-too-large"}),
     ("visit-over-cap", _over_visit_cap, {"visit-over-cap"}),
@@ -482,6 +499,11 @@ def test_a_missed_stop_is_no_visit_of_the_site() -> None:
     plan.kpis.visits -= 1  # a missed visit is no visit in the key figures either
     found = {v.code for v in validate_plan(sc, plan, tiny_provider())}
     assert found == {"visit-numbering"}  # visits 2 and 3 are now the first two
+
+
+def test_a_second_visit_the_same_day_is_allowed_when_the_rule_is_off() -> None:
+    assert "same-day-repeat" not in run(_same_day_repeat_allowed)
+    assert "same-day-repeat" in run(_same_day_repeat)
 
 
 def test_every_code_has_a_case() -> None:
