@@ -152,7 +152,12 @@ _NO_LIMIT = pywrapcp.DefaultRoutingSearchParameters().solution_limit
 
 
 def _value_per_minute_start(inst: PartInstance, routing, manager, params):
-    """The cheapest restorable value-per-minute insertion (`planner.insertion`) over its exponents, or None."""
+    """The cheapest restorable value-per-minute insertion (`planner.insertion`) over its exponents, or None.
+
+    None at once when a team-day has breaks: the insertion does not model them, so its routes rarely restore.
+    """
+    if any(v.breaks for v in inst.vehicles):
+        return None
     routing.CloseModelWithParameters(params)
     best = None
     for power in POWERS:
