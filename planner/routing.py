@@ -17,7 +17,8 @@ from planner.insertion import POWERS, ratio_routes
 from planner.search import search_with_restarts
 
 SCALE = 100  # objective units per weighted person
-# Search settings chosen by measurement (bench/results/toptw.md, solver_jambi.md).
+# Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
+# Parts without breaks start from value-per-minute routes and restart (planner/insertion.py, search.py).
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
