@@ -13,8 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from planner.insertion import POWERS, ratio_routes
+from planner.search import search_with_restarts
+
 SCALE = 100  # objective units per weighted person
-# Search settings chosen by measurement (bench/results/toptw.md, solver_jambi.md).
+# Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
+# Parts without breaks start from value-per-minute routes and restart (planner/insertion.py, search.py).
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
@@ -132,9 +136,14 @@ def solve_part(
 
 
 def _solve(inst: PartInstance, routing, manager, params):
-    """Search from `inst.initial_routes` when given (and feasible), else from a first solution."""
+    """Search from `inst.initial_routes` when given (and feasible), else from the best first solution."""
     if inst.initial_routes is None:
-        return routing.SolveWithParameters(params)
+        start = _value_per_minute_start(inst, routing, manager, params)
+        if start is None:  # the greedy routes do not fit this part's model (breaks, split windows)
+            return routing.SolveWithParameters(params)
+        if params.solution_limit >= _NO_LIMIT:  # restarts are timed: only without a solution limit
+            return search_with_restarts(inst, routing, manager, params, start)
+        return routing.SolveFromAssignmentWithParameters(start, params)
     routing.CloseModelWithParameters(params)
     routes = [[manager.NodeToIndex(n) for n in route] for route in inst.initial_routes]
     start = routing.ReadAssignmentFromRoutes(routes, True)
@@ -143,6 +152,26 @@ def _solve(inst: PartInstance, routing, manager, params):
     if start is None:
         return routing.SolveWithParameters(params)
     return routing.SolveFromAssignmentWithParameters(start, params)
+
+
+_NO_LIMIT = pywrapcp.DefaultRoutingSearchParameters().solution_limit
+
+
+def _value_per_minute_start(inst: PartInstance, routing, manager, params):
+    """The cheapest restorable value-per-minute insertion (`planner.insertion`) over its exponents, or None.
+
+    None at once when a team-day has breaks: the insertion does not model them, so its routes rarely restore.
+    """
+    if any(v.breaks for v in inst.vehicles):
+        return None
+    routing.CloseModelWithParameters(params)
+    best = None
+    for power in POWERS:
+        routes = [[manager.NodeToIndex(n) for n in route] for route in ratio_routes(inst, power)]
+        start = routing.ReadAssignmentFromRoutes(routes, True)
+        if start is not None and (best is None or start.ObjectiveValue() < best.ObjectiveValue()):
+            best = routing.solver().Assignment(start)  # a copy: the next read reuses `start`
+    return best
 
 
 def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:

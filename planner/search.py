@@ -1,0 +1,86 @@
+"""Guided local search with restarts: the best routes, a segment of each removed and refilled by
+value-per-minute insertion, searched again for a short while; kept when the objective improves.
+
+OR-Tools' guided local search stalls on large orienteering parts (bench/results/search_settings.md);
+a perturbation that drops whole route segments and refills them by value per minute moves it to
+another region. The loop is bounded by time, so it only runs without a solution limit: a search
+with `max_solutions` stays one deterministic run.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp
+
+from planner.insertion import ratio_routes
+
+FIRST_SHARE = 0.1  # of the time limit for the first search, from the best first solution (0.4: 5.3–5.5%, 0.1: 4.6%)
+RESTART_S = 0.5  # seconds per restart's search
+SEGMENT_SHARE = 0.3  # at most this share of each route is removed per restart
+POWER = 2.0  # value exponent of the refill (planner.insertion)
+MAX_FAILED = 5  # restarts in a row whose routes do not restore before giving up on restarts
+
+
+def search_with_restarts(inst, routing, manager, params, start):
+    """The best assignment found: a first search from `start` (None: OR-Tools' first solution), then restarts."""
+    t0 = time.monotonic()
+    total = params.time_limit.ToMilliseconds() / 1000
+    solution = _search(routing, params, start, total * FIRST_SHARE)
+    if solution is None:
+        return None
+    best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
+    best_routes = _routes(routing, manager, best, len(inst.vehicles))
+    rng, failed = np.random.default_rng(0), 0
+    while (left := total - (time.monotonic() - t0)) > RESTART_S / 2:
+        routes = _perturb(inst, best_routes, rng)
+        assignment = routing.solver().Assignment()
+        indices = [[manager.NodeToIndex(n) for n in route] for route in routes]
+        if not routing.RoutesToAssignment(indices, True, True, assignment):
+            continue
+        solution = _search(routing, params, assignment, min(RESTART_S, left))
+        failed = failed + 1 if solution is None else 0
+        if failed >= MAX_FAILED:  # refills do not restore here: search on from the best instead
+            solution = _search(routing, params, best, total - (time.monotonic() - t0))
+            return best if solution is None or solution.ObjectiveValue() >= best_cost else solution
+        if solution is not None and solution.ObjectiveValue() < best_cost:
+            best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
+            best_routes = _routes(routing, manager, best, len(inst.vehicles))
+    return best
+
+
+def _search(routing, params, start, seconds: float):
+    """One guided local search of `seconds` from `start` (an assignment or None)."""
+    limited = pywrapcp.DefaultRoutingSearchParameters()
+    limited.CopyFrom(params)
+    limited.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
+    if start is None:
+        return routing.SolveWithParameters(limited)
+    return routing.SolveFromAssignmentWithParameters(start, limited)
+
+
+def _perturb(inst, routes: list[list[int]], rng) -> list[list[int]]:
+    """A random segment of each route removed, then refilled by value per minute (not with the removed first)."""
+    kept, removed = [], []
+    for route in routes:
+        route = list(route)
+        if route:
+            k = max(1, int(len(route) * SEGMENT_SHARE * rng.random()))
+            i = int(rng.integers(0, len(route) - k + 1))
+            removed += route[i : i + k]
+            del route[i : i + k]
+        kept.append(route)
+    return ratio_routes(inst, POWER, ratio_routes(inst, POWER, kept, banned=removed))
+
+
+def _routes(routing, manager, solution, n_vehicles: int) -> list[list[int]]:
+    """Visit nodes per vehicle of an assignment."""
+    out = []
+    for v in range(n_vehicles):
+        idx, seq = solution.Value(routing.NextVar(routing.Start(v))), []
+        while not routing.IsEnd(idx):
+            seq.append(manager.IndexToNode(idx))
+            idx = solution.Value(routing.NextVar(idx))
+        out.append(seq)
+    return out
