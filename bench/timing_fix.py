@@ -51,7 +51,8 @@ def one_run(limit: float, seed: int, label: str) -> dict:
     }
 
 
-def main() -> None:
+def run_and_record(one_run, csv_name: str) -> None:
+    """Parse --limit/--seed/--label, run once, print the row and append it to bench/results/CSV_NAME."""
     ap = argparse.ArgumentParser()
     ap.add_argument("--limit", type=float, default=30)
     ap.add_argument("--seed", type=int, default=0)
@@ -60,13 +61,17 @@ def main() -> None:
     row = one_run(args.limit, args.seed, args.label)
     print(json.dumps(row), flush=True)
     RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "timing_fix.csv"
+    path = RESULTS / csv_name
     new = not path.exists()
     with path.open("a", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(row))
         if new:
             w.writeheader()
         w.writerow(row)
+
+
+def main() -> None:
+    run_and_record(one_run, "timing_fix.csv")
 
 
 if __name__ == "__main__":

@@ -9,14 +9,8 @@ midday break. Prints one JSON line and appends it to bench/results/timing_replan
 
 from __future__ import annotations
 
-import argparse
-import csv
 import datetime as dt
-import json
 import time
-from pathlib import Path
-
-RESULTS = Path(__file__).parent / "results"
 
 
 def one_run(limit: float, seed: int, label: str) -> dict:
@@ -55,21 +49,9 @@ def one_run(limit: float, seed: int, label: str) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--limit", type=float, default=30)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--label", default="")
-    args = ap.parse_args()
-    row = one_run(args.limit, args.seed, args.label)
-    print(json.dumps(row), flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "timing_replan.csv"
-    new = not path.exists()
-    with path.open("a", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=list(row))
-        if new:
-            w.writeheader()
-        w.writerow(row)
+    from timing_fix import run_and_record  # the sibling script (bench/ is on sys.path when run as a script)
+
+    run_and_record(one_run, "timing_replan.csv")
 
 
 if __name__ == "__main__":
