@@ -15,14 +15,13 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import machine, markdown_table  # noqa: E402
 from planner.bundled import jambi_scenario_path  # noqa: E402
 from planner.load import load_scenario  # noqa: E402
 from planner.outcomes import KitDown, LinkClosed, Outcomes, SiteClosed, VisitDone  # noqa: E402
@@ -132,8 +131,7 @@ def write(rows: list[dict], plan: Plan, base_wall: float, text: list[str], start
         "# Re-planning the bundled Jambi week from Tuesday noon: warm start + move penalty vs from scratch",
         "",
         f"Command: `.venv/bin/python bench/replan_jambi.py {argv}`".rstrip(),
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"{platform.platform()}; shared with other jobs while measured, so wall times are indicative.",
+        machine(tail="; shared with other jobs while measured, so wall times are indicative."),
         "",
         f"Base plan: {plan.kpis.expected_recordings} expected recordings, planned in {base_wall:.1f} s. "
         f"Re-planned from {start:%Y-%m-%d %H:%M} after these events:",
@@ -147,10 +145,8 @@ def write(rows: list[dict], plan: Plan, base_wall: float, text: list[str], start
         "against the old plan; `churn_share` = (moved + added + dropped) ÷ old visits. `violations`: the independent "
         "validator against the scenario with the facts applied (must be 0).",
         "",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
+        *markdown_table(cols, rows),
     ]
-    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
     (RESULTS / "replan_jambi.md").write_text("\n".join(lines) + "\n")
 
 

@@ -22,8 +22,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import os
-import platform
 import resource
 import subprocess
 import sys
@@ -32,6 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import machine, markdown_table  # noqa: E402
 RESULTS = Path(__file__).parent / "results"
 KITS = 2
 JAMBI_TEAMS = 23
@@ -142,18 +141,15 @@ def write(rows: list[dict], args, argv: str) -> None:
         "# Real geography at scale: Jambi sites, jemput vs PyVRP on a relaxed one-day instance",
         "",
         f"Command: `.venv/bin/python bench/scale.py {argv}`".rstrip(),
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs (shared with other work "
-        f"while this ran), Python {platform.python_version()}, {platform.platform()}",
+        machine(cpus_note=" (shared with other work while this ran)"),
         f"Time limit {args.limit:g} s per solver, one thread, each run in its own process one after another; seed {args.seed}.",
         "",
         "The relaxed instance is described in bench/scale.py. `weighted_value` is what both solvers maximise;",
         "`value_per_pyvrp` = jemput ÷ PyVRP. `upper_bound` is jemput's capacity/reachability bound on",
         "recordings. Figures come from plans the independent validator accepted (`violations` must be 0).",
         "",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
+        *markdown_table(cols, rows),
     ]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in cols) + " |" for r in rows]
     (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
 
 

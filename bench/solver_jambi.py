@@ -11,11 +11,14 @@ import argparse
 import csv
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import machine, markdown_table  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -85,15 +88,13 @@ def write(rows: list[dict], argv: str) -> None:
         "# Weekly plan for the bundled Jambi province: recordings vs upper bound",
         "",
         f"Command: `.venv/bin/python bench/solver_jambi.py {argv}`".rstrip(),
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}",
+        machine(),
         "",
         "`ratio_to_bound` = expected recordings ÷ upper bound (the bound ignores travel and set-up, so 1.0 is out of reach).",
         "`violations` is what the independent validator found (must be 0).",
         "",
-        "| " + " | ".join(cols) + " |",
-        "|" + "---|" * len(cols),
+        *markdown_table(cols, rows),
     ]
-    lines += ["| " + " | ".join(str(r[c]) for c in cols) + " |" for r in rows]
     (RESULTS / "solver_jambi.md").write_text("\n".join(lines) + "\n")
 
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -24,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.report import machine, markdown_table  # noqa: E402
 from bench.peers import op_from_compiled, plan_from_routes, solve_pyvrp, solve_vroom  # noqa: E402
 from bench.toptw_adapter import (  # noqa: E402
     check_value_is_score, instance_path, parse_instance, plan_score, provider, read_bks, to_scenario, write_matrix,
@@ -129,8 +128,7 @@ def write(rows: list[dict], args, argv: str) -> None:
         "# TOPTW literature instances: jemput vs best-known scores, PyVRP and VROOM",
         "",
         f"Command: `.venv/bin/python bench/toptw.py {argv}`".rstrip(),
-        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs (shared with other "
-        f"work while this ran), Python {platform.python_version()}, {platform.platform()}",
+        machine(cpus_note=" (shared with other work while this ran)"),
         f"Time limit {args.limit:g} s per instance and solver, one thread each, run one after another; seed {args.seed}.",
         "",
         "Scores are counted from each solver's routes after jemput's independent validator accepted them",
@@ -141,10 +139,8 @@ def write(rows: list[dict], args, argv: str) -> None:
         "",
         *summary(rows, args.solvers),
         "",
-        "| " + " | ".join(show) + " |",
-        "|" + "---|" * len(show),
+        *markdown_table(show, rows),
     ]
-    lines += ["| " + " | ".join(str(r.get(c, "")) for c in show) + " |" for r in rows]
     (RESULTS / f"{args.out}.md").write_text("\n".join(lines) + "\n")
 
 

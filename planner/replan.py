@@ -32,14 +32,14 @@ from planner.facts import Frozen, apply_facts
 from planner.kpis import compute_kpis
 from planner.model import Scenario
 from planner.outcomes import Outcomes, OutcomesError, VisitDone, VisitMissed, check_outcomes
-from planner.parts import build_instance, provincial_part, regency_parts, visit_start_windows
+from planner.parts import provincial_part, regency_parts, visit_start_windows
 from planner.plan import Churn, LeftOut, Plan, ReplanInfo, SolveInfo, Stop, StopOutcome, TeamDay
 from planner.reach import reach_matrix
 from planner.reasons import left_out_reason
 from planner.roll import roll_week  # noqa: F401  (the API's second entry point lives beside this one)
-from planner.routing import SCALE, PartInstance, Vehicle, solve_part
+from planner.routing import SCALE, PartInstance, Vehicle
 from planner.schedule import advance, schedule_route
-from planner.solve import PROVINCIAL_MAX_SITES, SolveOptions, _collect, _run_parts
+from planner.solve import SolveOptions, solve_stages
 from planner.travel import TravelProvider, UNREACHABLE_MIN
 
 Key = tuple[str, dt.date]  # (team id, date)
@@ -386,24 +386,13 @@ def _rest_sizes(c: Compiled, rest: list[CompiledDay], done: np.ndarray, recorded
 def _solve_rest(rest: _Rest, old_plan: Plan, kept: dict[Key, KeptDay], options: ReplanOptions):
     """Regency parts, then provincial teams (as `plan_week`), warm-started from the previous plan."""
     c, opts = rest.c, options.solve
-    visits: dict[int, list[Visit]] = {}
     if not c.team_days:
-        return visits, 0, "nothing left to plan"
-    done = rest.done.copy()
-    last_day = np.zeros(len(c.scenario.sites), dtype=np.int64)
+        return {}, 0, "nothing left to plan"
     old_rest = _old_routes(old_plan, kept)
-    specs, prov = regency_parts(c), provincial_part(c)
-    stage1 = 0.7 if prov else 1.0
-    insts = [_prepared(c, build_instance(c, p, done, rest.places, opts.seed), rest, old_rest, options) for p in specs]
-    results = _run_parts(insts, opts, opts.time_limit_s * stage1, len(insts) + 1, lambda e: None)
-    visits.update(_collect(c, insts, results, done, last_day))
-    if prov:
-        min_day = np.where(done > rest.done, last_day + 1, 0)
-        inst = build_instance(c, prov, done, rest.places, opts.seed, PROVINCIAL_MAX_SITES, min_day)
-        inst = _prepared(c, inst, rest, old_rest, options)
-        res = solve_part(inst, opts.time_limit_s * (1 - stage1), max_solutions=opts.max_solutions)
-        visits.update(_collect(c, [inst], [res], done, last_day))
-        results.append(res)
+    visits, results = solve_stages(
+        c, regency_parts(c), provincial_part(c), rest.places, opts, done=rest.done.copy(),
+        prepare=lambda inst: _prepared(c, inst, rest, old_rest, options),
+    )
     status = ", ".join(sorted({r.status for r in results})) or "empty"
     return visits, len(results), status
 

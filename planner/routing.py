@@ -199,10 +199,11 @@ def _add_stability(inst: PartInstance, routing, manager) -> None:
     that vehicle's start); dropping one costs the same on top of its value (`_add_visits`)."""
     if inst.old_vehicle is None or inst.move_penalty <= 0:
         return
+    cost = move_cost(inst)
     for k, v in enumerate(inst.old_vehicle):
         if 0 <= v < len(inst.vehicles):
             index = manager.NodeToIndex(inst.n_depots + k)
-            routing.AddSoftSameVehicleConstraint([routing.Start(int(v)), index], move_cost(inst))
+            routing.AddSoftSameVehicleConstraint([routing.Start(int(v)), index], cost)
 
 
 def move_cost(inst: PartInstance) -> int:
@@ -364,12 +365,12 @@ def _add_drive_limit(inst: PartInstance, routing) -> None:
 
 def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
     """Each visit is optional (penalty = its value), limited to allowed vehicles and opening windows."""
-    value_scale = objective_weights(inst)[0]
+    value_scale, moved = objective_weights(inst)[0], move_cost(inst)
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
         old = -1 if inst.old_vehicle is None else int(inst.old_vehicle[k])
-        extra = move_cost(inst) if 0 <= old < len(inst.vehicles) else 0  # served anywhere else costs it too
+        extra = moved if 0 <= old < len(inst.vehicles) else 0  # served anywhere else costs it too
         routing.AddDisjunction([index], int(round(inst.visit_value[k] * value_scale)) + extra)
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])

@@ -73,22 +73,43 @@ def plan_week(
     prov = provincial_part(c)
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
-    done = np.zeros(len(scenario.sites), dtype=np.int64)
-    last_day = np.zeros(len(scenario.sites), dtype=np.int64)
-    stage1 = 0.7 if prov else 1.0
-    insts = [build_instance(c, p, done, day_places, options.seed) for p in specs]
-    routes = _run_parts(insts, options, options.time_limit_s * stage1, total, report)
-    visits = _collect(c, insts, routes, done, last_day)
-    if prov:
-        min_day = np.where(done > 0, last_day + 1, 0)  # repeat visits come on later days
-        inst = build_instance(c, prov, done, day_places, options.seed, PROVINCIAL_MAX_SITES, min_day)
-        res = solve_part(inst, options.time_limit_s * (1 - stage1), max_solutions=options.max_solutions)
-        report(ProgressEvent(len(specs) + 1, total, f"{prov.name}: done"))
-        visits.update(_collect(c, [inst], [res], done, last_day))
-        routes.append(res)
+    visits, routes = solve_stages(c, specs, prov, day_places, options, report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file)
     report(ProgressEvent(total, total, "plan assembled"))
     return plan
+
+
+def solve_stages(
+    c: Compiled,
+    specs: list,
+    prov,
+    day_places: dict[int, tuple[int, int]],
+    options: SolveOptions,
+    done: np.ndarray | None = None,
+    prepare: Callable[[PartInstance], PartInstance] = lambda inst: inst,
+    report: ProgressFn = lambda e: None,
+    total: int = 0,
+) -> tuple[dict[int, list[Visit]], list[PartResult]]:
+    """Stage 1: every regency office's part, in parallel; stage 2: the provincial teams on what is left.
+
+    `done` counts visits already made per site (a re-plan's kept visits; updated in place);
+    `prepare` adjusts each part's instance before its search (a re-plan's warm start).
+    """
+    done = np.zeros(len(c.scenario.sites), dtype=np.int64) if done is None else done
+    before = done.copy()
+    last_day = np.zeros(len(c.scenario.sites), dtype=np.int64)
+    stage1 = 0.7 if prov else 1.0
+    insts = [prepare(build_instance(c, p, done, day_places, options.seed)) for p in specs]
+    results = _run_parts(insts, options, options.time_limit_s * stage1, total or len(insts) + 1, report)
+    visits = _collect(c, insts, results, done, last_day)
+    if prov:
+        min_day = np.where(done > before, last_day + 1, 0)  # repeat visits come on later days
+        inst = prepare(build_instance(c, prov, done, day_places, options.seed, PROVINCIAL_MAX_SITES, min_day))
+        res = solve_part(inst, options.time_limit_s * (1 - stage1), max_solutions=options.max_solutions)
+        report(ProgressEvent(len(specs) + 1, total, f"{prov.name}: done"))
+        visits.update(_collect(c, [inst], [res], done, last_day))
+        results.append(res)
+    return visits, results
 
 
 def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report) -> list[PartResult]:
