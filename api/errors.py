@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 
 from api.intake import Rejected
 from api.schemas import ErrorOut, ProblemOut
-from planner.report import show_value
+from planner.io.problems import show_value
 
 ERRORS = {
     400: {"model": ErrorOut, "description": "the body could not be read (e.g. not UTF-8)"},

@@ -1,7 +1,7 @@
 """Turning an upload into a validated `Scenario` — or a full list of problems (file, row, field, reason).
 
 Two ways in: the `Scenario` model as a JSON body, or the coordinator's own files (scenario.yaml/json
-and the CSV/XLSX/GeoJSON tables it names) handed to `planner.load`. Both end in the same checks the
+and the CSV/XLSX/GeoJSON tables it names) handed to `planner.io.load`. Both end in the same checks the
 API adds for a shared server: a bound on sites, great-circle travel only, no NaN or infinity.
 """
 
@@ -17,9 +17,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from planner.load import validate_scenario
+from planner.io.load import validate_scenario
 from planner.model import Scenario
-from planner.report import Report
+from planner.io.problems import Report
 
 BODY = "request body"
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()-]{0,120}$")
@@ -68,7 +68,7 @@ def from_json_bytes(raw: bytes, max_sites: int) -> tuple[Scenario, Report]:
 
 
 def from_files(scenario_file: Upload, tables: list[Upload], max_sites: int) -> tuple[Scenario, Report]:
-    """A Scenario from the coordinator's files, read by planner.load in a private folder; raises Rejected."""
+    """A Scenario from the coordinator's files, read by planner.io.load in a private folder; raises Rejected."""
     report = Report()
     names = [scenario_file.name, *(t.name for t in tables)]
     for n in names:

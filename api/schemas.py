@@ -7,9 +7,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from planner.outcomes import Outcome
+from planner.io.outcomes import Outcome
 from planner.plan import Plan
-from planner.report import Problem
+from planner.io.problems import Problem
 
 JOB_ID = r"^[0-9a-f]{32}$"
 

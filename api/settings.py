@@ -50,7 +50,7 @@ class Settings:
 
 def _backend_spec(spec: str) -> str:
     """DASK_SCHEDULER checked at start-up (a typo fails now, not in every job); "" when unset."""
-    from planner.backends import backend_from_spec
+    from planner.solve.backends import backend_from_spec
 
     try:
         backend_from_spec(spec)  # only parses: a Dask client connects on first use

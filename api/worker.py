@@ -36,10 +36,10 @@ def run_job(database_url: str, job_id: str, run_token: str, solve_workers: int, 
 
 
 def _solve(sessions, job_id: str, run_token: str, solve_workers: int, solve_backend: str = "") -> None:
-    from planner.backends import backend_from_spec
+    from planner.solve.backends import backend_from_spec
     from planner.model import Scenario
-    from planner.solve import SolveOptions, plan_week
-    from planner.validate import validate_plan
+    from planner.solve.week import SolveOptions, plan_week
+    from planner.check.validate import validate_plan
 
     with sessions() as s:
         job = s.get(Job, job_id)
@@ -72,13 +72,13 @@ def _solve(sessions, job_id: str, run_token: str, solve_workers: int, solve_back
 
 
 def _replan(sessions, replan: dict, options, scenario_file: str):
-    """Re-plan the parent job's plan from `from` with the stored outcomes (planner.replan does the work)."""
+    """Re-plan the parent job's plan from `from` with the stored outcomes (planner.replan.week does the work)."""
     import datetime as dt
 
     from planner.model import Scenario
-    from planner.outcomes import Outcomes
+    from planner.io.outcomes import Outcomes
     from planner.plan import Plan
-    from planner.replan import ReplanOptions, replan as replan_week
+    from planner.replan.week import ReplanOptions, replan as replan_week
 
     with sessions() as s:
         parent = s.get(Job, replan["plan_id"])

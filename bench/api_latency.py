@@ -27,7 +27,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from planner.bundled import EDITABLE_FILES, jambi_dir
+from planner.io.bundled import EDITABLE_FILES, jambi_dir
 
 RESULTS = Path(__file__).parent / "results"
 KEYS = {"coordinator": "bench-coordinator", "dashboard": "bench-dashboard", "field": "bench-field"}
@@ -44,7 +44,7 @@ def start_server(data_dir: Path, port: int) -> subprocess.Popen:
     keys = f"coordinator={KEYS['coordinator']},dashboard={KEYS['dashboard']},field:{FIELD_TEAM}={KEYS['field']}"
     env = {**os.environ, "JEMPUT_DATA_DIR": str(data_dir), "JEMPUT_BOOTSTRAP_KEYS": keys}
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "planner.cli", "serve", "--port", str(port), "--log-level", "warning"],
+    proc = subprocess.Popen([sys.executable, "-m", "jemput.cli", "serve", "--port", str(port), "--log-level", "warning"],
                             env=env)
     for _ in range(300):
         try:

@@ -18,13 +18,13 @@ from datetime import timedelta
 
 import numpy as np
 
-from planner.assemble import Visit
-from planner.capacity import service_minutes
-from planner.compile import Compiled
-from planner.parts import places
+from planner.solve.assemble import Visit
+from planner.compile.capacity import service_minutes
+from planner.compile.instance import Compiled
+from planner.solve.parts import places
 from planner.plan import Plan
-from planner.routing import SCALE, PartResult
-from planner.solve import SolveOptions, _assemble
+from planner.solve.routing import SCALE, PartResult
+from planner.solve.week import SolveOptions, _assemble
 
 
 @dataclass
@@ -73,7 +73,7 @@ def op_from_compiled(c: Compiled) -> OrienteeringInstance:
 
 
 def _objective(c: Compiled, value: np.ndarray) -> tuple[float, float]:
-    """jemput's objective weights (planner.routing.objective_weights): with no travel cost, travel
+    """jemput's objective weights (planner.solve.routing.objective_weights): with no travel cost, travel
     breaks ties and value is scaled to dominate it; peers get the same, so neither searches blind."""
     per_min = c.scenario.weights.travel_cost_per_hour / 60 * SCALE
     if per_min > 0 or not len(value):

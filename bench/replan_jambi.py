@@ -22,13 +22,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.report import machine, markdown_table  # noqa: E402
-from planner.bundled import jambi_scenario_path  # noqa: E402
-from planner.load import load_scenario  # noqa: E402
-from planner.outcomes import KitDown, LinkClosed, Outcomes, SiteClosed, VisitDone  # noqa: E402
+from planner.io.bundled import jambi_scenario_path  # noqa: E402
+from planner.io.load import load_scenario  # noqa: E402
+from planner.io.outcomes import KitDown, LinkClosed, Outcomes, SiteClosed, VisitDone  # noqa: E402
 from planner.plan import Plan  # noqa: E402
-from planner.replan import ReplanOptions, replan, replanned_scenario  # noqa: E402
-from planner.solve import SolveOptions, plan_week  # noqa: E402
-from planner.validate import validate_plan  # noqa: E402
+from planner.replan.week import ReplanOptions, replan, replanned_scenario  # noqa: E402
+from planner.solve.week import SolveOptions, plan_week  # noqa: E402
+from planner.check.validate import validate_plan  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 

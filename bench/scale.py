@@ -40,8 +40,8 @@ def relaxed_scenario(size: str, seed: int):
     """The relaxed one-day Jambi instance with `size` sites (module doc)."""
     import numpy as np
 
-    from planner.bundled import jambi_scenario_path
-    from planner.load import load_scenario
+    from planner.io.bundled import jambi_scenario_path
+    from planner.io.load import load_scenario
     from planner.model import Access, Horizon, Kit, Shift, VehicleProfile, VisitRules, Weekday
 
     sc = load_scenario(jambi_scenario_path())
@@ -74,10 +74,10 @@ def relaxed_scenario(size: str, seed: int):
 def one_run(size: str, solver: str, limit: float, seed: int) -> dict:
     """Plan the relaxed instance once with one solver (in this process) and validate the plan."""
     from bench.peers import op_from_compiled, plan_from_routes, solve_pyvrp, solve_vroom
-    from planner.compile import compile_scenario
+    from planner.compile.instance import compile_scenario
     from planner.model import Scenario
-    from planner.solve import SolveOptions, plan_week
-    from planner.validate import validate_plan
+    from planner.solve.week import SolveOptions, plan_week
+    from planner.check.validate import validate_plan
 
     sc = Scenario.model_validate(relaxed_scenario(size, seed).model_dump())  # validated like any input
     t0 = time.perf_counter()

@@ -33,8 +33,8 @@ BACKENDS = ("inprocess", "processes:2", "local:2", "local:2+nested")  # +nested:
 
 def one_run(inputs: Path, out: Path, backend_spec: str, max_solutions: int, time_limit: float) -> dict:
     """Plan every scenario of `inputs` on one backend (in this process) and return the figures."""
-    from planner.backends import backend_from_spec
-    from planner.batch import BatchOptions, run_batch
+    from planner.solve.backends import backend_from_spec
+    from planner.national.batch import BatchOptions, run_batch
 
     t0 = time.perf_counter()
     spec, _, nested = backend_spec.partition("+")
@@ -232,7 +232,7 @@ def main() -> None:
         inputs, out, spec = args.run
         print(json.dumps(one_run(Path(inputs), Path(out), spec, args.max_solutions, args.time_limit)))
         return
-    from planner.synthetic import write_national
+    from planner.national.synthetic import write_national
 
     cmd = ".venv/bin/python bench/scale_backends.py " + " ".join(sys.argv[1:])
     rows = []

@@ -25,10 +25,10 @@ def same_day_repeats(plan) -> int:
 
 
 def one_run(limit: float, seed: int, label: str) -> dict:
-    from planner.bundled import jambi_scenario_path
-    from planner.load import load_scenario
-    from planner.solve import SolveOptions, plan_week
-    from planner.validate import validate_plan
+    from planner.io.bundled import jambi_scenario_path
+    from planner.io.load import load_scenario
+    from planner.solve.week import SolveOptions, plan_week
+    from planner.check.validate import validate_plan
 
     sc = load_scenario(jambi_scenario_path())
     t0 = time.perf_counter()

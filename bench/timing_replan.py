@@ -14,12 +14,12 @@ import time
 
 
 def one_run(limit: float, seed: int, label: str) -> dict:
-    from planner.bundled import jambi_scenario_path
-    from planner.load import load_scenario
-    from planner.outcomes import Outcomes, SiteClosed
-    from planner.replan import ReplanOptions, replan, replanned_scenario
-    from planner.solve import SolveOptions, plan_week
-    from planner.validate import validate_plan
+    from planner.io.bundled import jambi_scenario_path
+    from planner.io.load import load_scenario
+    from planner.io.outcomes import Outcomes, SiteClosed
+    from planner.replan.week import ReplanOptions, replan, replanned_scenario
+    from planner.solve.week import SolveOptions, plan_week
+    from planner.check.validate import validate_plan
 
     sc = load_scenario(jambi_scenario_path())
     opts = SolveOptions(time_limit_s=limit, seed=seed)

@@ -27,9 +27,9 @@ from bench.peers import op_from_compiled, plan_from_routes, solve_pyvrp, solve_v
 from bench.toptw_adapter import (  # noqa: E402
     check_value_is_score, instance_path, parse_instance, plan_score, provider, read_bks, to_scenario, write_matrix,
 )
-from planner.compile import compile_scenario  # noqa: E402
-from planner.solve import SolveOptions, plan_week  # noqa: E402
-from planner.validate import validate_plan  # noqa: E402
+from planner.compile.instance import compile_scenario  # noqa: E402
+from planner.solve.week import SolveOptions, plan_week  # noqa: E402
+from planner.check.validate import validate_plan  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 QUICK = [("r101", 1), ("c201", 1), ("r201", 1), ("rc201", 1), ("pr01", 1), ("pr05", 1), ("pr10", 1),

@@ -31,7 +31,7 @@ import numpy as np
 from planner.model import (
     Horizon, Kit, Scenario, Shift, Site, SiteKind, Team, TimeWindow, TravelSettings, VisitRules, Weekday, Weights,
 )
-from planner.travel import FileMatrixProvider
+from planner.compile.travel import FileMatrixProvider
 
 BENCH_DIR = Path(os.environ.get("TOPTW_DIR", Path(__file__).resolve().parent / "data" / "toptw"))  # see its README
 MONDAY = dt.date(2026, 1, 5)

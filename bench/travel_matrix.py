@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from planner import units  # noqa: E402
 from planner.model import VehicleProfile  # noqa: E402
-from planner.travel import EARTH_RADIUS_KM, GreatCircleProvider, Points  # noqa: E402
+from planner.compile.travel import EARTH_RADIUS_KM, GreatCircleProvider, Points  # noqa: E402
 
 COMMAND = ".venv/bin/python bench/travel_matrix.py"
 SIZES = (500, 1_000, 2_000, 5_000)
@@ -166,7 +166,7 @@ def machine() -> list[str]:
         f"- machine: {platform.system()} {platform.release()} {platform.machine()}, {cpu}, "
         f"os.cpu_count() = {os.cpu_count()}",
         f"- python {platform.python_version()}, numpy {np.__version__}; repository HEAD {commit} "
-        "(planner/travel.py as in the working tree)",
+        "(planner/compile/travel.py as in the working tree)",
     ]
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.bundled import jambi_dir
-from planner.load import validate_scenario
+from planner.io.bundled import jambi_dir
+from planner.io.load import validate_scenario
 
 KINDS = ["village", "village", "village", "prison", "hospital", "school", "care_home"]
 

@@ -22,7 +22,7 @@ from urllib.parse import quote
 import jinja2
 from markupsafe import Markup
 
-from planner.export import change_label
+from planner.io.export import change_label
 from planner.model import Scenario, Site, Team
 from planner.plan import Place, Plan, Stop, TeamDay
 

@@ -18,7 +18,7 @@ import folium
 from branca.element import MacroElement
 from folium.template import Template
 
-from planner.export import change_label
+from planner.io.export import change_label
 from planner.model import Scenario, Site, SiteKind, Team
 from planner.plan import LeftOutReason, Plan, TeamDay
 
@@ -154,7 +154,7 @@ def coverage_by_area(scenario: Scenario, plan: Plan, level: Level) -> dict[str, 
 @lru_cache(maxsize=2)
 def _boundaries(level: Level) -> "geopandas.GeoDataFrame | None":
     """The bundled boundaries of a level, or None if they cannot be read (the map then skips coverage)."""
-    from planner.bundled import boundaries
+    from planner.io.bundled import boundaries
 
     try:
         return boundaries(level)

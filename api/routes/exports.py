@@ -18,7 +18,7 @@ from api.routes.plans import team_view, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
-from planner.export import plan_geojson, write_roster_csv, write_roster_xlsx
+from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
 router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["exports"])

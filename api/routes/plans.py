@@ -20,9 +20,9 @@ from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
 from api.store import Store, job_out, team_ids
 from api.tables import Job, utcnow
 from planner.model import Scenario
-from planner.outcomes import Outcomes, check_outcomes
+from planner.io.outcomes import Outcomes, check_outcomes
 from planner.plan import Plan
-from planner.replan import replanned_scenario
+from planner.replan.week import replanned_scenario
 
 router = APIRouter(prefix="/v1/plans", tags=["plans"])
 IDEMPOTENCY = r"^[\x21-\x7e]{1,200}$"

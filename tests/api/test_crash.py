@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from planner.plan import Plan
-from planner.validate import validate_plan
+from planner.check.validate import validate_plan
 from tests.api.conftest import KEYS, bootstrap, tiny_week, tiny_week_json
 
 COORD = {"X-API-Key": KEYS["coordinator"]}
@@ -30,7 +30,7 @@ def _serve(data_dir: Path, port: int) -> subprocess.Popen:
     keys = ",".join(f"{role}{':' + team if team else ''}={key}" for key, (role, team) in bootstrap().items())
     env = {**os.environ, "JEMPUT_DATA_DIR": str(data_dir), "JEMPUT_BOOTSTRAP_KEYS": keys}
     env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "planner.cli", "serve", "--port", str(port), "--log-level", "warning"],
+    proc = subprocess.Popen([sys.executable, "-m", "jemput.cli", "serve", "--port", str(port), "--log-level", "warning"],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from planner.backends import DaskBackend
-from planner.synthetic import write_national
+from planner.solve.backends import DaskBackend
+from planner.national.synthetic import write_national
 from tests.api.conftest import headers, make_settings
 
 OPTS = {"time_limit_s": 120, "max_solutions": 5, "seed": 1}
@@ -37,7 +37,7 @@ def _solve(settings, scenario_json: str) -> dict:
 @pytest.mark.slow
 def test_solve_jobs_run_on_the_dask_scheduler(tmp_path):
     (path,) = write_national(tmp_path / "synth", 1, seed=3, regencies=["15.72", "15.71"])
-    from planner.load import load_scenario
+    from planner.io.load import load_scenario
 
     scenario_json = load_scenario(path).model_dump_json(exclude={"source_dir"})
     cluster = DaskBackend(local_workers=2)

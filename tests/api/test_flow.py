@@ -18,7 +18,7 @@ from api.app import create_app
 from api.tables import Job
 from planner.model import Scenario
 from planner.plan import Plan
-from planner.validate import validate_plan
+from planner.check.validate import validate_plan
 from tests.api.conftest import headers, make_settings, tiny_week, upload_tiny, wait_for
 
 FAST = {"time_limit_s": 2, "max_solutions": 20}

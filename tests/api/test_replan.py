@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from planner.model import Scenario
 from planner.plan import Plan
-from planner.validate import validate_plan
+from planner.check.validate import validate_plan
 from tests.api.conftest import headers, make_settings, upload_tiny, wait_for
 
 FAST = {"time_limit_s": 2, "max_solutions": 20}

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from api.app import create_app
 from api.db import alembic_config, make_engine, upgrade
-from planner.cli import app as cli
+from jemput.cli import app as cli
 from tests.api.conftest import headers, make_settings, upload_tiny, wait_for
 
 
@@ -60,7 +60,7 @@ def test_keys_commands(tmp_path, monkeypatch):
 
 
 def test_planner_does_not_import_api():
-    code = "import sys, planner.cli, planner.solve, planner.export; print(sorted(m for m in sys.modules if m.split('.')[0] in ('api', 'maps', 'fastapi')))"
+    code = "import sys, jemput.cli, planner.solve.week, planner.io.export; print(sorted(m for m in sys.modules if m.split('.')[0] in ('api', 'maps', 'fastapi')))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

@@ -9,8 +9,8 @@ import pytest
 from bench.toptw_adapter import (
     BENCH_DIR, instance_path, parse_instance, plan_score, provider, read_bks, to_scenario, write_matrix,
 )
-from planner.solve import SolveOptions, plan_week
-from planner.validate import format_violations, validate_plan
+from planner.solve.week import SolveOptions, plan_week
+from planner.check.validate import format_violations, validate_plan
 
 
 
@@ -48,7 +48,7 @@ def test_solved_instance_validates_and_stays_below_best_known(tmp_path: Path):
 @pytest.mark.slow
 def test_peer_routes_become_valid_plans(tmp_path: Path):
     from bench.peers import op_from_compiled, plan_from_routes, solve_pyvrp
-    from planner.compile import compile_scenario
+    from planner.compile.instance import compile_scenario
 
     inst = parse_instance(instance_path("pr01"))
     sc = to_scenario(inst, 2, write_matrix(inst, 2, tmp_path / "m.csv"))

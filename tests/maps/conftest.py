@@ -14,7 +14,7 @@ import pytest
 
 from planner.model import Horizon, Kit, Scenario, Shift, Site, Team, TimeWindow, Weekday
 from planner.plan import Plan, TeamDay
-from planner.solve import SolveOptions, plan_week
+from planner.solve.week import SolveOptions, plan_week
 
 START = dt.date(2026, 11, 23)  # a Monday
 SCRIPT_NAME = "<script>alert(1)</script>"

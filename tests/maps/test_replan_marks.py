@@ -8,10 +8,10 @@ import pytest
 
 from maps.field import field_map
 from maps.overview import overview_map
-from planner.export import CHANGE_LABELS, change_label
-from planner.outcomes import KitDown, Outcomes
-from planner.replan import ReplanOptions, replan
-from planner.solve import SolveOptions
+from planner.io.export import CHANGE_LABELS, change_label
+from planner.io.outcomes import KitDown, Outcomes
+from planner.replan.week import ReplanOptions, replan
+from planner.solve.week import SolveOptions
 
 from tests.maps.conftest import START
 

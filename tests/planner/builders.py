@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from planner.capacity import team_day_capacity
+from planner.compile.capacity import team_day_capacity
 from planner.model import (
     Access,
     DistrictOffice,
@@ -51,7 +51,7 @@ from planner.plan import (
     TeamDay,
     TeamDayKpi,
 )
-from planner.travel import Matrices, Points
+from planner.compile.travel import Matrices, Points
 
 START = dt.date(2026, 11, 23)  # a Monday
 MON, TUE, WED, THU, FRI, SAT = (START + dt.timedelta(days=i) for i in range(6))
@@ -273,7 +273,7 @@ def left_out_for(scenario: Scenario, team_days: list[TeamDay],
 
 
 def kpis_for(scenario: Scenario, team_days: list[TeamDay], left_out: list[LeftOut], upper_bound: int) -> Kpis:
-    """Key figures summed from the team-days (plain sums, written independently of planner.kpis)."""
+    """Key figures summed from the team-days (plain sums, written independently of planner.check.kpis)."""
     stops = [s for td in team_days for s in td.stops]
     total = sum(s.people for s in stops)
     unrecorded = sum(s.unrecorded for s in scenario.sites)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from planner.model import Horizon, Kit, Scenario, Shift, Site, Team, TimeWindow, Weekday
-from planner.solve import SolveOptions, plan_week
+from planner.solve.week import SolveOptions, plan_week
 
 W = TimeWindow.parse
 MONDAY = dt.date(2026, 11, 23)

@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from planner.backends import (
+from planner.solve.backends import (
     DaskBackend,
     InProcessBackend,
     ProcessPoolBackend,
     TaskError,
     backend_from_spec,
 )
-from planner.load import load_scenario
-from planner.solve import SolveOptions, plan_week
-from planner.synthetic import write_national
-from planner.validate import validate_plan
+from planner.io.load import load_scenario
+from planner.solve.week import SolveOptions, plan_week
+from planner.national.synthetic import write_national
+from planner.check.validate import validate_plan
 
 
 @pytest.fixture(scope="module")
@@ -114,10 +114,10 @@ def test_part_instances_carry_their_arrays(two_regency_scenario) -> None:
 
     import numpy as np
 
-    from planner.compile import compile_scenario
-    from planner.parts import build_instance, places, regency_parts
-    from planner.routing import PartInstance
-    from planner.trips import plan_trips
+    from planner.compile.instance import compile_scenario
+    from planner.solve.parts import build_instance, places, regency_parts
+    from planner.solve.routing import PartInstance
+    from planner.solve.trips import plan_trips
 
     c = compile_scenario(two_regency_scenario)
     day_places = places(c, plan_trips(c))

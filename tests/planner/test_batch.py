@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from planner.backends import DaskBackend, InProcessBackend
-from planner.batch import BatchOptions, find_scenarios, partition_names, run_batch
-from planner.cli import app
-from planner.export import read_plan_json
-from planner.load import load_scenario
-from planner.synthetic import write_national
-from planner.validate import validate_plan
+from planner.solve.backends import DaskBackend, InProcessBackend
+from planner.national.batch import BatchOptions, find_scenarios, partition_names, run_batch
+from jemput.cli import app
+from planner.io.export import read_plan_json
+from planner.io.load import load_scenario
+from planner.national.synthetic import write_national
+from planner.check.validate import validate_plan
 
 OPTIONS = BatchOptions(time_limit_s=60.0, seed=2, max_solutions=2, retries=1)
 UNREACHABLE_OSRM = "travel: {provider: osrm, url: 'http://127.0.0.1:9'}"

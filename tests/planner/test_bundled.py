@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from planner import bundled, units
+from planner import units
+from planner.io import bundled
 from planner.model import (
     ID_PATTERN,
     DistrictOffice,
@@ -365,13 +366,13 @@ def test_the_model_accepts_every_row(sites: pd.DataFrame, teams: pd.DataFrame, k
 
 # --------------------------------------------------------------------------- the loader accepts it
 
-_HAS_LOADER = importlib.util.find_spec("planner.load") is not None
-needs_loader = pytest.mark.skipif(not _HAS_LOADER, reason="planner.load not written yet")
+_HAS_LOADER = importlib.util.find_spec("planner.io.load") is not None
+needs_loader = pytest.mark.skipif(not _HAS_LOADER, reason="planner.io.load not written yet")
 
 
 @needs_loader
 def test_loader_reads_the_bundled_scenario() -> None:
-    from planner.load import load_scenario
+    from planner.io.load import load_scenario
 
     scenario = load_scenario(bundled.jambi_scenario_path())
     assert len(scenario.sites) == N_VILLAGES + 2 * N_REGENCIES + KOTA_JAMBI_EXTRA
@@ -381,7 +382,7 @@ def test_loader_reads_the_bundled_scenario() -> None:
 
 @needs_loader
 def test_written_example_validates_without_errors(tmp_path: Path) -> None:
-    from planner.load import validate_scenario
+    from planner.io.load import validate_scenario
 
     scenario, report = validate_scenario(bundled.write_example("jambi", tmp_path / "jambi"))
     assert report.errors == [] and scenario is not None

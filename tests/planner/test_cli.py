@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from planner.cli import app
+from jemput.cli import app
 from tests.planner.solver_cases import ring, scenario, team
 
 runner = CliRunner()

@@ -1,12 +1,12 @@
-"""Value-per-minute first routes (planner.insertion): what they choose and that they keep the limits."""
+"""Value-per-minute first routes (planner.solve.insertion): what they choose and that they keep the limits."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from planner.insertion import ratio_routes
-from planner.routing import PartInstance, Vehicle, service_vector
+from planner.solve.insertion import ratio_routes
+from planner.solve.routing import PartInstance, Vehicle, service_vector
 
 
 def _vehicle(work_end: int, max_drive: int = 1000) -> Vehicle:

@@ -1,4 +1,4 @@
-"""Tests of planner.load: good scenarios load, every kind of bad input is reported at its place."""
+"""Tests of planner.io.load: good scenarios load, every kind of bad input is reported at its place."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from planner.load import load_scenario, merge_windows, next_monday, validate_scenario
+from planner.io.load import load_scenario, merge_windows, next_monday, validate_scenario
 from planner.model import Access, KitStatus, SiteKind, TimeWindow, Weekday
-from planner.report import Problem, Report, ScenarioError, Severity
-from planner.tables import Row, Table, cell_text, parse_windows
+from planner.io.problems import Problem, Report, ScenarioError, Severity
+from planner.io.tables import Row, Table, cell_text, parse_windows
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"
@@ -610,7 +610,7 @@ def test_travel_provider_needs_its_source(tmp_path: Path) -> None:
 
 def test_model_errors_map_back_to_columns() -> None:
     """The pydantic model is the last check; its errors point at the column they came from."""
-    from planner.load import _construct, _site_column
+    from planner.io.load import _construct, _site_column
     from planner.model import Site
 
     report = Report()

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from planner.load import load_scenario
-from planner.outcomes import (
+from planner.io.load import load_scenario
+from planner.io.outcomes import (
     KitDown,
     LinkClosed,
     Outcomes,
@@ -91,7 +91,7 @@ def test_a_missing_file_is_an_error(sc, tmp_path):
 
 @pytest.mark.slow
 def test_reports_must_name_a_planned_visit_once(sc):
-    from planner.solve import SolveOptions, plan_week
+    from planner.solve.week import SolveOptions, plan_week
 
     plan = plan_week(sc, SolveOptions(time_limit_s=2, workers=1, max_solutions=20))
     td = next(td for td in plan.team_days if td.stops)

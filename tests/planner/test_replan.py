@@ -11,14 +11,14 @@ from functools import lru_cache
 
 import pytest
 
-from planner.churn import OldVisit, mark_churn
+from planner.replan.churn import OldVisit, mark_churn
 from planner.model import KitStatus
-from planner.outcomes import KitBack, KitDown, LinkClosed, Outcomes, OutcomesError, SiteClosed, TeamUnavailable, VisitDone, VisitMissed
+from planner.io.outcomes import KitBack, KitDown, LinkClosed, Outcomes, OutcomesError, SiteClosed, TeamUnavailable, VisitDone, VisitMissed
 from planner.plan import StopChange, StopOutcome
-from planner.replan import ReplanOptions, replan, replanned_scenario
-from planner.roll import roll_week
-from planner.solve import SolveOptions
-from planner.validate import format_violations, validate_plan
+from planner.replan.week import ReplanOptions, replan, replanned_scenario
+from planner.replan.roll import roll_week
+from planner.solve.week import SolveOptions
+from planner.check.validate import format_violations, validate_plan
 from tests.planner.builders import FRI, MON, SAT, THU, TUE, WED, tiny_team_days
 from tests.planner.solver_cases import ring, scenario, solve, team
 

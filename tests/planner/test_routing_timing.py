@@ -1,7 +1,7 @@
 """The routing model and the schedule agree on time: what the search accepts, the schedule can time.
 
 Instances are built by hand (`PartInstance`) so a case is exactly the one described; every route
-the search returns is timed with `planner.schedule.schedule_route`, the rules the validator checks.
+the search returns is timed with `planner.solve.schedule.schedule_route`, the rules the validator checks.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from planner.routing import PartInstance, Vehicle, service_vector, solve_part
-from planner.schedule import schedule_route
+from planner.solve.routing import PartInstance, Vehicle, service_vector, solve_part
+from planner.solve.schedule import schedule_route
 
 NOON, ONE, FOUR = 12 * 60, 13 * 60, 16 * 60
 
@@ -116,7 +116,7 @@ def test_a_large_village_is_visited_once_a_day_by_a_team(rule):
     """900 people and one team: repeat visits fall on different days with the rule, and the plan is
     valid by the independent validator either way (it checks the rule when it is on)."""
     from planner.model import VisitRules
-    from planner.validate import validate_plan
+    from planner.check.validate import validate_plan
     from tests.planner.solver_cases import scenario, solve, team, village
 
     sc = scenario([village(80, 0.01, 0.01, 900, id="BIG")], [team("T1", 4)],

@@ -1,6 +1,6 @@
 """The weekly solver: every constraint is checked on a small scenario where it binds.
 
-Every plan is checked by the independent validator (`planner.validate`), never by the solver's
+Every plan is checked by the independent validator (`planner.check.validate`), never by the solver's
 own numbers.
 """
 
@@ -12,7 +12,7 @@ import pytest
 
 from planner.model import Kit, KitStatus, TimeWindow, Weekday
 from planner.plan import LeftOutReason
-from planner.validate import format_violations, validate_plan
+from planner.check.validate import format_violations, validate_plan
 from tests.planner.solver_cases import MONDAY, W, hours, ring, scenario, solve, team, village
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from planner.model import Kit, KitStatus, Weekday
 from planner.plan import LeftOutReason
-from planner.validate import format_violations, validate_plan
+from planner.check.validate import format_violations, validate_plan
 from tests.planner.solver_cases import MONDAY, W, scenario, solve, team, village
 
 WINDOWS = ["08:00-16:00", "09:00-12:00", "13:00-15:00", "07:00-10:00", "14:00-18:00"]

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from planner import units
-from planner.bundled import jambi_scenario_path
-from planner.load import load_scenario
-from planner.synthetic import cell_offsets, province_codes, write_national
+from planner.io.bundled import jambi_scenario_path
+from planner.io.load import load_scenario
+from planner.national.synthetic import cell_offsets, province_codes, write_national
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of planner.validate: a hand-built valid plan passes, and each kind of broken rule is named.
+"""Tests of planner.check.validate: a hand-built valid plan passes, and each kind of broken rule is named.
 
 Fixtures come from `builders` (the tiny week, its travel table and its valid plan); every case
 below edits one thing and expects its violation code.
@@ -39,7 +39,7 @@ from tests.planner.builders import (
 )
 from planner.model import Access, ClosedLink, Kit, KitStatus, Scenario, TravelSettings, VisitRules, Weekday
 from planner.plan import LeftOut, LeftOutReason, Plan, StopOutcome
-from planner.validate import CODES, Violation, arrival_after, format_violations, free_minutes, validate_plan
+from planner.check.validate import CODES, Violation, arrival_after, format_violations, free_minutes, validate_plan
 
 Case = Callable[[Scenario, Plan], tuple[Scenario, Plan]]
 
@@ -578,11 +578,13 @@ def test_arrival_is_the_first_time_with_enough_free_minutes(depart: int, minutes
 
 
 def test_validator_imports_no_solver_module() -> None:
-    solver = ["compile", "solve", "routing", "schedule", "assemble", "capacity", "trips", "parts",
-              "bound", "reach", "reasons", "kpis"]
+    solver = ["compile.instance", "compile.capacity", "compile.reach", "check.bound", "check.reasons",
+              "check.kpis", "solve.week", "solve.routing", "solve.schedule", "solve.assemble", "solve.trips",
+              "solve.parts"]
     code = (
-        "import sys, planner.validate; "
-        f"print(sorted(m for m in sys.modules if m in {[f'planner.{m}' for m in solver]!r}))"
+        "import sys, planner.check.validate; "
+        f"print(sorted(m for m in sys.modules if m in {[f'planner.{m}' for m in solver]!r} "
+        "or m == 'planner.solve' or m.startswith('planner.solve.')))"
     )
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, check=True)

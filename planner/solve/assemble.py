@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from planner.capacity import service_minutes
-from planner.compile import DAY, Compiled
+from planner.compile.capacity import service_minutes
+from planner.compile.instance import DAY, Compiled
 from planner.plan import Place, Stop, TeamDay
-from planner.schedule import advance, schedule_route
+from planner.solve.schedule import advance, schedule_route
 
 
 @dataclass(frozen=True)

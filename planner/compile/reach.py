@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from planner.compile import Compiled, day_reach
+from planner.compile.instance import Compiled, day_reach
 
 
 def reach_matrix(c: Compiled, day_places: dict[int, tuple[int, int]]) -> np.ndarray:

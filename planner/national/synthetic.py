@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planner import units
-from planner.bundled import jambi_dir
+from planner.io.bundled import jambi_dir
 
 SOURCE_CODE = "15"  # Jambi
 REAL_CODES = (
@@ -143,7 +143,7 @@ def _scenario_yaml(code: str) -> str:
     start = re.search(r"^horizon:.*$", jambi, flags=re.M)
     horizon = start.group(0) if start else "horizon: {start: 2026-11-23, days: 6}"
     return (
-        f"# Synthetic province {code}: a moved, jittered copy of the bundled Jambi (planner/synthetic.py).\n"
+        f"# Synthetic province {code}: a moved, jittered copy of the bundled Jambi (planner/national/synthetic.py).\n"
         f'name: "Provinsi Sintetis {code} (salinan Jambi) — minggu 23–28 November 2026"\n'
         f"{horizon}\n"
         "sites: sites.csv\nteams: teams.csv\nkits: kits.csv\ndistrict_offices: district_offices.csv\n"

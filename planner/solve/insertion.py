@@ -3,7 +3,7 @@
 OR-Tools' own insertion heuristics rank visits by value or by cost alone; orienteering heuristics
 rank them by value per minute of route time they consume (service + detour + waiting), which packs
 more value into a day (bench/results/search_settings.md). The routes are a start for the search:
-`planner.routing` restores them with the real constraints and falls back to OR-Tools' first
+`planner.solve.routing` restores them with the real constraints and falls back to OR-Tools' first
 solution when they do not restore (breaks and multi-window gaps are only approximated here).
 """
 
@@ -19,7 +19,7 @@ def ratio_routes(inst, power: float = 2.0, routes: list[list[int]] | None = None
 
     Starts from `routes` (kept in order) when given; `banned` nodes are not inserted.
     """
-    from planner.routing import service_vector  # routing imports this module
+    from planner.solve.routing import service_vector  # routing imports this module
 
     n, nd, nv = len(inst.node_point), inst.n_depots, len(inst.vehicles)
     lo, hi = _window_envelope(inst, n)

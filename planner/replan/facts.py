@@ -3,7 +3,7 @@
 Facts only change the part of the week that is still to be planned: dates from the re-plan date on.
 A team that has already started its day at the re-plan time keeps that day's team (it is unavailable
 from the next day), and a kit fact that would leave a started team without any kit that day counts
-from the next day too (the team finishes what it has begun; see `planner.replan`).
+from the next day too (the team finishes what it has begun; see `planner.replan.week`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from planner.model import ClosedLink, Kit, KitStatus, Scenario, Site, Team
-from planner.outcomes import KitBack, KitDown, LinkClosed, Outcomes, SiteClosed, TeamUnavailable
+from planner.io.outcomes import KitBack, KitDown, LinkClosed, Outcomes, SiteClosed, TeamUnavailable
 
 ONE_DAY = dt.timedelta(days=1)
 

@@ -18,7 +18,7 @@ console = Console()
 @app.command()
 def validate(scenario: Path = typer.Argument(..., help="scenario.yaml or .json")) -> None:
     """Check a scenario and its tables; list every problem with file, row, column and reason."""
-    from planner.load import validate_scenario
+    from planner.io.load import validate_scenario
 
     sc, report = validate_scenario(scenario)
     if report.problems:
@@ -36,7 +36,7 @@ def example(
     overwrite: bool = typer.Option(False, help="replace files in a non-empty folder"),
 ) -> None:
     """Write a bundled province as the files a coordinator keeps (a working template)."""
-    from planner.bundled import write_example
+    from planner.io.bundled import write_example
 
     try:
         path = write_example(name, out, overwrite=overwrite)
@@ -59,13 +59,13 @@ def plan(
     dask: str = typer.Option("", "--dask", help="solve the regency parts on Dask: local[:N] or tcp://host:8786"),
 ) -> None:
     """Plan the week for every team of SCENARIO and write it to OUT."""
-    from planner.load import validate_scenario
+    from planner.io.load import validate_scenario
 
     sc, report = validate_scenario(scenario)
     if sc is None:
         console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    from planner.backends import backend_from_spec
+    from planner.solve.backends import backend_from_spec
 
     try:
         backend = backend_from_spec(dask)
@@ -88,8 +88,8 @@ def demo(
     lang: str = typer.Option("id", "--lang"),
 ) -> None:
     """Plan a week for the bundled Jambi province, verify it and print the KPIs."""
-    from planner.bundled import jambi_scenario_path
-    from planner.load import load_scenario
+    from planner.io.bundled import jambi_scenario_path
+    from planner.io.load import load_scenario
 
     path = jambi_scenario_path()
     sc = load_scenario(path)
@@ -100,8 +100,8 @@ def demo(
 @app.command()
 def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jemput plan`")) -> None:
     """Re-check a plan with the independent validator; exit 1 listing each violation."""
-    from planner.export import read_plan_json
-    from planner.validate import format_violations, validate_plan
+    from planner.io.export import read_plan_json
+    from planner.check.validate import format_violations, validate_plan
 
     p = read_plan_json(plan_json)
     if not p.scenario_file:
@@ -187,10 +187,10 @@ def replan(
     import datetime as dt
     import json
 
-    from planner.export import write_all
-    from planner.replan import ReplanOptions, replan as replan_week, replanned_scenario
-    from planner.solve import SolveOptions
-    from planner.validate import format_violations, validate_plan
+    from planner.io.export import write_all
+    from planner.replan.week import ReplanOptions, replan as replan_week, replanned_scenario
+    from planner.solve.week import SolveOptions
+    from planner.check.validate import format_violations, validate_plan
 
     old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     try:
@@ -233,7 +233,7 @@ def roll(
     lang: str = typer.Option("id", "--lang"),
 ) -> None:
     """Plan next week from what was recorded: counts less the recorded, turnout learned, kits carried."""
-    from planner.roll import roll_week
+    from planner.replan.roll import roll_week
 
     old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     nxt = roll_week(sc, old, facts)
@@ -247,8 +247,8 @@ def roll(
 
 def _week_and_outcomes(plan_json: Path, scenario: Path | None, outcomes: Path):
     """The plan, its scenario and the field outcomes checked against both (exit 1 listing every problem)."""
-    from planner.export import read_plan_json
-    from planner.outcomes import validate_outcomes
+    from planner.io.export import read_plan_json
+    from planner.io.outcomes import validate_outcomes
 
     old = read_plan_json(plan_json)
     sc = _scenario_for(old, scenario)
@@ -272,9 +272,9 @@ def _read_scenario(path: Path):
     """A scenario file with its tables, or a scenario saved whole as JSON by `replan`/`roll`."""
     import json
 
-    from planner.load import load_scenario
+    from planner.io.load import load_scenario
     from planner.model import Scenario
-    from planner.report import ScenarioError
+    from planner.io.problems import ScenarioError
 
     if path.suffix.lower() == ".json" and path.is_file():
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -302,8 +302,8 @@ def batch(
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en, for rosters and the summary"),
 ) -> None:
     """Plan every scenario given (provinces, regencies) on one backend; write each plan as it finishes."""
-    from planner.backends import ProcessPoolBackend, backend_from_spec
-    from planner.batch import BatchOptions, run_batch
+    from planner.solve.backends import ProcessPoolBackend, backend_from_spec
+    from planner.national.batch import BatchOptions, run_batch
 
     if dask and processes:
         console.print("[red]choose --dask or --processes, not both[/red]")
@@ -334,7 +334,7 @@ def batch(
 
 def _run_batch_with_progress(inputs, out: Path, opts, backend):
     """run_batch with one progress row per scenario."""
-    from planner.batch import run_batch
+    from planner.national.batch import run_batch
 
     colours = {"done": "green", "skipped": "cyan", "failed": "red", "retrying": "yellow", "running": "white", "queued": "dim"}
     with Progress(TextColumn("{task.fields[name]}"), BarColumn(bar_width=20), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
@@ -362,7 +362,7 @@ def synth(
     regencies: str = typer.Option("", "--regencies", help="keep only these Jambi regencies, e.g. 15.72,15.71 (small test provinces)"),
 ) -> None:
     """Write a synthetic national scenario for scale tests: N moved, jittered copies of the bundled Jambi."""
-    from planner.synthetic import write_national
+    from planner.national.synthetic import write_national
 
     keep = [r.strip() for r in regencies.split(",") if r.strip()] or None
     try:
@@ -374,9 +374,9 @@ def synth(
 
 
 def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None) -> None:
-    from planner.export import write_all
-    from planner.solve import SolveOptions, plan_week
-    from planner.validate import format_violations, validate_plan
+    from planner.io.export import write_all
+    from planner.solve.week import SolveOptions, plan_week
+    from planner.check.validate import format_violations, validate_plan
 
     opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None, backend=backend)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:

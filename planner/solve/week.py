@@ -13,20 +13,20 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from planner.assemble import Visit, build_team_day
-from planner.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
-from planner.bound import upper_bound
-from planner.capacity import expected_people
-from planner.compile import Compiled, compile_scenario
-from planner.kpis import compute_kpis
+from planner.solve.assemble import Visit, build_team_day
+from planner.solve.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
+from planner.check.bound import upper_bound
+from planner.compile.capacity import expected_people
+from planner.compile.instance import Compiled, compile_scenario
+from planner.check.kpis import compute_kpis
 from planner.model import Scenario
-from planner.parts import build_instance, places, provincial_part, regency_parts
+from planner.solve.parts import build_instance, places, provincial_part, regency_parts
 from planner.plan import LeftOut, Plan, SolveInfo, TeamDay
-from planner.reach import reach_matrix
-from planner.reasons import left_out_reason
-from planner.routing import PartInstance, PartResult, solve_part
-from planner.travel import TravelProvider
-from planner.trips import plan_trips
+from planner.compile.reach import reach_matrix
+from planner.check.reasons import left_out_reason
+from planner.solve.routing import PartInstance, PartResult, solve_part
+from planner.compile.travel import TravelProvider
+from planner.solve.trips import plan_trips
 
 PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
 
@@ -47,7 +47,7 @@ class SolveOptions:
     seed: int = 0
     workers: int | None = None  # processes for the parts; None = CPU count, 1 = in this process
     max_solutions: int | None = None  # a deterministic limit on improving solutions per part
-    # where the regency parts run (planner.backends); None = a process pool of `workers` (1 = here).
+    # where the regency parts run (planner.solve.backends); None = a process pool of `workers` (1 = here).
     # Not owned: the caller closes it. Per-part time shares use `workers`, else the backend's slots.
     backend: Backend | None = field(default=None, compare=False)
 

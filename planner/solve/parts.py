@@ -11,10 +11,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.capacity import service_minutes
-from planner.compile import Compiled, TeamDay
-from planner.routing import PartInstance, Vehicle
-from planner.trips import Trip
+from planner.compile.capacity import service_minutes
+from planner.compile.instance import Compiled, TeamDay
+from planner.solve.routing import PartInstance, Vehicle
+from planner.solve.trips import Trip
 
 
 @dataclass(frozen=True)

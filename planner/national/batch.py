@@ -3,7 +3,7 @@
 The unit of work is one scenario — a province week. A province is the smallest piece that can be
 planned alone: its provincial team pool works after, and across, its regency parts, and its travel
 matrix and upper bound are per province. Inside a province the regency parts are independent
-(`planner.parts`), and with `nested=True` on Dask they are sent to the cluster as separate tasks.
+(`planner.solve.parts`), and with `nested=True` on Dask they are sent to the cluster as separate tasks.
 
 A `Partition` carries the loaded `Scenario` (every site, team and kit, as data) and, for a
 `file` travel provider, the travel matrices read on the client, so a worker needs neither the
@@ -27,11 +27,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from planner.backends import Backend, DaskWorkerBackend, InProcessBackend, TaskError, in_dask_worker
-from planner.export import read_plan_json, write_roster_csv, write_roster_xlsx
+from planner.solve.backends import Backend, DaskWorkerBackend, InProcessBackend, TaskError, in_dask_worker
+from planner.io.export import read_plan_json, write_roster_csv, write_roster_xlsx
 from planner.model import Scenario
 from planner.plan import Plan
-from planner.travel import Matrices, Points, provider_for
+from planner.compile.travel import Matrices, Points, provider_for
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 LIST_SUFFIXES = (".txt", ".list")
@@ -182,7 +182,7 @@ def partition_names(paths: Sequence[Path]) -> list[str]:
 
 def plan_partition(p: Partition) -> PartitionResult:
     """Plan one partition (runs on the worker); its regency parts stay in this process unless nested."""
-    from planner.solve import SolveOptions, plan_week
+    from planner.solve.week import SolveOptions, plan_week
 
     t0 = time.monotonic()
     backend = DaskWorkerBackend() if p.options.nested and in_dask_worker() else None
@@ -215,7 +215,7 @@ def run_batch(
     progress: EventFn | None = None,
 ) -> list[Outcome]:
     """Plan every scenario named by `inputs` into out_dir/<name>/, then write the national summary."""
-    from planner.summary import write_summary
+    from planner.national.summary import write_summary
 
     report = progress or (lambda e: None)
     backend = backend or InProcessBackend()
@@ -261,7 +261,7 @@ def run_batch(
 
 def _prepare(path: Path, name: str, out_dir: Path, options: BatchOptions) -> tuple[Partition | None, Outcome | None]:
     """Load a scenario into a partition; or its outcome if it is invalid or already planned."""
-    from planner.load import validate_scenario
+    from planner.io.load import validate_scenario
 
     source = str(path.resolve())
     scenario, rep = validate_scenario(path)
@@ -284,7 +284,7 @@ def _shipped_travel(scenario: Scenario) -> ShippedTravel | None:
     """For a `file` provider, the matrices read here, so workers need not see the file."""
     if scenario.travel.provider != "file":
         return None
-    from planner.compile import scenario_points
+    from planner.compile.instance import scenario_points
 
     base = Path(scenario.source_dir) if scenario.source_dir else None
     provider = provider_for(scenario.travel, base)

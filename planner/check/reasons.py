@@ -6,7 +6,7 @@ from collections import Counter
 
 import numpy as np
 
-from planner.compile import Compiled, owns, requirement_gaps
+from planner.compile.instance import Compiled, owns, requirement_gaps
 from planner.plan import LeftOutReason as R
 
 _GAP_TEXT = {

@@ -14,12 +14,12 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
-from planner.insertion import ratio_routes
+from planner.solve.insertion import ratio_routes
 
 FIRST_SHARE = 0.1  # of the time limit for the first search, from the best first solution (0.4: 5.3–5.5%, 0.1: 4.6%)
 RESTART_S = 0.5  # seconds per restart's search
 SEGMENT_SHARE = 0.3  # at most this share of each route is removed per restart
-POWER = 2.0  # value exponent of the refill (planner.insertion)
+POWER = 2.0  # value exponent of the refill (planner.solve.insertion)
 MAX_FAILED = 5  # restarts in a row whose routes do not restore before giving up on restarts
 
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from planner.insertion import POWERS, ratio_routes
-from planner.search import search_with_restarts
+from planner.solve.insertion import POWERS, ratio_routes
+from planner.solve.search import search_with_restarts
 
 SCALE = 100  # objective units per weighted person
 # Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
-# Parts without breaks start from value-per-minute routes and restart (planner/insertion.py, search.py).
+# Parts without breaks start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
@@ -63,7 +63,7 @@ class PartInstance:
     allowed: list[list[int]]  # per visit node: vehicles that may serve it
     start_windows: list[list[tuple[int, int]]]  # per visit node: absolute [lo, hi] for the start
     travel_cost_per_hour: float
-    # Re-planning (planner.replan); the defaults leave a fresh plan as it was.
+    # Re-planning (planner.replan.week); the defaults leave a fresh plan as it was.
     initial_routes: list[list[int]] | None = None  # per vehicle: visit nodes (not indices) to start the search from
     old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone (no penalty)
     move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
@@ -158,7 +158,7 @@ _NO_LIMIT = pywrapcp.DefaultRoutingSearchParameters().solution_limit
 
 
 def _value_per_minute_start(inst: PartInstance, routing, manager, params):
-    """The cheapest restorable value-per-minute insertion (`planner.insertion`) over its exponents, or None.
+    """The cheapest restorable value-per-minute insertion (`planner.solve.insertion`) over its exponents, or None.
 
     None at once when a team-day has breaks: the insertion does not model them, so its routes rarely restore.
     """

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from planner import units
-from planner.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
+from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
 from planner.model import Scenario, VehicleProfile
-from planner.travel import Points, TravelProvider, provider_for, whole_minutes
+from planner.compile.travel import Points, TravelProvider, provider_for, whole_minutes
 
 DAY = 24 * 60
 

@@ -6,7 +6,7 @@
   re-plan time (or the reported end of that visit); its next visits, the one it is driving to
   included, are planned again. A team that has left but not begun a visit is planned again from
   its start place at the re-plan time.
-* The rest of the week is solved again on the scenario with the facts applied (`planner.facts`),
+* The rest of the week is solved again on the scenario with the facts applied (`planner.replan.facts`),
   starting the search from the previous plan (warm start) and charging `move_penalty` weighted
   recordings for every previous visit served by another team-day or dropped, so a visit moves only
   when that gains enough. Churn (kept, moved, added, dropped) is reported beside the gain.
@@ -23,24 +23,24 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner import units
-from planner.assemble import Visit, build_team_day, place
-from planner.bound import upper_bound
-from planner.capacity import expected_people, most_in_one_visit, service_minutes, team_day_capacity
-from planner.churn import OldVisit, mark_churn
-from planner.compile import DAY, Compiled, TeamDay as CompiledDay, compile_scenario
-from planner.facts import Frozen, apply_facts
-from planner.kpis import compute_kpis
+from planner.solve.assemble import Visit, build_team_day, place
+from planner.check.bound import upper_bound
+from planner.compile.capacity import expected_people, most_in_one_visit, service_minutes, team_day_capacity
+from planner.replan.churn import OldVisit, mark_churn
+from planner.compile.instance import DAY, Compiled, TeamDay as CompiledDay, compile_scenario
+from planner.replan.facts import Frozen, apply_facts
+from planner.check.kpis import compute_kpis
 from planner.model import Scenario
-from planner.outcomes import Outcomes, OutcomesError, VisitDone, VisitMissed, check_outcomes
-from planner.parts import provincial_part, regency_parts, visit_start_windows
+from planner.io.outcomes import Outcomes, OutcomesError, VisitDone, VisitMissed, check_outcomes
+from planner.solve.parts import provincial_part, regency_parts, visit_start_windows
 from planner.plan import Churn, LeftOut, Plan, ReplanInfo, SolveInfo, Stop, StopOutcome, TeamDay
-from planner.reach import reach_matrix
-from planner.reasons import left_out_reason
-from planner.roll import roll_week  # noqa: F401  (the API's second entry point lives beside this one)
-from planner.routing import SCALE, PartInstance, Vehicle
-from planner.schedule import advance, schedule_route
-from planner.solve import SolveOptions, solve_stages
-from planner.travel import TravelProvider, UNREACHABLE_MIN
+from planner.compile.reach import reach_matrix
+from planner.check.reasons import left_out_reason
+from planner.replan.roll import roll_week  # noqa: F401  (the API's second entry point lives beside this one)
+from planner.solve.routing import SCALE, PartInstance, Vehicle
+from planner.solve.schedule import advance, schedule_route
+from planner.solve.week import SolveOptions, solve_stages
+from planner.compile.travel import TravelProvider, UNREACHABLE_MIN
 
 Key = tuple[str, dt.date]  # (team id, date)
 
@@ -497,7 +497,7 @@ def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) ->
     """The previous route without the visits it can no longer make (fewer kits, closures, a later start).
 
     The same timing rules as the schedule; the search re-checks what is left and trims it further if
-    its own model disagrees (`planner.routing`).
+    its own model disagrees (`planner.solve.routing`).
     """
     v = inst.vehicles[n]
     dur = inst.duration[v.profile]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.graph.python import max_flow
 
-from planner.compile import Compiled
+from planner.compile.instance import Compiled
 
 
 def team_day_supply(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]]) -> list[int]:

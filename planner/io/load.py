@@ -36,8 +36,8 @@ from planner.model import (
     Weekday,
     Weights,
 )
-from planner.report import NO_VALUE, Report, ScenarioError
-from planner.tables import (
+from planner.io.problems import NO_VALUE, Report, ScenarioError
+from planner.io.tables import (
     CLOSED_WORDS,
     Row,
     Table,

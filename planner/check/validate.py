@@ -31,7 +31,7 @@ import numpy as np
 from planner import units
 from planner.model import Scenario, Shift, Site, Team, VehicleProfile
 from planner.plan import Place, Plan, Stop, StopOutcome, TeamDay
-from planner.travel import Points, TravelProvider, provider_for, whole_minutes
+from planner.compile.travel import Points, TravelProvider, provider_for, whole_minutes
 
 KM_TOL = 0.05  # km: a leg's reported distance may differ this much from the matrix
 COORD_TOL = 1e-6  # degrees: a place's coordinates must match its base or site this closely

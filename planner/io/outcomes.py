@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from planner.model import Id, Minute, Scenario, parse_clock
 from planner.plan import Plan
-from planner.report import NO_VALUE, Report
-from planner.tables import Row, check_columns, closest, read_table
+from planner.io.problems import NO_VALUE, Report
+from planner.io.tables import Row, check_columns, closest, read_table
 
 KINDS = ("visit_done", "visit_missed", "kit_down", "kit_back", "site_closed", "link_closed", "team_unavailable")
 COLUMNS = {  # kind -> (required columns besides kind and date, optional columns)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.compile import Compiled, TeamDay, day_reach
+from planner.compile.instance import Compiled, TeamDay, day_reach
 
 
 @dataclass(frozen=True)

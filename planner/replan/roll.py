@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from planner.facts import Frozen, apply_facts
+from planner.replan.facts import Frozen, apply_facts
 from planner.model import Horizon, Kit, KitStatus, Scenario, Site
-from planner.outcomes import KitDown, Outcomes, VisitDone, VisitMissed
+from planner.io.outcomes import KitDown, Outcomes, VisitDone, VisitMissed
 from planner.plan import Plan
 
 TURNOUT_BLEND = 0.5  # weight of the old estimate

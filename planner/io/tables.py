@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from planner.model import ID_PATTERN, TimeWindow, fmt_clock, parse_clock
-from planner.report import NO_VALUE, Report, Severity
+from planner.io.problems import NO_VALUE, Report, Severity
 
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}

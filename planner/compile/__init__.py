@@ -1,0 +1,1 @@
+"""From a Scenario to solver arrays: travel times, capacity, reach, the compiled instance."""

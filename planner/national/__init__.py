@@ -1,0 +1,1 @@
+"""Many provinces at once: batch runs, synthetic provinces, summaries."""

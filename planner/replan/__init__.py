@@ -1,0 +1,1 @@
+"""Mid-week re-planning and next-week roll: facts from the field, churn, roll."""
