@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner import units
-from planner.solve.assemble import Visit, build_team_day, place
+from planner.solve.assemble import Visit, build_team_day, not_before, place
 from planner.check.bound import upper_bound
 from planner.compile.capacity import expected_people, most_in_one_visit, service_minutes, team_day_capacity
 from planner.replan.churn import OldVisit, mark_churn
@@ -39,7 +39,7 @@ from planner.check.reasons import left_out_reason
 from planner.replan.roll import roll_week  # noqa: F401  (the API's second entry point lives beside this one)
 from planner.solve.routing import SCALE, PartInstance, Vehicle
 from planner.solve.schedule import advance, schedule_route
-from planner.solve.week import SolveOptions, solve_stages
+from planner.solve.week import SolveOptions, search_budget, solve_stages
 from planner.compile.travel import TravelProvider, UNREACHABLE_MIN
 
 Key = tuple[str, dt.date]  # (team id, date)
@@ -88,7 +88,9 @@ def replan(
         team_days, kpis, left, status, parts = _unchanged(old_plan, kept), old_plan.kpis, old_plan.left_out, "unchanged", 0
     else:
         c = compile_scenario(updated, provider)
-        team_days, bound, left, status, parts = _resolve(c, old_plan, kept, frozen, from_time, options)
+        search = search_budget(options.solve.time_limit_s, time.monotonic() - t0)
+        solve = dataclasses.replace(options.solve, time_limit_s=search)
+        team_days, bound, left, status, parts = _resolve(c, old_plan, kept, frozen, from_time, dataclasses.replace(options, solve=solve))
         kpis = compute_kpis(updated, team_days, bound, len(left))
     churn = mark_churn(old_rest, team_days, old_plan.kpis.expected_recordings)
     plan = Plan(
@@ -244,6 +246,9 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
     team_days, dropped = _assemble(c, rest, kept, numbered_fixed, numbered_new)
     if dropped:
         status += f"; {dropped} visits dropped while timing routes"
+    late = late_days(updated_shift_ends(c), team_days)
+    if late:
+        status += f"; {len(late)} team-days cannot be back before their shift ends: " + ", ".join(late)
     full_places = {i: old_places.get((sc.teams[td.team].id, td.date), (td.team, td.team)) for i, td in enumerate(c.team_days)}
     for j, i in enumerate(rest.src):
         full_places[i] = rest.places[j]
@@ -256,6 +261,27 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
             left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
     bound = int(rest.recorded.sum()) + _rest_bound(rest)
     return team_days, bound, left, status, parts
+
+
+def updated_shift_ends(c: Compiled) -> dict[Key, int]:
+    """Clock minute each team's shift ends per date of the week (the scenario with the facts applied)."""
+    out = {}
+    for t in c.scenario.teams:
+        for d in c.dates:
+            shift = t.shift_on(d)
+            if shift is not None:
+                out[(t.id, d)] = shift.work.end
+    return out
+
+
+def late_days(shift_end: dict[Key, int], team_days: list[TeamDay]) -> list[str]:
+    """'team date (+minutes)' of every team-day back after its shift ends: named in the status, never
+    hidden (a team a re-plan finds too far from its end place to be back in time)."""
+    return [
+        f"{td.team_id} {td.date} (+{td.return_min - shift_end[(td.team_id, td.date)]} min)"
+        for td in team_days
+        if (td.team_id, td.date) in shift_end and td.return_min > shift_end[(td.team_id, td.date)]
+    ]
 
 
 def _rest_bound(rest: _Rest) -> int:
@@ -303,8 +329,10 @@ def _rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time:
             leave = min(work_start, td.day * DAY + k.stops[-1].end_min)
         else:
             work_start = max(work_start, from_abs)
-        if work_start >= td.work_end or driven >= team.max_drive_min:
-            continue
+        if work_start >= td.work_end:
+            if k is None and start == end and start < c.n_teams:
+                continue  # a day at base that is over: nothing to plan or report
+            work_start = td.work_end  # begun or moving the team: timed to its end place all the same
         breaks = _breaks_from(td.breaks, work_start)
         if leave is not None:
             depart[len(rest)] = (leave, _breaks_from(td.breaks, leave))
@@ -312,11 +340,27 @@ def _rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time:
         places[len(rest)] = (start, end)
         rest.append(dataclasses.replace(td, work_start=work_start, breaks=breaks))
         src.append(i)
-        drive_left.append(team.max_drive_min - driven)
+        drive_left.append(max(0, team.max_drive_min - driven))
     _fix_lodging(c, rest, places, kept, old_places)
+    _on_its_way(c, rest, src, places, depart)
     done, recorded = _kept_counts(c, kept)
     rest_c = dataclasses.replace(c, team_days=rest, sizes=_rest_sizes(c, rest, done, recorded))
     return _Rest(rest_c, src, places, drive_left, done, recorded, depart, kept_sites)
+
+
+def _on_its_way(c: Compiled, rest: list[CompiledDay], src: list[int], places: dict, depart: dict) -> None:
+    """A day that moves the team (to or from a lodging) and has begun no visit by the re-plan time
+    keeps its departure at the shift start: the team is on its way. It begins no new visit before
+    the re-plan time, but its drive home is not pushed past the shift's end (a boat team leaving a
+    far lodging in the morning is not put back at the lodging at noon)."""
+    for j, td in enumerate(rest):
+        start, end = places[j]
+        shift_start = c.team_days[src[j]].work_start
+        if j in depart or start == end or td.work_start <= shift_start:
+            continue
+        breaks = c.team_days[src[j]].breaks
+        depart[j] = (shift_start, breaks)
+        rest[j] = dataclasses.replace(td, breaks=breaks)  # it drove through the morning's breaks
 
 
 def _breaks_from(breaks: tuple[tuple[int, int], ...], t: int) -> tuple[tuple[int, int], ...]:
@@ -509,7 +553,7 @@ def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) ->
         legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
         people = [int(inst.visit_people[x - inst.n_depots]) for x in trial]
         services = [service_minutes(p, v.kits, rate, setup) for p in people]
-        windows = [_not_before(c.windows[int(inst.visit_site[x - inst.n_depots])][v.day], v.ready or 0) for x in trial]
+        windows = [not_before(c.windows[int(inst.visit_site[x - inst.n_depots])][v.day], v.ready or 0) for x in trial]
         if sum(legs) <= v.max_drive_min and schedule_route(v.work_start, legs[:-1], services, windows, v.breaks, legs[-1], v.work_end):
             kept = trial
     return kept
@@ -577,7 +621,8 @@ def _assemble(c: Compiled, rest: _Rest, kept: dict[Key, KeptDay], fixed: dict[Ke
         key = (sc.teams[td.team].id, td.date)
         if key in out:
             continue
-        day, lost = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])))
+        leave, ready = (rest.depart[j][0], td.work_start) if j in rest.depart else (None, None)
+        day, lost = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])), leave, ready)
         dropped += len(lost)
         if day is not None:
             out[key] = day
@@ -605,7 +650,7 @@ def _continue_day(c: Compiled, k: KeptDay, fixed: list[Stop], visits: list[Visit
         path = [last] + [c.site_point(v.site) for v in visits] + [end]
         legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
         services = [service_minutes(v.people, kits, team.rate_per_kit_hour, team.setup_min) for v in visits]
-        windows = [_not_before(c.windows[v.site][day], ready) for v in visits]
+        windows = [not_before(c.windows[v.site][day], ready) for v in visits]
         timed = schedule_route(depart, legs[:-1], services, windows, breaks, legs[-1], work_end)
         if (timed is not None and fixed_drive + sum(legs) <= team.max_drive_min) or not visits:
             break
@@ -637,7 +682,3 @@ def _continue_day(c: Compiled, k: KeptDay, fixed: list[Stop], visits: list[Visit
         "capacity": team_day_capacity(team, k.old.date),
     })
 
-
-def _not_before(windows: tuple[tuple[int, int], ...], ready: int) -> tuple[tuple[int, int], ...]:
-    """Opening windows cut to start no earlier than `ready`."""
-    return tuple((max(w0, ready), w1) for w0, w1 in windows if w1 > max(w0, ready))
