@@ -26,6 +26,7 @@ from planner.io.export import change_label
 from planner.model import Scenario, Site, Team
 from planner.plan import Place, Plan, Stop, TeamDay
 
+from maps.assets import leaflet_js as vendored_leaflet_js, template_file, vendor
 from maps.common import clock, decimal, esc, find_team_day, hours_text, js_json, number
 from maps.i18n import check_lang, kind_label, long_date, t
 
@@ -267,11 +268,11 @@ def _stop_popup(s: StopView, labels: dict[str, str]) -> str:
 def _scripts(context: dict, self_contained: bool) -> dict:
     """Leaflet (inline or CDN), the init script, styles and the matching Content-Security-Policy."""
     init = _INIT_JS % js_json(_map_data(context)) if context["has_route"] else ""
-    css = _style()
+    css = template_file("field.css")
     inline_scripts = [init] if init else []
     leaflet_js = leaflet_css = ""
     if self_contained and init:
-        leaflet_js, leaflet_css = _leaflet_js(), _vendor("leaflet.css")
+        leaflet_js, leaflet_css = vendored_leaflet_js(), vendor("leaflet.css")
         inline_scripts.insert(0, leaflet_js)
     styles = [leaflet_css, css] if leaflet_css else [css]
     return {
@@ -304,30 +305,11 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-@lru_cache(maxsize=4)
-def _vendor(name: str) -> str:
-    """A vendored Leaflet file's text."""
-    return (resources.files("maps") / "vendor" / "leaflet" / name).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _leaflet_js() -> str:
-    """Vendored leaflet.js without its source-map comment (the map file is not shipped)."""
-    text = _vendor("leaflet.js")
-    return "\n".join(line for line in text.splitlines() if not line.startswith("//# sourceMappingURL="))
-
-
 @lru_cache(maxsize=2)
 def _sri(name: str) -> str:
     """Subresource-integrity hash of a vendored file, so the CDN copy must be byte-identical to it."""
     data = (resources.files("maps") / "vendor" / "leaflet" / name).read_bytes()
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
-
-
-@lru_cache(maxsize=1)
-def _style() -> str:
-    """The page's own CSS."""
-    return (resources.files("maps") / "templates" / "field.css").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)

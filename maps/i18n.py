@@ -68,6 +68,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "km": "km",
         "map": "Peta",
         "unknown_area": "(tanpa kode wilayah)",
+        "field_links": "Tautan lapangan (QR)",
+        "field_links_note": "Pindai dengan ponsel tim; kunci tim diminta sekali.",
     },
     "en": {
         "overview_title": "Plan overview",
@@ -122,6 +124,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "km": "km",
         "map": "Map",
         "unknown_area": "(no area code)",
+        "field_links": "Field links (QR)",
+        "field_links_note": "Scan with the team's phone; the team key is asked once.",
     },
 }
 
