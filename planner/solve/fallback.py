@@ -10,6 +10,7 @@ and the drive limit keep, then refilled once. The plan's assembly times them wit
 from __future__ import annotations
 
 from planner.solve.insertion import ratio_routes
+from planner.solve.problem import service_vector
 from planner.solve.schedule import schedule_route
 
 POWER = 2.0
@@ -39,8 +40,6 @@ def routes_value(inst, routes: list[list[int]]) -> float:
 
 def _timed_prefix(inst, v: int, route: list[int]) -> list[int]:
     """The route's visits in order, each kept only if the day can still be timed with it."""
-    from planner.solve.routing import service_vector  # routing imports this module
-
     veh = inst.vehicles[v]
     dur = inst.duration[veh.profile]
     svc = service_vector(inst, veh)
