@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -482,7 +483,22 @@ def _print_kpis(p: Plan) -> None:
     t.add_row("visits", f"{k.visits}")
     t.add_row("travel", f"{k.travel_hours:,.1f} h, {k.travel_km:,.0f} km")
     t.add_row("solve", f"{p.solve.wall_s:.1f} s, {p.solve.parts} parts, {p.solve.status}")
+    if k.idle_team_days is not None:
+        why = Counter(d.reason.value for d in p.idle)
+        t.add_row("idle team-days (working kit, no visit)", f"{k.idle_team_days}" + (f" ({_counts(why)})" if why else ""))
     console.print(t)
+    if p.solve.parts_out_of_time:
+        console.print(
+            f"[yellow]warning: {len(p.solve.parts_out_of_time)} parts ran out of time and kept only a first plan: "
+            f"{', '.join(p.solve.parts_out_of_time)}. A longer --time-limit plans them better.[/yellow]"
+        )
+    empty = [code for code, g in k.by_regency.items() if g.expected_recordings == 0 and g.unrecorded > 0]
+    if empty:
+        console.print(f"[yellow]regencies with people to record and no visit: {', '.join(empty)} (see left_out reasons)[/yellow]")
+
+
+def _counts(counter: Counter) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in counter.most_common())
 
 
 if __name__ == "__main__":

@@ -188,7 +188,8 @@ _REASONS: dict[str, dict[LeftOutReason, str]] = {
         LeftOutReason.closed_all_days: "Tutup pada semua hari kerja tim",
         LeftOutReason.no_working_kit: "Tidak ada alat perekaman berfungsi pada hari lokasi buka",
         LeftOutReason.out_of_reach: "Tidak terjangkau dalam jam kerja dan batas waktu perjalanan",
-        LeftOutReason.lower_value: "Terjangkau, tetapi waktu tim dipakai untuk lokasi bernilai lebih tinggi",
+        LeftOutReason.lower_value: "Terjangkau, tetapi tim yang bisa datang sibuk di lokasi bernilai lebih tinggi",
+        LeftOutReason.not_reached_in_time: "Terjangkau, tetapi waktu perencanaan habis sebelum lokasi ini diberikan ke tim",
     },
     "en": {
         LeftOutReason.no_unrecorded: "Nobody left to record",
@@ -199,7 +200,8 @@ _REASONS: dict[str, dict[LeftOutReason, str]] = {
         LeftOutReason.closed_all_days: "Closed on every day a team works",
         LeftOutReason.no_working_kit: "No working recording kit on the days it is open",
         LeftOutReason.out_of_reach: "Out of reach within working hours and the driving limit",
-        LeftOutReason.lower_value: "Reachable, but the teams' time went to higher-value sites",
+        LeftOutReason.lower_value: "Reachable, but the teams that could go were busy with higher-value sites",
+        LeftOutReason.not_reached_in_time: "Reachable, but the search ran out of time before giving it to a team",
     },
 }
 

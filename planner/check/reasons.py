@@ -7,6 +7,7 @@ from collections import Counter
 import numpy as np
 
 from planner.compile.instance import Compiled, owns, requirement_gaps
+from planner.plan import IdleReason, IdleTeamDay, TeamDay
 from planner.plan import LeftOutReason as R
 
 _GAP_TEXT = {
@@ -16,8 +17,12 @@ _GAP_TEXT = {
 }
 
 
-def left_out_reason(c: Compiled, s: int, reach: np.ndarray) -> tuple[R, str]:
-    """Reason code and a plain sentence for an unvisited site."""
+def left_out_reason(c: Compiled, s: int, reach: np.ndarray, hurried: np.ndarray | None = None) -> tuple[R, str]:
+    """Reason code and a plain sentence for an unvisited site.
+
+    `hurried` (bool per team-day): days whose part's search ran out of time, or left idle; a site
+    one of them could reach was not reached in time, not beaten by more valuable sites.
+    """
     site = c.scenario.sites[s]
     if site.unrecorded == 0:
         return R.no_unrecorded, "nobody left to record"
@@ -35,7 +40,36 @@ def left_out_reason(c: Compiled, s: int, reach: np.ndarray) -> tuple[R, str]:
         return _closed_or_no_kit(c, s, open_days)
     if not reach[:, s].any():
         return R.out_of_reach, "no team-day can get there, record and get back within its hours and driving limit"
-    return R.lower_value, "reachable, but the teams' time went to sites of higher value"
+    if hurried is not None and (reach[:, s] & hurried).any():
+        return R.not_reached_in_time, "reachable, but the search ran out of time before giving it to a team that could go"
+    return R.lower_value, "reachable, but the teams that could go were busy with sites of higher value"
+
+
+def idle_reasons(c: Compiled, team_days: list[TeamDay], reach: np.ndarray, served: set[str]) -> list[IdleTeamDay]:
+    """Every compiled team-day (a working day with a working kit) with no visit in the plan, and why."""
+    busy = {(td.team_id, td.date) for td in team_days if td.stops}
+    sites = c.scenario.sites
+    waiting = np.array([site.unrecorded > 0 and site.id not in served for site in sites], dtype=bool)
+    out = []
+    for i, td in enumerate(c.team_days):
+        team = c.scenario.teams[td.team]
+        if (team.id, td.date) in busy:
+            continue
+        if not (reach[i] & np.array([site.unrecorded > 0 for site in sites], dtype=bool)).any():
+            reason, detail = IdleReason.nothing_in_reach, "no site with people left that it can reach, record at and come back from"
+        elif not (reach[i] & waiting).any():
+            reason, detail = IdleReason.sites_served, "every site it can reach is visited by other team-days"
+        else:
+            n = int((reach[i] & waiting).sum())
+            reason, detail = IdleReason.out_of_time, f"{n} sites it can reach are unvisited: the search ran out of time"
+        out.append(IdleTeamDay(team_id=team.id, date=td.date, working_kits=td.kits, reason=reason, detail=detail))
+    return out
+
+
+def idle_mask(c: Compiled, team_days: list[TeamDay]) -> np.ndarray:
+    """bool per compiled team-day: it has no visit in the plan."""
+    busy = {(td.team_id, td.date) for td in team_days if td.stops}
+    return np.array([(c.scenario.teams[td.team].id, td.date) not in busy for td in c.team_days], dtype=bool)
 
 
 def _closed_or_no_kit(c: Compiled, s: int, open_days: set[int]) -> tuple[R, str]:

@@ -31,17 +31,18 @@ class ReplanOptions:
 
 
 def solve_rest(rest: Rest, old_plan: Plan, kept: dict[Key, KeptDay], options: ReplanOptions):
-    """Regency parts, then provincial teams (as `plan_week`), warm-started from the previous plan."""
+    """Regency parts, then provincial teams (as `plan_week`), warm-started from the previous plan:
+    the visits per rest team-day, the parts' results (team-days numbered in `rest.c`) and a status."""
     c, opts = rest.c, options.solve
     if not c.team_days:
-        return {}, 0, "nothing left to plan"
+        return {}, [], "nothing left to plan"
     old_rest = _old_routes(old_plan, kept)
     visits, results = solve_stages(
         c, regency_parts(c), provincial_part(c), rest.places, opts, done=rest.done.copy(),
         prepare=lambda inst: _prepared(c, inst, rest, old_rest, options),
     )
     status = ", ".join(sorted({r.status for r in results})) or "empty"
-    return visits, len(results), status
+    return visits, results, status
 
 
 def _old_routes(plan: Plan, kept: dict[Key, KeptDay]) -> dict[Key, list[tuple[str, int]]]:

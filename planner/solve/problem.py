@@ -70,6 +70,8 @@ class PartResult:
     objective: int
     status: str
     wall_s: float
+    out_of_time: bool = False  # the search gave nothing better than the greedy first plan in its time
+    team_days: tuple[int, ...] = ()  # Compiled.team_days of the part's vehicles
 
 
 Progress = Callable[[str, int, float], None]  # (part name, objective, seconds elapsed)

@@ -24,6 +24,7 @@ FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTIO
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
 DAY = 24 * 60
+MIN_SEARCH_S = 0.3  # a part with less time than this left after its greedy plan keeps that plan
 
 
 def solve_part(
@@ -33,6 +34,12 @@ def solve_part(
     max_solutions: int | None = None,
 ) -> PartResult:
     """Build the routing model for `inst`, search within the limits and return the routes."""
+    res = _solve_part(inst, time_limit_s, progress, max_solutions)
+    res.team_days = tuple(v.team_day for v in inst.vehicles)
+    return res
+
+
+def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | None, max_solutions: int | None) -> PartResult:
     t0 = time.monotonic()
     if not inst.vehicles or len(inst.node_point) == inst.n_depots:
         return PartResult(inst.name, [[] for _ in inst.vehicles], 0, "empty", 0.0)
@@ -42,7 +49,12 @@ def solve_part(
         routes: list[list[int]] = [[] for _ in inst.vehicles]
         for i, route in zip(usable, res.routes):
             routes[i] = route
-        return PartResult(res.name, routes, res.objective, res.status, res.wall_s)
+        return PartResult(res.name, routes, res.objective, res.status, res.wall_s, res.out_of_time)
+    # a timed first plan, whatever the search manages in its time: the previous routes of a re-plan
+    # (already cut to what the schedule keeps), else the greedy value-per-minute routes
+    first = inst.initial_routes if inst.initial_routes is not None else greedy_routes(inst)
+    if time_limit_s - (time.monotonic() - t0) < MIN_SEARCH_S:  # no time left to build and search a model
+        return PartResult(inst.name, first, 0, "first plan (no time left to search)", time.monotonic() - t0, True)
     manager = pywrapcp.RoutingIndexManager(
         len(inst.node_point),
         len(inst.vehicles),
@@ -59,17 +71,16 @@ def solve_part(
         routing.AddAtSolutionCallback(
             lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
         )
-    greedy = greedy_routes(inst)  # a timed first plan, whatever the search manages in its time
     search_s = max(0.0, time_limit_s - (time.monotonic() - t0))  # the limit is the call's: building counts
     params = search_parameters(search_s, max_solutions, inst.travel_cost_per_hour <= 0)
     solution = _solve(inst, routing, manager, params)
     status = _STATUS.get(routing.status(), str(routing.status()))
     routes = [] if solution is None else _solution_routes(inst, routing, manager, solution)
-    if solution is None or routes_value(inst, greedy) > routes_value(inst, routes):
+    if solution is None or (inst.initial_routes is None and routes_value(inst, first) > routes_value(inst, routes)):
         # the search ran out of time before a first solution (OR-Tools then returns none, or one with
-        # every visit dropped): the part keeps the greedy routes instead of coming back empty
-        text = f"greedy first plan (search: {status if solution is None else 'out of time, ' + status})"
-        return PartResult(inst.name, greedy, 0, text, time.monotonic() - t0)
+        # every visit dropped): the part keeps its first plan instead of coming back empty
+        text = f"first plan (search: {status if solution is None else 'out of time, ' + status})"
+        return PartResult(inst.name, first, 0, text, time.monotonic() - t0, out_of_time=True)
     return PartResult(inst.name, routes, solution.ObjectiveValue(), status, time.monotonic() - t0)
 
 
