@@ -391,13 +391,25 @@ def synth(
     out: Path = typer.Option(..., "--out", help="folder: one sub-folder per province, plus provinces.txt"),
     seed: int = typer.Option(0, "--seed"),
     regencies: str = typer.Option("", "--regencies", help="keep only these Jambi regencies, e.g. 15.72,15.71 (small test provinces)"),
+    varied: bool = typer.Option(False, "--varied", help="draw new provinces of varied shape (10–40 regencies, 1,000–9,000 sites, a city, river regencies) instead of Jambi copies"),
+    sites: int = typer.Option(0, "--sites", help="with --varied: sites per province (default: drawn)"),
+    n_regencies: int = typer.Option(0, "--n-regencies", help="with --varied: regencies per province (default: drawn)"),
+    shape: str = typer.Option("", "--shape", help="with --varied: compact, long or scattered (default: in turn)"),
 ) -> None:
-    """Write a synthetic national scenario for scale tests: N moved, jittered copies of the bundled Jambi."""
+    """Write synthetic provinces for scale and robustness tests: moved, jittered copies of the bundled
+    Jambi, or (--varied) new provinces drawn from the seed (planner/national/varied.py)."""
     from planner.national.synthetic import write_national
+    from planner.national.varied import ProvinceSpec, varied_specs, write_varied
 
     keep = [r.strip() for r in regencies.split(",") if r.strip()] or None
     try:
-        paths = write_national(out, provinces, seed, keep)
+        if varied:
+            specs = varied_specs(provinces, seed)
+            specs = [ProvinceSpec(s.code, n_regencies or s.regencies, sites or max(s.sites, (n_regencies or s.regencies) * 40),
+                                  shape or s.shape, s.seed) for s in specs]
+            paths = write_varied(out, specs)
+        else:
+            paths = write_national(out, provinces, seed, keep)
     except ValueError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
