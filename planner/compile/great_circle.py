@@ -71,6 +71,8 @@ def _per_profile(given: Mapping[Any, float] | None, defaults: Mapping[str, float
 class GreatCircleProvider:
     """Estimate: great-circle km × circuity gives road km; road km ÷ speed gives minutes."""
 
+    per_pair = True  # a pair's figures do not depend on the other points (the validator builds only what a plan uses)
+
     def __init__(self, speed_kmh: Mapping[Any, float] | None = None, circuity: Mapping[Any, float] | None = None):
         self.speed_kmh = _per_profile(speed_kmh, units.DEFAULT_SPEED_KMH, "speed_kmh")
         self.circuity = _per_profile(circuity, units.DEFAULT_CIRCUITY, "circuity")

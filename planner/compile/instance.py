@@ -7,6 +7,7 @@ Times in compiled arrays are absolute minutes from 00:00 of the first horizon da
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,11 +67,14 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
         provider = provider_for(scenario.travel, base)
     points = scenario_points(scenario)
     profiles = sorted({t.vehicle for t in scenario.teams})
+    check_memory(len(points), len(profiles))
     duration, distance = {}, {}
     for p in profiles:
         m = provider.matrices(points, p)
-        duration[p] = whole_minutes(m.duration_min)
-        distance[p] = m.distance_km
+        # int32 minutes and float32 km: half the memory of the provider's float64, same whole minutes
+        duration[p] = whole_minutes(m.duration_min, np.int32)
+        distance[p] = m.distance_km.astype(np.float32)
+        del m
     dates = scenario.horizon.dates
     no_kit = scenario.districts_without_fixed_kit()
     compatible = _compatibility(scenario)
@@ -88,6 +92,43 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
         team_days=_team_days(scenario, dates),
         windows=[[_abs_windows(s.windows_on(d), i) for i, d in enumerate(dates)] for s in scenario.sites],
     )
+
+
+class MemoryLimitError(RuntimeError):
+    """The dense travel matrices of a scenario would not fit the memory this process may use."""
+
+
+MATRIX_BYTES_PER_ENTRY = 8 + 16  # kept int32 minutes + float32 km; the provider's float64 pair while built
+MEMORY_SHARE = 0.8  # of the limit: the rest is the interpreter, the parts' models, the plan
+
+
+def matrix_bytes(points: int, profiles: int) -> int:
+    """Peak bytes of the travel matrices while compiling: every profile kept, the last being built."""
+    return points * points * (profiles * 8 + 16)
+
+
+def check_memory(points: int, profiles: int, limit_mb: int | None = None) -> None:
+    """Fail at once, with the figures, when the matrices would exceed `limit_mb` (default: the
+    `JEMPUT_MEMORY_MB` environment variable, else the machine's available memory)."""
+    limit = limit_mb if limit_mb is not None else memory_limit_mb()
+    need = matrix_bytes(points, profiles) / 2**20
+    if limit and need > MEMORY_SHARE * limit:
+        raise MemoryLimitError(
+            f"{points} places × {profiles} vehicle profiles need about {need:,.0f} MB of travel matrices, "
+            f"more than {MEMORY_SHARE:.0%} of the {limit:,} MB this process may use: split the province "
+            f"(one scenario per group of regencies) or give more memory (JEMPUT_MEMORY_MB)"
+        )
+
+
+def memory_limit_mb() -> int | None:
+    """JEMPUT_MEMORY_MB if set, else the memory the machine has available now (None if unknown)."""
+    env = os.environ.get("JEMPUT_MEMORY_MB", "").strip()
+    if env.isdigit():
+        return int(env)
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20)
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def scenario_points(scenario: Scenario) -> Points:

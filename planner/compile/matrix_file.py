@@ -31,6 +31,8 @@ class _Row:
 class FileMatrixProvider:
     """Road km and minutes from a long-format CSV: from_id,to_id,duration_min,distance_km[,profile]."""
 
+    per_pair = True  # a pair's figures do not depend on the other points (the validator builds only what a plan uses)
+
     def __init__(self, path: Path | str):
         self.path = Path(path)
         if not self.path.is_file():

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from planner.check.kpis import compute_kpis
-from planner.check.reasons import idle_mask, idle_reasons, left_out_reason
+from planner.check.reasons import first_visit_reach, idle_mask, idle_reasons, left_out_reason
 from planner.compile.instance import Compiled, compile_scenario
 from planner.compile.reach import reach_matrix
 from planner.compile.travel import TravelProvider
@@ -108,6 +108,7 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
         full_places[i] = rest.places[j]
     served = {s.site_id for td in team_days for s in td.stops if s.outcome != StopOutcome.missed}
     reach = reach_matrix(c, full_places)
+    plannable = first_visit_reach(c, full_places)
     hurried = idle_mask(c, team_days)
     for r in results:
         if r.out_of_time:
@@ -115,13 +116,13 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
     left = []
     for s, site in enumerate(sc.sites):
         if site.id not in served:
-            reason, detail = left_out_reason(c, s, reach, hurried)
+            reason, detail = left_out_reason(c, s, reach, hurried, plannable)
             left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
     bound = int(rest.recorded.sum()) + rest_bound(rest)
     report = Resolved(
         parts=len(results),
         out_of_time=sorted(r.name for r in results if r.out_of_time),
-        idle=idle_reasons(c, team_days, reach, served),
+        idle=idle_reasons(c, team_days, plannable, served),
     )
     return team_days, bound, left, status, report
 

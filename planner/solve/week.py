@@ -23,7 +23,7 @@ from planner.model import Scenario
 from planner.solve.parts import build_instance, places, provincial_part, regency_parts
 from planner.plan import LeftOut, Plan, SolveInfo, TeamDay
 from planner.compile.reach import reach_matrix
-from planner.check.reasons import idle_mask, idle_reasons, left_out_reason
+from planner.check.reasons import first_visit_reach, idle_mask, idle_reasons, left_out_reason
 from planner.solve.routing import PartInstance, PartResult, solve_part
 from planner.compile.travel import TravelProvider
 from planner.solve.trips import plan_trips
@@ -248,12 +248,13 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
             team_days.append(td)
     served = {s.site_id for td in team_days for s in td.stops}
     reach = reach_matrix(c, day_places)
+    plannable = first_visit_reach(c, day_places)
     hurried = hurried_mask(c, team_days, results)
     left = []
     for s, site in enumerate(c.scenario.sites):
         if site.id in served:
             continue
-        reason, detail = left_out_reason(c, s, reach, hurried)
+        reason, detail = left_out_reason(c, s, reach, hurried, plannable)
         left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
     bound = upper_bound(c, reach, day_places)
     status = ", ".join(sorted({r.status for r in results})) or "empty"
@@ -271,7 +272,7 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
             seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results),
             status=status, parts_out_of_time=sorted(r.name for r in results if r.out_of_time),
         ),
-        idle=idle_reasons(c, team_days, reach, served),
+        idle=idle_reasons(c, team_days, plannable, served),
     )
 
 

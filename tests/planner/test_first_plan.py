@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from planner.check.validate import format_violations, validate_plan
 from planner.compile.instance import compile_scenario
-from planner.compile.reach import reach_matrix
+from planner.check.reasons import first_visit_reach
 from planner.plan import IdleReason, LeftOutReason
 from planner.solve.parts import places
 from planner.solve.trips import plan_trips
@@ -68,14 +68,15 @@ def test_idle_days_with_nothing_in_reach_are_named():
     seconds=st.sampled_from([0.0, 0.2]),
 )
 def test_no_team_with_a_working_kit_and_a_reachable_site_is_left_idle_by_a_short_limit(n_sites, kits, radius, seconds):
-    """Whatever the limit, a team-day that can reach a site with people left is not idle while that
-    site is unvisited: each part gets a first plan that the schedule times."""
+    """Whatever the limit, a plan has visits when a team-day can make some site's first visit, and a
+    team-day left idle beside an unvisited site it could plan is reported as out of time, never as
+    having nothing in reach: each part gets a first plan that the schedule times."""
     teams = [team(f"T{i}", k) for i, k in enumerate(kits)]
     sc = scenario(ring(n_sites, radius_deg=radius), teams, days=3)
     plan = solve(sc, seconds=seconds)
     assert_valid(sc, plan)
     c = compile_scenario(sc)
-    reach = reach_matrix(c, places(c, plan_trips(c)))
+    reach = first_visit_reach(c, places(c, plan_trips(c)))
     served = {s.site_id for td in plan.team_days for s in td.stops}
     waiting = np.array([s.id not in served and s.unrecorded > 0 for s in sc.sites])
     could = {(sc.teams[td.team].id, td.date) for i, td in enumerate(c.team_days) if (reach[i] & waiting).any()}
