@@ -1,7 +1,8 @@
 """The independent validator: every rule a `Plan` must keep, re-derived from the Scenario alone.
 
 It imports no solver or compile module on purpose: it recomputes travel (through a
-`TravelProvider` and `whole_minutes`), kits, opening hours, breaks, service times, visit sizes and
+`TravelProvider`, bound to islands and crossings by `with_crossings`, and `whole_minutes`: the one
+travel computation the solver uses too), kits, opening hours, breaks, service times, visit sizes and
 key figures from the `Scenario` and the `Plan`, and lists every violation it finds, so a bug in the
 solver cannot hide behind the same bug here. Times are minutes after midnight of the team-day's date.
 
@@ -31,7 +32,8 @@ import numpy as np
 from planner import units
 from planner.model import Scenario, Shift, Site, Team, VehicleProfile
 from planner.plan import Place, Plan, Stop, StopOutcome, TeamDay
-from planner.compile.travel import Points, TravelProvider, provider_for, whole_minutes
+from planner.compile.crossings import with_crossings
+from planner.compile.travel import UNREACHABLE_MIN, Points, TravelProvider, provider_for, whole_minutes
 
 KM_TOL = 0.05  # km: a leg's reported distance may differ this much from the matrix
 COORD_TOL = 1e-6  # degrees: a place's coordinates must match its base or site this closely
@@ -64,6 +66,7 @@ CODES: dict[str, str] = {
     "leg-travel-km": "a leg's travel km differ from the matrix by more than 0.05 km",
     "day-travel-total": "travel_min/travel_km of the day differ from the sum of its legs",
     "drive-limit": "the day's driving (recomputed) exceeds the team's max_drive_min",
+    "no-crossing": "a leg joins two islands that no crossing carrying the team's vehicle joins (it drives across water)",
     "link-closed": "a planned leg drives directly between two places whose link is closed that date",
     "site-closed": "the site is closed that date (closed date or weekday without hours)",
     "outside-hours": "a stop's [start, end] does not lie within one opening window of the site",
@@ -140,7 +143,7 @@ def validate_plan(scenario: Scenario, plan: Plan, provider: TravelProvider | Non
     """Every violation of the scenario's rules in `plan` (empty list: the plan is valid)."""
     if provider is None:
         provider = provider_for(scenario.travel, Path(scenario.source_dir) if scenario.source_dir else None)
-    ctx = _context(scenario, plan, provider)
+    ctx = _context(scenario, plan, with_crossings(provider, scenario))
     out = _check_header(scenario, plan)
     for td in plan.team_days:
         out += _check_team_day(ctx, td)
@@ -532,9 +535,13 @@ def _check_travel(ctx: _Ctx, td: TeamDay, team: Team, legs: list[_Leg]) -> list[
         if known is None:
             continue
         t, km = known
-        driven += t
         site = leg.stop.site_id if leg.stop else None
         what = f"drive to {site}" if leg.stop else "drive to the end place"
+        if t >= UNREACHABLE_MIN:
+            msg = f"{what}: no route for a {team.vehicle.value}, the places are on islands no crossing joins"
+            out.append(_v("no-crossing", msg, team.id, td.date, site))
+            continue
+        driven += t
         if leg.reported_min != t:
             msg = f"{what}: {leg.reported_min} min reported, the matrix gives {t}"
             out.append(_v("leg-travel-min", msg, team.id, td.date, site))

@@ -36,6 +36,7 @@ from planner.model import (
     Weekday,
     Weights,
 )
+from planner.io.crossings import load_crossings
 from planner.io.problems import NO_VALUE, Report, ScenarioError
 from planner.io.tables import (
     CLOSED_WORDS,
@@ -58,14 +59,14 @@ SITE_REQUIRED = ("site_id", "name", "kind", "lat", "lon", "unrecorded")
 SITE_OPTIONAL = (
     *("province_code", "regency_code", "district_code", "village_code", "turnout", "priority", "hours"),
     *(f"hours_{d}" for d in DAYS),
-    *("closed_dates", "electricity", "clearance", "access", "location_estimated", "note"),
+    *("closed_dates", "electricity", "clearance", "access", "location_estimated", "note", "island"),
 )
 TEAM_REQUIRED = ("team_id", "name", "base_lat", "base_lon")
 TEAM_OPTIONAL = (
     *("base_name", "regency_code", "vehicle", "rate_per_kit_hour", "setup_min", "generator", "clearances"),
     *("max_drive_min", "max_nights_out"),
     *(f"shift_{d}" for d in DAYS),
-    *("midday_break", "friday_prayer"),
+    *("midday_break", "friday_prayer", "island"),
 )
 KIT_REQUIRED = ("kit_id", "team_id", "status")
 KIT_OPTIONAL = ("repair_until",)
@@ -74,7 +75,7 @@ OFFICE_OPTIONAL = ("name",)
 
 REQUIRED_KEYS = ("name", "sites", "teams", "kits")
 SETTINGS: dict[str, type[BaseModel]] = {"weights": Weights, "visits": VisitRules, "travel": TravelSettings}
-OPTIONAL_KEYS = ("horizon", "district_offices", *SETTINGS)
+OPTIONAL_KEYS = ("horizon", "district_offices", "crossings", *SETTINGS)
 NO_BREAK_WORDS = CLOSED_WORDS | {"none", "no", "tidak", "-"}
 M = TypeVar("M", bound=BaseModel)
 
@@ -123,10 +124,13 @@ def _load(path: Path, label: str, report: Report) -> Scenario | None:
     teams = _load_teams(base, team_spec, kit_spec, horizon, report)
     sites = _load_sites(base, site_specs, report)
     offices = [o for spec in office_specs for o in _load_offices(base, spec, report)]
+    crossing_specs = _specs(config, "crossings", label, report) if "crossings" in config else []
+    crossings = [x for spec in crossing_specs for x in load_crossings(base, spec, report)]
     if not report.ok:
         return None
     return _build(
-        dict(name=name, horizon=horizon, district_offices=tuple(offices), source_dir=str(base), **settings),
+        dict(name=name, horizon=horizon, district_offices=tuple(offices), crossings=tuple(crossings),
+             source_dir=str(base), **settings),
         sites,
         teams,
         label,
@@ -334,6 +338,7 @@ def _site(row: Row) -> Site | None:
         access=access,
         location_estimated=location_estimated,
         note=row.text("note"),
+        island=row.text("island"),
         **{c: row.text(c) for c in ("province_code", "regency_code", "district_code", "village_code")},
     )
     return _construct(Site, fields, row, _site_column)
@@ -444,6 +449,7 @@ def _team_fields(row: Row) -> dict | None:
         ),
         max_nights_out=row.number("max_nights_out", default=units.DEFAULT_MAX_NIGHTS_OUT, integer=True, low=0, high=6),
         shifts=_shifts(row),
+        island=row.text("island"),
     )
     fields["base_lat"], fields["base_lon"] = _coordinates(row, "base_lat", "base_lon")
     return None if row.failed else fields
