@@ -502,7 +502,7 @@ def _check_leg_times(ctx: _Ctx, td: TeamDay, team: Team, legs: list[_Leg],
     out = []
     for leg in legs:
         known = _leg_matrix(ctx, team, leg)
-        if known is None:
+        if known is None or known[0] >= UNREACHABLE_MIN:  # no route: reported once, as no-crossing
             continue
         t = known[0]
         site = leg.stop.site_id if leg.stop else None
