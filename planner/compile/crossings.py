@@ -47,7 +47,8 @@ class LegCrossing:
 
     crossing: Crossing
     from_end: str  # "a" or "b": the end the team boards at
-    minutes_to_port: int  # travel minutes from the leg's start until the team reaches that port
+    minutes_to_port: int  # travel minutes from the leg's start until the team reaches that port (worst waits)
+    road_before: int  # road minutes from the leg's start, or the previous crossing's landing, to this port
 
 
 def departures_in_week(x: Crossing) -> np.ndarray:
@@ -234,11 +235,14 @@ class CrossingProvider:
         path, t = [i], float(m.duration_min[0, 2 + i])
         while path[-1] != j:
             path.append(int(nxt[path[-1], j]))
-        out, clock = [], t
+        out, clock, road = [], t, t
         for u, v in zip(path, path[1:]):
-            if ports[u].crossing == ports[v].crossing:
+            if ports[u].crossing == ports[v].crossing and ports[u].island != ports[v].island:
                 k = ports[u].crossing
-                out.append(LegCrossing(self.crossings[k], ports[u].end, int(np.ceil(clock))))
+                out.append(LegCrossing(self.crossings[k], ports[u].end, int(np.ceil(clock)), int(np.ceil(road))))
+                road = 0.0
+            else:
+                road += pp_min[u, v]
             clock += pp_min[u, v]
         return out
 
