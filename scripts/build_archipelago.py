@@ -320,10 +320,12 @@ def build_teams(rng: np.random.Generator, src: Sources, prov: Province, sites: p
 # ----------------------------------------------------------------------------- writing
 
 
-def write_scenario(out: Path, prov: Province) -> None:
+def write_scenario(out: Path, prov: Province) -> str:
+    """The scenario file naming the tables beside it; returns the scenario's name."""
     end = HORIZON_START + dt.timedelta(days=HORIZON_DAYS - 1)
+    name = f"{prov.title} — minggu {HORIZON_START.day}–{end.day} November {HORIZON_START.year}"
     text = f"""# jemput example: {prov.title}. Real geography, estimated figures: see README.md.
-name: "{prov.title} — minggu {HORIZON_START.day}–{end.day} November {HORIZON_START.year}"
+name: "{name}"
 horizon: {{start: {HORIZON_START.isoformat()}, days: {HORIZON_DAYS}}}     # Monday .. Saturday
 sites: sites.csv
 teams: teams.csv
@@ -333,6 +335,121 @@ crossings: crossings.csv
 travel: {{provider: haversine}}
 """
     (out / "scenario.yaml").write_text(text, encoding="utf-8")
+    return name
+
+
+README = """\
+# {title}: a jemput example week on islands
+
+**{name}** — a complete, editable example week for the {regencies} regencies of {title},
+built to plan and test travel over islands, ferries and bridges. The geography is real; every
+figure about people, equipment, teams, ports and sailings is an **estimate** made by the documented,
+seeded method below. Replace the estimates with your office's own figures before planning a real week.
+
+Built by `scripts/build_archipelago.py` (numpy `default_rng(seed={seed})`, draws in a fixed order, so a
+rebuild is byte-identical), reusing the helpers of the Jambi method (`scripts/build_jambi.py`,
+`planner/data/jambi/README.md`):
+
+    .venv/bin/python scripts/build_archipelago.py {key} --shared ../shared/data/{slug}
+
+| file | rows | what |
+|---|---|---|
+| scenario.yaml | | the week: {start} (Monday) for {days} days, travel `haversine`, `crossings: crossings.csv` |
+| sites.csv | {sites:,} | every village with a boundary polygon, with its `island` |
+| teams.csv | {teams} | two teams per regency office and one provincial team, each with its base's `island` |
+| kits.csv | {kits} | recording kits ({kits_out} out of service) |
+| district_offices.csv | {offices} | every kecamatan office and whether its fixed recording kit works |
+| crossings.csv | {crossings} | {ferries} known routes (ferries, bridges) and {boats} local boats (estimated) |
+
+## What is real
+
+- **Villages** ({sites:,}): Kemendagri codes, names, districts and regencies, and the routing stop
+  (`stop_lat`/`stop_lon`, a point inside the village polygon) from the shared source
+  (`../shared/data/{slug}/SOURCES.md`: GitHub `cahyadsn/wilayah` and `cahyadsn/wilayah_boundaries`, MIT,
+  © cahya dsn). The villages listed without a polygon are not included.
+- **Islands** ({islands}): the shared source's `island_id`, the land mass a village stands on (village
+  polygons merged with a 100 m tolerance); kept as the `island` column, so no car or motorbike is
+  planned across water except over a crossing.
+- **Regency population** (`population_total`) from the same source.
+- **Seat towns** (GeoNames, CC BY 4.0, attribution "GeoNames", via the `towns.csv` of the shared
+  source): the team bases. The seat's name is general reference; where GeoNames has no town of that
+  name in the regency, the regency's most populous GeoNames town stands in:
+
+{seats}
+
+- **Known crossings**: the routes in the table below exist (general reference); their ends are the
+  GeoNames points of the port towns (a bridge's ends are approximate), **their sailing times,
+  departures and fares are estimates** (no timetable was available offline) — check them against
+  the operator's current schedule.
+
+## What is estimated, and how
+
+- **Unrecorded people**: regency population × {voting:.2f} (people who must hold an e-KTP, assumed)
+  × the regency's unrecorded share; shares are a floor of {floor:.0%} plus a lognormal draw (σ {sigma})
+  scaled so the population-weighted mean is **{mean:.1%}** (an assumption, no published figure), capped at
+  {cap:.0%}. Each regency's total is split over its villages in proportion to
+  `sqrt(area) × (3 if kelurahan) × lognormal(0, 0.5)` by the largest-remainder method, as for Jambi.
+  Total: **{unrecorded:,}** people. No prisons or hospitals are in this example.
+- **No electricity**: {dark} desa ({dark_share:.0%} of desa, picked uniformly at random).
+- **Local boats** (`kind=boat`, `NNN-Pxx`, `(perkiraan)` in the jetty names): for every regency, each
+  island holding some of its villages that no known route joins to the seat's island is joined by one
+  boat, island after island, always the closest pair (Prim's order): the jetties are the two
+  villages' routing stops nearest each other across the strait (a village stop is inland, so the real
+  jetty is a little closer). Crossing time = straight-line km ÷ {boat_kmh:g} km/h + {boarding} min boarding,
+  a boat every {every} min from {service}, carrying motorbikes (not cars), fare Rp {fare0:,} + Rp {fare1:,}/km.
+- **District offices**: 19.3 % of the fixed recording kits out of service, as for Jambi.
+- **Teams**: per regency office two teams at the seat: team 1 a car with `prison` clearance; team 2
+  a motorbike (it can take the local boats); one of the two, at random, has a generator. In a
+  regency with villages on more than one island team 2 may stay out {nights} nights and drive
+  {drive} min a day (boat waits and sailing count as travel). One provincial team (car, generator,
+  3 nights) at the capital's seat. One team 1, at random, has Saturday off.
+- **Kits**: 2–4 per team, about one in five out of service, as for Jambi.
+
+Travel between islands counts the wait for the next departure (the longest wait when reaching the
+port between 07:00 and 16:00, see `docs/data-format.md`, "crossings"): a boat every 60 minutes adds
+59 minutes; a ferry sailing a few times a week is of no use within a week's day trips, and a site
+only such a ferry reaches is left out as out of reach; a site on an island no crossing joins to its
+teams' islands is left out as `no_crossing`.
+
+## Crossings
+
+| id | kind | name | minutes on board | sailings | vehicles |
+|---|---|---|---|---|---|
+{crossing_rows}
+
+## Licence and attribution
+
+Administrative codes, names, polygons, islands and populations: MIT License © cahya dsn (GitHub
+`cahyadsn/wilayah`, `cahyadsn/wilayah_boundaries`). Town points: GeoNames (geonames.org), CC BY 4.0,
+attribution "GeoNames". The estimates and the build script are part of jemput (MIT).
+"""
+
+
+def _sailings(row: dict) -> str:
+    if row.get("kind") == "bridge":
+        return "always open"
+    if row.get("every_min"):
+        return f"every {row['every_min']} min {row.get('service') or ''}".strip()
+    days = [d for d in bj_weekdays() if row.get(f"departures_{d}") not in ("", "none", None)]
+    times = {row[f"departures_{d}"] for d in days}
+    return f"{', '.join(days)} {' / '.join(sorted(times))}"
+
+
+def write_readme(out: Path, prov: Province, key: str, f: dict, crossings: pd.DataFrame, src: Sources) -> None:
+    seats = "\n".join(f"  - {c} {src.regencies.loc[c, 'name']}: {how}" for c, how in f["seats"].items())
+    rows = "\n".join(f"| {r.crossing_id} | {r.kind} | {r['name']} | {r.crossing_min} | {_sailings(r.to_dict())} | "
+                     f"{r.vehicles} |" for _, r in crossings.iterrows())
+    text = README.format(
+        title=prov.title, name=f["name"], regencies=len(src.regencies), seed=SEED, key=key, slug=prov.slug,
+        start=HORIZON_START.isoformat(), days=HORIZON_DAYS, sites=f["sites"], teams=f["teams"], kits=f["kits"],
+        kits_out=f["kits_out"], offices=f["offices"], crossings=f["ferries"] + f["boats"], ferries=f["ferries"],
+        boats=f["boats"], islands=f["islands"], seats=seats, voting=VOTING_AGE_SHARE, floor=SHARE_CLIP[0],
+        sigma=SHARE_SIGMA, mean=prov.unrecorded_share, cap=SHARE_CLIP[1], unrecorded=f["unrecorded"],
+        dark=f["no_electricity"], dark_share=prov.no_electricity_share, boat_kmh=LOCAL_BOAT_KMH,
+        boarding=LOCAL_BOAT_BOARDING_MIN, every=LOCAL_BOAT_EVERY_MIN, service=LOCAL_BOAT_SERVICE,
+        fare0=LOCAL_BOAT_FARE[0], fare1=LOCAL_BOAT_FARE[1], nights=ISLAND_TEAM_NIGHTS, drive=ISLAND_TEAM_DRIVE_MIN,
+        crossing_rows=rows)
+    (out / "README.md").write_text(text, encoding="utf-8")
 
 
 def build(prov: Province, shared: Path, out: Path) -> dict:
@@ -353,13 +470,15 @@ def build(prov: Province, shared: Path, out: Path) -> dict:
     for name, frame in (("sites", sites), ("teams", teams), ("kits", kits), ("district_offices", offices),
                         ("crossings", crossings)):
         bj.write_csv(frame, out / f"{name}.csv")
-    write_scenario(out, prov)
-    return {"sites": len(sites), "unrecorded": int(sites.unrecorded.sum()), "teams": len(teams), "kits": len(kits),
+    name = write_scenario(out, prov)
+    figures = {"name": name, "sites": len(sites), "unrecorded": int(sites.unrecorded.sum()), "teams": len(teams), "kits": len(kits),
             "kits_out": int((kits.status != "working").sum()), "offices": len(offices),
             "ferries": len(ferries), "boats": len(boats), "islands": sites.island.nunique(),
             "no_electricity": int((sites.electricity == "no").sum()),
             "seats": {c: f"{t['name']} ({how})" for c, (t, how) in found.items()},
             "shares": shares.to_dict()}
+    write_readme(out, prov, next(k for k, v in PROVINCES.items() if v is prov), figures, crossings, src)
+    return figures
 
 
 def main() -> None:
