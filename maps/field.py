@@ -106,6 +106,8 @@ class StopView:
     geo: str
     gmaps: str
     change: str = ""  # a re-planned plan: what changed at this stop (kept, moved, added, done, …)
+    site_id: str = ""  # what a field report names: the site and the visit number of the week
+    visit_n: int = 1
 
 
 def field_map(
@@ -118,9 +120,9 @@ def field_map(
     if team is None:
         raise ValueError(f"unknown team {team_id!r}; the scenario has: {', '.join(scenario.team_by_id())}")
     td = find_team_day(plan, team_id, day)
-    context = _page_context(scenario, team, day, td, lang)
+    context = page_context(scenario, team, day, td, lang)
     scripts = _scripts(context, self_contained)
-    return _template().render(**context, **scripts, lang=lang, self_contained=self_contained)
+    return page_template().render(**context, **scripts, lang=lang, self_contained=self_contained, app=False)
 
 
 def write_field_map(
@@ -147,7 +149,7 @@ def nav_links(lat: float, lon: float, name: str) -> tuple[str, str]:
     return f"geo:{ll}?q={ll}({quote(name, safe='')})", f"https://www.google.com/maps/dir/?api=1&destination={ll}"
 
 
-def _page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | None, lang: str) -> dict:
+def page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | None, lang: str) -> dict:
     """Everything the template needs: texts, stops, places, summary; no HTML built here."""
     context = {"team_name": team.name, "date_text": long_date(day, lang), "title": f"{team.name} — {long_date(day, lang)}"}
     context["L"] = {key: t(key, lang) for key in _TEMPLATE_LABELS}
@@ -188,6 +190,8 @@ def _stop_view(n: int, stop: Stop, site: Site, day: dt.date, lang: str) -> StopV
         geo=geo,
         gmaps=gmaps,
         change=change_label(stop, lang),
+        site_id=stop.site_id,
+        visit_n=stop.visit,
     )
 
 
@@ -220,7 +224,7 @@ def _summary(td: TeamDay, lang: str) -> str:
 # --- scripts, styles, template --------------------------------------------------------------------
 
 
-def _map_data(context: dict) -> dict:
+def map_data(context: dict) -> dict:
     """The data the map script reads: line, numbered stops, places, popups (escaped HTML)."""
     stops, places = context["stops"], context["places"]
     line = [[p.lat, p.lon] for p in places[:1]] + [[s.lat, s.lon] for s in stops] + [[p.lat, p.lon] for p in places[1:]]
@@ -267,7 +271,7 @@ def _stop_popup(s: StopView, labels: dict[str, str]) -> str:
 
 def _scripts(context: dict, self_contained: bool) -> dict:
     """Leaflet (inline or CDN), the init script, styles and the matching Content-Security-Policy."""
-    init = _INIT_JS % js_json(_map_data(context)) if context["has_route"] else ""
+    init = _INIT_JS % js_json(map_data(context)) if context["has_route"] else ""
     css = template_file("field.css")
     inline_scripts = [init] if init else []
     leaflet_js = leaflet_css = ""
@@ -313,7 +317,7 @@ def _sri(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
+def page_template() -> jinja2.Template:
     """The page template, with autoescaping on so every text from the inputs is escaped."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("maps", "templates"),
