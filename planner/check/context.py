@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.compile.crossings import with_crossings
 from planner.compile.travel import Points, TravelProvider, whole_minutes
 from planner.model import Scenario, Site, Team, VehicleProfile
 from planner.plan import Place, Plan, Stop, TeamDay
@@ -41,10 +42,11 @@ class Leg:
 
 
 def build_context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> Ctx:
-    """Look-ups and matrices for the vehicle profiles of the teams the plan uses."""
+    """Look-ups and matrices for the vehicle profiles of the teams the plan uses (bound to the islands)."""
+    travel = with_crossings(provider, scenario)
     teams = scenario.team_by_id()
     places = [(f"base:{t.id}", t.base_lat, t.base_lon) for t in scenario.teams] + [(s.id, s.lat, s.lon) for s in scenario.sites]
-    if getattr(provider, "per_pair", False):  # a routing server's cache is keyed by whole blocks: keep them
+    if getattr(travel, "per_pair", False):  # a routing server's cache is keyed by whole blocks, crossings route via ports: keep them whole
         used = _used_places(scenario, plan)
         places = [p for p in places if p[0] in used]
     ids = tuple(p[0] for p in places)
@@ -52,7 +54,7 @@ def build_context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> C
     profiles = sorted({teams[td.team_id].vehicle for td in plan.team_days if td.team_id in teams})
     minutes, km = {}, {}
     for p in profiles:
-        m = provider.matrices(points, p)
+        m = travel.matrices(points, p)
         minutes[p] = whole_minutes(m.duration_min)
         km[p] = np.asarray(m.distance_km, dtype=float)
     no_kit = scenario.districts_without_fixed_kit()

@@ -10,6 +10,7 @@ import numpy as np
 from planner.compile.instance import Compiled, owns, requirement_gaps
 from planner.compile.reach import reach_matrix
 from planner.plan import IdleReason, IdleTeamDay, TeamDay
+from planner.compile.travel import UNREACHABLE_MIN
 from planner.plan import LeftOutReason as R
 
 _GAP_TEXT = {
@@ -44,6 +45,8 @@ def left_out_reason(
     if not any(c.team_days[i].day in open_days for i in tds):
         return _closed_or_no_kit(c, s, open_days)
     if not reach[:, s].any():
+        if not any(_routed(c, t, s) for t in range(c.n_teams) if c.compatible[t, s]):
+            return R.no_crossing, "on an island that no crossing joins to the island of any team that could go"
         return R.out_of_reach, "no team-day can get there, record and get back within its hours and driving limit"
     can = reach[:, s] if plannable is None else plannable[:, s]
     if not can.any():
@@ -86,6 +89,12 @@ def idle_mask(c: Compiled, team_days: list[TeamDay]) -> np.ndarray:
     """bool per compiled team-day: it has no visit in the plan."""
     busy = {(td.team_id, td.date) for td in team_days if td.stops}
     return np.array([(c.scenario.teams[td.team].id, td.date) not in busy for td in c.team_days], dtype=bool)
+
+
+def _routed(c: Compiled, t: int, s: int) -> bool:
+    """Whether the team's vehicle has any route from its base to the site (over crossings if need be)."""
+    team = c.scenario.teams[t]
+    return bool(c.duration[team.vehicle][t, c.site_point(s)] < UNREACHABLE_MIN)
 
 
 def _closed_or_no_kit(c: Compiled, s: int, open_days: set[int]) -> tuple[R, str]:
