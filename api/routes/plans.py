@@ -88,7 +88,7 @@ def replan_plan(
 def facts_applied(scenario: Scenario, plan: Plan, body: ReplanRequest) -> Scenario:
     """The scenario with the outcomes applied (422 listing every problem with the outcomes)."""
     outcomes = Outcomes(outcomes=tuple(body.outcomes))
-    report = check_outcomes(outcomes, scenario, plan)
+    report = check_outcomes(outcomes, scenario, plan, body.from_time.replace(tzinfo=None))
     if report.error_count:
         raise Rejected(report, "outcomes")
     try:

@@ -37,6 +37,8 @@ from planner.model import (
     Weights,
 )
 from planner.io.problems import NO_VALUE, Report, ScenarioError
+from planner.io.plausible import check_scenario, read_boundaries
+from planner.io.safe_yaml import YamlProblem, load_yaml, yaml_message
 from planner.io.tables import (
     CLOSED_WORDS,
     Row,
@@ -74,7 +76,7 @@ OFFICE_OPTIONAL = ("name",)
 
 REQUIRED_KEYS = ("name", "sites", "teams", "kits")
 SETTINGS: dict[str, type[BaseModel]] = {"weights": Weights, "visits": VisitRules, "travel": TravelSettings}
-OPTIONAL_KEYS = ("horizon", "district_offices", *SETTINGS)
+OPTIONAL_KEYS = ("horizon", "district_offices", "boundaries", *SETTINGS)
 NO_BREAK_WORDS = CLOSED_WORDS | {"none", "no", "tidak", "-"}
 M = TypeVar("M", bound=BaseModel)
 
@@ -123,15 +125,22 @@ def _load(path: Path, label: str, report: Report) -> Scenario | None:
     teams = _load_teams(base, team_spec, kit_spec, horizon, report)
     sites = _load_sites(base, site_specs, report)
     offices = [o for spec in office_specs for o in _load_offices(base, spec, report)]
+    boundary_spec = _specs(config, "boundaries", label, report) if "boundaries" in config else []
+    area = read_boundaries(base / boundary_spec[0], label, report) if boundary_spec else None
     if not report.ok:
         return None
-    return _build(
+    scenario = _build(
         dict(name=name, horizon=horizon, district_offices=tuple(offices), source_dir=str(base), **settings),
         sites,
         teams,
         label,
         report,
     )
+    if scenario is not None:
+        offices_label = ", ".join(office_specs) or None
+        check_scenario(scenario, [o for _, o in sites], [o for _, o in teams], label, report, offices_label,
+                       area, ", ".join(boundary_spec))
+    return scenario if report.ok else None
 
 
 def _read_config(path: Path, label: str, report: Report) -> dict | None:
@@ -139,18 +148,27 @@ def _read_config(path: Path, label: str, report: Report) -> dict | None:
     if not path.is_file():
         report.error(label, "scenario file not found")
         return None
+    size = path.stat().st_size
+    if size > units.MAX_SCENARIO_FILE_BYTES:
+        reason = f"the scenario file is {size:,} bytes; at most {units.MAX_SCENARIO_FILE_BYTES:,} (tables go in their own files)"
+        report.error(label, reason)
+        return None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
         report.error(label, f"the scenario file is not UTF-8 text ({exc.reason} at byte {exc.start})")
         return None
     try:
-        config = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        report.error(label, f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        config = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        report.error(label, f"malformed JSON: {getattr(exc, 'msg', 'nested too deeply')}{where}")
+        return None
+    except YamlProblem as exc:
+        report.error(label, str(exc))
         return None
     except yaml.YAMLError as exc:
-        report.error(label, f"malformed YAML: {_yaml_message(exc)}")
+        report.error(label, f"malformed YAML: {yaml_message(exc)}")
         return None
     if config is None:
         report.error(label, "the scenario file is empty")
@@ -166,14 +184,6 @@ def _read_config(path: Path, label: str, report: Report) -> dict | None:
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
             report.error(label, unknown_name_reason("key", key, REQUIRED_KEYS + OPTIONAL_KEYS), column=key)
     return config
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    if mark is None:
-        return problem
-    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
 
 
 def _scenario_name(value: object, label: str, report: Report) -> str | None:
@@ -291,6 +301,10 @@ def _load_sites(base: Path, specs: list[str], report: Report) -> list[tuple[Site
         if table is None:
             continue
         check_columns(table, SITE_REQUIRED, SITE_OPTIONAL, report)
+        if len(ids) + len(table.rows) > units.MAX_SITES:
+            report.error(spec, f"{len(ids) + len(table.rows):,} sites; a scenario may have at most {units.MAX_SITES:,} "
+                               "(plan a province in parts, e.g. one scenario per regency)")
+            return []
         for number, cells in table.rows:
             row = Row(table, number, cells, report)
             if row.text("site_id"):
@@ -308,7 +322,7 @@ def _site(row: Row) -> Site | None:
     name = _name(row, "name")
     kind = row.choice("kind", SiteKind)
     lat, lon = _coordinates(row, "lat", "lon")
-    unrecorded = row.number("unrecorded", required=True, integer=True, low=0)
+    unrecorded = _people(row, "unrecorded")
     turnout = row.number("turnout", low=0, low_open=True, high=1)
     priority = row.number("priority", default=1.0, low=0, low_open=True, high=100)
     hours = _site_hours(row, kind)
@@ -626,6 +640,19 @@ def _name(row: Row, column: str) -> str | None:
         row.problem(column, "too long (at most 200 characters)", text)
         return None
     return text
+
+
+def _people(row: Row, column: str) -> int | None:
+    """A site's count of people: an error above MAX_SITE_PEOPLE, a warning above LARGE_SITE_PEOPLE."""
+    value = row.number(column, required=True, integer=True, low=0)
+    if value is not None and value > units.MAX_SITE_PEOPLE:
+        row.problem(column, f"{value:,} people at one site is not a real count (at most {units.MAX_SITE_PEOPLE:,})",
+                    row.text(column))
+        return None
+    if value is not None and value > units.LARGE_SITE_PEOPLE:
+        reason = f"{value:,} people at one site is far more than any village holds; check the figure"
+        row.problem(column, reason, row.text(column), warning=True)
+    return value
 
 
 def _coordinates(row: Row, lat_column: str, lon_column: str) -> tuple[float | None, float | None]:

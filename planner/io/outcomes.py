@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
+from planner import units
 from planner.model import Id, Minute, Scenario, parse_clock
 from planner.plan import Plan
 from planner.io.problems import NO_VALUE, Report
@@ -186,12 +187,23 @@ def validate_outcomes(path: str | Path, scenario: Scenario, plan: Plan | None = 
     return Outcomes(outcomes=tuple(f for f, _ in items)), report
 
 
-def check_outcomes(outcomes: Outcomes, scenario: Scenario, plan: Plan | None = None) -> Report:
-    """Problems of outcomes posted as JSON (row = position in `outcomes`, from 1)."""
+def check_outcomes(outcomes: Outcomes, scenario: Scenario, plan: Plan | None = None,
+                   from_time: dt.datetime | None = None) -> Report:
+    """Problems of outcomes posted as JSON (row = position in `outcomes`, from 1), and of the re-plan time."""
     report = Report()
+    if from_time is not None:
+        check_from_time(from_time, scenario, report)
     items = [(o, (OUTCOMES_LABEL, i)) for i, o in enumerate(outcomes.outcomes, start=1)]
     check_references(items, scenario, plan, report)
     return report
+
+
+def check_from_time(from_time: dt.datetime, scenario: Scenario, report: Report, label: str = "from") -> None:
+    """A re-plan starts inside the week: from its first day up to the end of its last."""
+    dates = scenario.horizon.dates
+    if not dates[0] <= from_time.date() <= dates[-1]:
+        report.error(label, f"the re-plan time {from_time.isoformat(timespec='minutes')} is outside the week "
+                            f"{dates[0]} to {dates[-1]}; give a time within it", value=from_time.isoformat())
 
 
 def _row_fact(row: Row) -> object | None:
@@ -275,6 +287,12 @@ def check_references(items: list[tuple[object, tuple[str, int]]], scenario: Scen
         kit, team = getattr(fact, "kit_id", None), getattr(fact, "team_id", None)
         if kit in kit_team and team and team in teams and kit_team[kit] != team:
             bad("kit_id", f"kit {kit!r} belongs to team {kit_team[kit]!r}, not {team!r}", kit)
+        if isinstance(fact, VisitDone) and fact.site_id in sites:
+            estimate = sites[fact.site_id].unrecorded
+            if fact.people > units.VISIT_DONE_FAR_ABOVE * estimate + 50:
+                report.warning(file, f"{fact.people:,} people recorded at {fact.site_id}, far above its estimate of "
+                                     f"{estimate:,} unrecorded; check the count (the re-plan takes it as reported)",
+                               row=row, column="people", value=fact.people)
         if plan is not None and isinstance(fact, (VisitDone, VisitMissed)):
             key = (fact.site_id, fact.team_id, fact.date)
             if fact.site_id in sites and fact.team_id in teams and key not in planned:

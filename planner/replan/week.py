@@ -31,7 +31,8 @@ from planner.compile.instance import DAY, Compiled, TeamDay as CompiledDay, comp
 from planner.replan.facts import Frozen, apply_facts
 from planner.check.kpis import compute_kpis
 from planner.model import Scenario
-from planner.io.outcomes import Outcomes, OutcomesError, VisitDone, VisitMissed, check_outcomes
+from planner.io.outcomes import Outcomes, OutcomesError, VisitDone, VisitMissed, check_from_time, check_outcomes
+from planner.io.problems import Report
 from planner.solve.parts import provincial_part, regency_parts, visit_start_windows
 from planner.plan import Churn, LeftOut, Plan, ReplanInfo, SolveInfo, Stop, StopOutcome, TeamDay
 from planner.compile.reach import reach_matrix
@@ -78,7 +79,7 @@ def replan(
 ) -> tuple[Plan, Churn]:
     """The re-planned week and its churn (see module doc). Raises OutcomesError for bad outcomes."""
     t0 = time.monotonic()
-    report = check_outcomes(outcomes, scenario, old_plan)
+    report = check_outcomes(outcomes, scenario, old_plan, from_time)
     if not report.ok:
         raise OutcomesError(report)
     kept, frozen = freeze(scenario, old_plan, outcomes, from_time)
@@ -110,6 +111,10 @@ def replan(
 
 def replanned_scenario(scenario: Scenario, old_plan: Plan, outcomes: Outcomes, from_time: dt.datetime) -> Scenario:
     """The scenario a re-planned plan is valid for: the facts applied to the dates still to plan."""
+    report = Report()
+    check_from_time(from_time, scenario, report)
+    if not report.ok:
+        raise OutcomesError(report)
     _, frozen = freeze(scenario, old_plan, outcomes, from_time)
     return apply_facts(scenario, outcomes, frozen)
 
