@@ -156,7 +156,9 @@ def _read_config(path: Path, label: str, report: Report) -> dict | None:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        report.error(label, f"the scenario file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        utf16 = exc.object[:2] in (b"\xff\xfe", b"\xfe\xff")
+        reason = "it is UTF-16 (Notepad's 'Unicode')" if utf16 else f"{exc.reason} at byte {exc.start}"
+        report.error(label, f"the scenario file is not UTF-8 text ({reason}); save it as UTF-8")
         return None
     try:
         config = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
@@ -660,6 +662,9 @@ def _coordinates(row: Row, lat_column: str, lon_column: str) -> tuple[float | No
     lat = row.number(lat_column, required=True)
     lon = row.number(lon_column, required=True)
     if lat is None or lon is None:
+        return None, None
+    if lat == 0 and lon == 0:
+        row.problem(lat_column, "(0, 0) is where a GPS without a fix puts a point; give the real coordinates", row.text(lat_column))
         return None, None
     (lat_lo, lat_hi), (lon_lo, lon_hi) = units.INDONESIA_LAT, units.INDONESIA_LON
     lat_ok, lon_ok = lat_lo <= lat <= lat_hi, lon_lo <= lon <= lon_hi

@@ -50,6 +50,8 @@ def yaml_message(exc: yaml.YAMLError) -> str:
     """PyYAML's problem with its line and column, as one sentence."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
+    if "'\\t'" in problem:
+        problem += "; indent with spaces, not tabs"
     if mark is None:
         return problem
     return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"

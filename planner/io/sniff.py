@@ -41,8 +41,10 @@ def csv_text(data: bytes, label: str, report: Report) -> CsvText | None:
         if data.startswith(magic):
             report.error(label, f"this is not a CSV file: it is {what}")
             return None
-    text = _decode(data, label, report)
+    decoding = Report()
+    text = _decode(data, label, decoding)
     if text is None:
+        report.extend(decoding)
         return None
     sample = text[:SAMPLE]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\t\r\n") + sample.count("\ufffd")
@@ -50,6 +52,7 @@ def csv_text(data: bytes, label: str, report: Report) -> CsvText | None:
         report.error(label, f"this is not a CSV file: it holds binary data ({controls} control characters "
                             f"in its first {len(sample):,}); export the table as 'CSV UTF-8' or XLSX")
         return None
+    report.extend(decoding)  # the encoding warning, once the text is known to be a table
     first, _, rest = text.partition("\n")
     declared = first.strip().lower()
     if declared.startswith("sep=") and len(declared) == 5:  # Excel's hint line: `sep=;`

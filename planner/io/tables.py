@@ -34,12 +34,20 @@ GEO_SUFFIXES = {".geojson", ".json", ".gpkg"}
 
 TRUE_WORDS = frozenset({"yes", "ya", "y", "true", "1"})
 FALSE_WORDS = frozenset({"no", "tidak", "n", "false", "0"})
+INDONESIAN_WORDS = {  # what a coordinator may write for a value of a choice column: a hint, not accepted
+    "desa": "village", "kelurahan": "village", "lapas": "prison", "rutan": "prison", "lpka": "prison",
+    "rumah sakit": "hospital", "rs": "hospital", "rsud": "hospital", "sekolah": "school", "panti": "care_home",
+    "mobil": "car", "motor": "motorbike", "perahu": "boat", "kapal": "boat", "jalan": "road", "sungai": "river",
+    "rusak": "broken", "baik": "working", "diperbaiki": "in_repair", "servis": "in_repair",
+}
 CLOSED_WORDS = frozenset({"closed", "tutup", "off", "libur"})
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2212": "-"})
 _ID_RE = re.compile(ID_PATTERN)
 _DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+$")
 _THOUSANDS_DOT_RE = re.compile(r"^\d{1,3}(\.\d{3})+$")  # 2.000 or 1.250.000 (Indonesian grouping)
+_THOUSANDS_COMMA_RE = re.compile(r"^\d{1,3}(,\d{3})+$")  # 2,000 in a comma-separated file
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_FIRST_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")  # 25/11/2026, as Indonesian Excel writes
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -311,6 +319,9 @@ class Row:
         text = self.required(column) if required else self.text(column)
         if not text:
             return default
+        if integer and not self.table.decimal_comma and _THOUSANDS_COMMA_RE.match(text):
+            self.problem(column, f"write the count without a thousands separator: {text.replace(',', '')}", text)
+            return None
         value = self._grouped_count(column, text) if integer else None
         value = self._parse_number(column, text) if value is None else value
         if value is None:
@@ -378,7 +389,11 @@ class Row:
             return enum(text.lower())
         except ValueError:
             allowed = ", ".join(e.value for e in enum)
-            self.problem(column, f"unknown {column} {text!r}; allowed: {allowed}", text)
+            hint = INDONESIAN_WORDS.get(text.lower())
+            if hint in {e.value for e in enum}:
+                self.problem(column, f"unknown {column} {text!r}; did you mean {hint!r}? (allowed: {allowed})", text)
+            else:
+                self.problem(column, f"unknown {column} {text!r}; allowed: {allowed}", text)
             return None
 
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
@@ -437,7 +452,9 @@ def parse_date(text: str) -> dt.date:
     if t.endswith(" 00:00:00") or t.endswith("T00:00:00"):
         t = t[:10]
     if not _DATE_RE.match(t):
-        raise ValueError(f"expected a date YYYY-MM-DD, got {text!r}")
+        day_first = _DAY_FIRST_RE.match(t)
+        hint = f" (write {day_first[3]}-{int(day_first[2]):02d}-{int(day_first[1]):02d})" if day_first else ""
+        raise ValueError(f"expected a date YYYY-MM-DD, got {text!r}{hint}")
     try:
         return dt.date(int(t[:4]), int(t[5:7]), int(t[8:]))
     except ValueError as exc:
