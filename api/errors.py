@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
+from starlette.exceptions import HTTPException
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -19,6 +20,9 @@ ERRORS = {
     413: {"model": ErrorOut, "description": "the request body is larger than the server accepts"},
     415: {"model": ErrorOut, "description": "unsupported content type"},
     422: {"model": ErrorOut, "description": "invalid input: every problem with file/row/field/reason"},
+    429: {"model": ErrorOut, "description": "too many plan jobs queued (for this key or in all); retry after "
+                                            "the seconds in the Retry-After header",
+          "headers": {"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}}},
 }
 
 
@@ -37,7 +41,7 @@ def error_body(detail: str, problems: list[ProblemOut] = ()) -> dict:
 def install(app: FastAPI) -> None:
     """Register the handlers that give every error the ErrorOut shape."""
 
-    @app.exception_handler(HTTPException)
+    @app.exception_handler(HTTPException)  # Starlette's: also the framework's own 400, 404 and 405
     async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
         return JSONResponse(error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers)
 

@@ -215,8 +215,9 @@ def replan(
 
     when = Report()
     check_from_time(start, sc, when, label="--from")
-    if not when.ok:
+    if when.problems:
         console.print(when.format(), markup=False, highlight=False, soft_wrap=True)
+    if not when.ok:
         raise typer.Exit(2)
     opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
     out.mkdir(parents=True, exist_ok=True)

@@ -199,11 +199,16 @@ def check_outcomes(outcomes: Outcomes, scenario: Scenario, plan: Plan | None = N
 
 
 def check_from_time(from_time: dt.datetime, scenario: Scenario, report: Report, label: str = "from") -> None:
-    """A re-plan starts inside the week: from its first day up to the end of its last."""
+    """A re-plan time after the week's last day is an error (nothing is left to plan); one before the
+    week a warning (facts known before Monday: nothing is kept, the whole week is planned again)."""
     dates = scenario.horizon.dates
-    if not dates[0] <= from_time.date() <= dates[-1]:
-        report.error(label, f"the re-plan time {from_time.isoformat(timespec='minutes')} is outside the week "
-                            f"{dates[0]} to {dates[-1]}; give a time within it", value=from_time.isoformat())
+    when = from_time.isoformat(timespec="minutes")
+    if from_time.date() > dates[-1]:
+        report.error(label, f"the re-plan time {when} is after the week {dates[0]} to {dates[-1]}; nothing is left "
+                            "to re-plan. Give a time within the week", value=from_time.isoformat())
+    elif from_time.date() < dates[0]:
+        report.warning(label, f"the re-plan time {when} is before the week {dates[0]} to {dates[-1]}: nothing is "
+                              "kept and the whole week is planned again", value=from_time.isoformat())
 
 
 def _row_fact(row: Row) -> object | None:
