@@ -181,6 +181,24 @@ def keys_revoke(key_id: int = typer.Argument(...)) -> None:
 
 
 @app.command()
+def reports(
+    plan_id: str = typer.Argument(..., help="the plan's id on the server (as in /v1/plans/PLAN_ID)"),
+    out: Path = typer.Option(Path("outcomes.csv"), "--out", help="the outcomes table to write (CSV)"),
+) -> None:
+    """The field reports of a plan in the server's database as an outcomes table for `jemput replan`."""
+    from api.reports import outcomes_of_plan
+    from planner.io.reports import write_outcomes_csv
+
+    try:
+        outcomes, count = outcomes_of_plan(plan_id, _api_settings())
+    except LookupError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
+    write_outcomes_csv(outcomes, out)
+    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}")
+
+
+@app.command()
 def replan(
     plan_json: Path = typer.Argument(..., help="plan.json of the week being worked"),
     outcomes: Path = typer.Argument(..., help="field outcomes table (CSV or XLSX, see docs/data-format.md)"),

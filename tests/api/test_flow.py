@@ -59,6 +59,9 @@ def test_create_poll_export(database_url, tmp_path):
         assert wb.sheetnames == [t.id for t in scenario.teams]
         overview = get("/map?lang=en")
         assert overview.status_code == 200 and overview.headers["content-type"].startswith("text/html")
+        assert "<script src=" not in overview.text  # Leaflet inline, nothing from a CDN
+        assert overview.text.count("class='jemput-qr'") == len(plan.team_days)  # a QR code per team-day's app
+        assert f"http://testserver/v1/plans/{pid}/teams/" in overview.text
         td = next(t for t in plan.team_days if t.stops)
         field = get(f"/teams/{td.team_id}/days/{td.date}/map", who=f"field:{td.team_id}")
         assert field.status_code == 200

@@ -611,7 +611,8 @@ def test_travel_provider_needs_its_source(tmp_path: Path) -> None:
 
 def test_model_errors_map_back_to_columns() -> None:
     """The pydantic model is the last check; its errors point at the column they came from."""
-    from planner.io.load import _construct, _site_column
+    from planner.io.fields import construct as _construct
+    from planner.io.sites import _site_column
     from planner.model import Site
 
     report = Report()
