@@ -73,5 +73,5 @@ def _openapi(app: FastAPI) -> dict:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(defs.pop("$defs", {}))
         components["Scenario"] = defs
-        app.openapi_schema = schema
+        app.openapi_schema = errors.document_errors(schema)
     return app.openapi_schema

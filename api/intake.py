@@ -58,7 +58,7 @@ def from_json_bytes(raw: bytes, max_sites: int) -> tuple[Scenario, Report]:
     if not report.ok:
         raise Rejected(report)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate_json(json.dumps(data), strict=True)  # as the schema says: no "true" for true
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             file, row, field = _where(error["loc"])
