@@ -84,7 +84,8 @@ CODES: dict[str, str] = {
     "recordings-mismatch": "a team-day's recordings differ from the sum of its stops' people",
     "capacity-mismatch": "a team-day's capacity differs from kits × rate × working minutes outside breaks",
     "kpi-mismatch": "a key figure differs from the one recomputed from the team-days",
-    "bound-below-plan": "kpis.upper_bound is below the plan's expected recordings",
+    "bound-below-plan": "kpis.upper_bound (or bound_max_flow, bound_lp) is below the plan's expected recordings",
+    "bound-not-tightest": "kpis.upper_bound is not the tighter of bound_max_flow and bound_lp",
     "missing-left-out": "a site with unrecorded people and no visit is not in left_out",
     "duplicate-left-out": "a site is in left_out more than once",
     "served-left-out": "a visited site is in left_out",
@@ -768,6 +769,11 @@ def _check_kpis(ctx: _Ctx, plan: Plan) -> list[Violation]:
         for name, got, want, tol in near
         if not abs(got - want) <= tol + 1e-9 * abs(want)
     ]
-    if k.upper_bound < total:
-        out.append(_v("bound-below-plan", f"upper_bound {k.upper_bound} is below the plan's {total} recordings"))
+    bounds = {"upper_bound": k.upper_bound, "bound_max_flow": k.bound_max_flow, "bound_lp": k.bound_lp}
+    for name, bound in bounds.items():
+        if bound is not None and bound < total:
+            out.append(_v("bound-below-plan", f"{name} {bound} is below the plan's {total} recordings"))
+    shown = [b for b in (k.bound_max_flow, k.bound_lp) if b is not None]
+    if shown and k.upper_bound != min(shown):
+        out.append(_v("bound-not-tightest", f"upper_bound {k.upper_bound}, the bounds are {shown}"))
     return out

@@ -528,7 +528,7 @@ def _number(c: Compiled, kept: dict[Key, KeptDay], rest: _Rest, visits: dict[int
             order.append(((key[1], 0, key[0], pos), ("kept", key, pos)))
     for j, seq in visits.items():
         for pos, v in enumerate(seq):
-            order.append(((rest.c.team_days[j].date, 1, j, pos), ("new", j, pos)))
+            order.append(((rest.c.team_days[j].date, 1, v.visit_no, j, pos), ("new", j, pos)))  # the model keeps numbers in date order
     order.sort(key=lambda x: x[0])
     count = np.zeros(len(sc.sites), dtype=np.int64)
     remaining = np.array([s.unrecorded for s in sc.sites], dtype=np.int64)

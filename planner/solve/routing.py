@@ -113,6 +113,7 @@ def solve_part(
     time_dim = _add_time_and_cost(inst, routing, manager)
     _add_drive_limit(inst, routing)
     _add_visits(inst, routing, manager, time_dim)
+    _add_visit_order(inst, routing, manager, time_dim)
     _add_one_visit_per_vehicle(inst, routing, manager)
     _add_stability(inst, routing, manager)
     if progress is not None:
@@ -396,6 +397,36 @@ def _add_one_visit_per_vehicle(inst: PartInstance, routing, manager) -> None:
         for a, k in enumerate(nodes):
             for j in nodes[a + 1 :]:
                 routing.AddHardTypeIncompatibility(k, j)
+
+
+def visit_order_offset(inst: PartInstance) -> int:
+    """Least start-time difference (minutes) between a site's visit k+1 and its visit k.
+
+    The plan numbers a site's visits by date (`planner.solve.week.renumber_visits`), and visit k+1
+    may come on the same date as visit k (another team) but not earlier. Start times are absolute
+    (day × 1440 + minute): when every shift spans less than half a day, k+1 ≥ k − span allows any
+    order within a date and none across dates. Otherwise (long one-day shifts), or when one team may
+    make two visits of a site a day (their order is then the plan's), visit k+1 starts after visit k.
+    """
+    span = max((v.work_end - v.work_start for v in inst.vehicles), default=0)
+    if not inst.one_visit_per_vehicle or 2 * span >= DAY:
+        return 0
+    return -span
+
+
+def _add_visit_order(inst: PartInstance, routing, manager, time_dim) -> None:
+    """A site's visits keep their numbers' order in time (see `visit_order_offset`), so numbering
+    them by date afterwards keeps every visit's size: the plan is worth what the search found."""
+    offset = visit_order_offset(inst)
+    by_site: dict[int, list[tuple[int, int]]] = {}
+    for k, (s, no) in enumerate(zip(inst.visit_site, inst.visit_no)):
+        by_site.setdefault(int(s), []).append((int(no), k))
+    for visits in by_site.values():
+        visits.sort()
+        for (_, a), (_, b) in zip(visits, visits[1:]):
+            first = manager.NodeToIndex(inst.n_depots + a)
+            second = manager.NodeToIndex(inst.n_depots + b)
+            time_dim.AddNodePrecedence(first, second, offset)
 
 
 def _restrict_to_windows(cumul, windows: list[tuple[int, int]]) -> None:
