@@ -18,7 +18,7 @@ from planner.solve.search import search_with_restarts
 
 SCALE = 100  # objective units per weighted person
 # Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
-# Parts without breaks start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
+# Parts start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
@@ -126,6 +126,8 @@ def solve_part(
     if solution is None:
         reason = _STATUS.get(status, str(status))
         return PartResult(inst.name, [[] for _ in inst.vehicles], 0, f"no solution: {reason}", time.monotonic() - t0)
+    if status in (3, 4):  # the last restart found nothing new; the best routes stand
+        status = 1
     routes = []
     for v in range(len(inst.vehicles)):
         idx, seq = solution.Value(routing.NextVar(routing.Start(v))), []
@@ -159,12 +161,7 @@ _NO_LIMIT = pywrapcp.DefaultRoutingSearchParameters().solution_limit
 
 
 def _value_per_minute_start(inst: PartInstance, routing, manager, params):
-    """The cheapest restorable value-per-minute insertion (`planner.solve.insertion`) over its exponents, or None.
-
-    None at once when a team-day has breaks: the insertion does not model them, so its routes rarely restore.
-    """
-    if any(v.breaks for v in inst.vehicles):
-        return None
+    """The cheapest restorable value-per-minute insertion (`planner.solve.insertion`) over its exponents, or None."""
     routing.CloseModelWithParameters(params)
     best = None
     for power in POWERS:
@@ -423,10 +420,11 @@ def _add_visit_order(inst: PartInstance, routing, manager, time_dim) -> None:
         by_site.setdefault(int(s), []).append((int(no), k))
     for visits in by_site.values():
         visits.sort()
-        for (_, a), (_, b) in zip(visits, visits[1:]):
-            first = manager.NodeToIndex(inst.n_depots + a)
-            second = manager.NodeToIndex(inst.n_depots + b)
-            time_dim.AddNodePrecedence(first, second, offset)
+        for i, (_, a) in enumerate(visits):  # every pair: the visits between may be left out
+            for _, b in visits[i + 1 :]:
+                first = manager.NodeToIndex(inst.n_depots + a)
+                second = manager.NodeToIndex(inst.n_depots + b)
+                time_dim.AddNodePrecedence(first, second, offset)
 
 
 def _restrict_to_windows(cumul, windows: list[tuple[int, int]]) -> None:

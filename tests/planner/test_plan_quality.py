@@ -41,6 +41,21 @@ def test_a_sites_visits_keep_their_number_order_across_days() -> None:
     assert day_of.get(2, 1) >= day_of[1], f"visit 2 on day {day_of.get(2)} before visit 1 on day {day_of[1]}"
 
 
+def test_order_holds_when_a_visit_between_is_left_out() -> None:
+    """Visits 1 and 3 of a site, visit 2 served nowhere: visit 3 still may not come before visit 1."""
+    inst = PartInstance(
+        name="gap", node_point=np.array([0, 1, 1, 1]), n_depots=1, visit_site=np.array([0, 0, 0]),
+        visit_no=np.array([1, 2, 3]), visit_people=np.array([200, 90, 60]), visit_value=np.array([200.0, 90.0, 60.0]),
+        duration={"car": np.array([[0, 10, 10, 10], [10, 0, 0, 0], [10, 0, 0, 0], [10, 0, 0, 0]], dtype=np.int64)},
+        vehicles=[_vehicle(0, 480 + 100), _vehicle(1, 480 + 300)], allowed=[[1], [], [0, 1]],
+        start_windows=[[], [], []], travel_cost_per_hour=0.0, one_visit_per_vehicle=True,
+    )
+    res = solve_part(inst, 2.0, max_solutions=50)
+    day_of = {node: v for v, route in enumerate(res.routes) for node in route}
+    assert day_of.get(1) == 1 and 2 not in day_of
+    assert day_of.get(3, 1) >= 1, "visit 3 on day 0 before visit 1 on day 1"
+
+
 def test_the_plan_is_worth_what_the_search_found(monkeypatch) -> None:
     """Large villages get repeat visits; numbering them by date afterwards loses no one."""
     sites = [village(i, 0.012 * (i % 4) - 0.02, 0.011 * (i // 4) - 0.02, 700 + 60 * i, id=f"B{i}") for i in range(8)]
