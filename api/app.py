@@ -16,7 +16,7 @@ from api.auth import create_key
 from api.db import make_engine, session_factory, upgrade
 from api.jobs import JobRunner
 from api.limits import BodyLimit
-from api.routes import exports, health, plans, scenarios
+from api.routes import exports, field, health, plans, reports, scenarios
 from api.settings import Settings
 from api.store import Store
 from planner.model import Scenario
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = Store(sessions)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
-    for r in (health.router, scenarios.router, plans.router, exports.router):
+    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.openapi = lambda: _openapi(app)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.tables import ApiKey
 
 KEY_HEADER = "X-API-Key"
+KEY_COOKIE = "jemput_key"  # the field app's key on the phone: set once from ?key=, HttpOnly, SameSite=Strict
 key_header = APIKeyHeader(name=KEY_HEADER, auto_error=False, description="an API key from `jemput keys create`")
 
 
@@ -66,15 +67,21 @@ def create_key(sessions: sessionmaker[Session], role: Role | str, team_id: str |
 
 
 def caller(request: Request, key: str | None = Security(key_header)) -> Caller:
-    """The caller of this request, from its API key (401 without a valid one)."""
+    """The caller of this request, from its API key: the header, or the field app's cookie (401 without a valid one)."""
+    key = key or request.cookies.get(KEY_COOKIE)
     if not key:
         raise HTTPException(401, f"missing API key: send it in the {KEY_HEADER} header", headers={"WWW-Authenticate": KEY_HEADER})
-    sessions: sessionmaker[Session] = request.app.state.sessions
+    found = lookup(request.app.state.sessions, key)
+    if found is None:
+        raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": KEY_HEADER})
+    return found
+
+
+def lookup(sessions: sessionmaker[Session], key: str) -> Caller | None:
+    """The caller a key stands for, or None if it is unknown or revoked."""
     with sessions() as s:
         row = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked.is_(False)))
-    if row is None:
-        raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": KEY_HEADER})
-    return Caller(row.id, Role(row.role), row.team_id)
+    return None if row is None else Caller(row.id, Role(row.role), row.team_id)
 
 
 def require(*roles: Role):

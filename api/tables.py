@@ -93,3 +93,18 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class FieldReportRow(Base):
+    """One report from a team's phone; (plan_id, report_id) is unique, so a resend is stored once."""
+
+    __tablename__ = "field_reports"
+    __table_args__ = (UniqueConstraint("plan_id", "report_id", name="uq_field_reports_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    report_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str] = mapped_column(String(64))
+    date: Mapped[dt.date]
+    report_json: Mapped[str] = mapped_column(Text)  # planner.io.reports.FieldReport as JSON
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -18,6 +18,7 @@ from api.routes.plans import team_view, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
+from planner.io.links import api_links
 from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
@@ -89,9 +90,11 @@ def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
 
 @router.get("/map", response_class=HTMLResponse, responses=HTML_RESPONSES)
 def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id, who: Caller = Depends(readers)) -> HTMLResponse:
-    """The coordinator's overview map of the whole week (Folium)."""
-    body = _cached(request, plan_id, who, ("overview", lang.value),
-                   lambda sc, p: overview_map(sc, p, lang.value).get_root().render().encode())
+    """The coordinator's overview map of the whole week (Folium, Leaflet inline), with a QR code of each
+    team-day's field app on this server."""
+    base = str(request.base_url)
+    body = _cached(request, plan_id, who, ("overview", lang.value, base),
+                   lambda sc, p: overview_map(sc, p, lang.value, api_links(base, plan_id, p)).get_root().render().encode())
     return HTMLResponse(body)
 
 

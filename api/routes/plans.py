@@ -19,6 +19,8 @@ from api.jobs import ACTIVE, FINAL
 from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
 from api.store import Store, job_out, team_ids
 from api.tables import Job, utcnow
+from api.reports import plan_reports
+from planner.io.reports import team_day_status
 from planner.model import Scenario
 from planner.io.outcomes import Outcomes, check_outcomes
 from planner.plan import Plan
@@ -193,12 +195,15 @@ def visible_job(store: Store, plan_id: str, who: Caller) -> Job:
 
 
 def _view(store: Store, job: Job, who: Caller) -> JobOut:
-    plan = None
+    plan, status = None, None
     if job.status == "done":
         plan = store.plan(job)
         if who.role == Role.field:
             plan = team_view(plan, who.team_id)
-    return job_out(job, plan)
+        status = team_day_status(plan, plan_reports(store.sessions, job.id, who.team_id if who.role == Role.field else None))
+    out = job_out(job, plan)
+    out.field_status = status
+    return out
 
 
 def team_view(plan: Plan, team_id: str) -> Plan:
