@@ -10,15 +10,15 @@ site s it has the people recorded r[d,s] ≥ 0 and the visits made n[d,s] ≥ 0 
 - n[d,s] ≤ 1 with one visit per site per team-day (else one drive in, however many sittings)
 - per site: Σ_d n ≤ its visit count; for every m, Σ_d r ≤ S_m + size_(m+1) × (Σ_d n − m), where S_m is the
   sum of its first m visit sizes (the tangents of the concave "people after m visits" curve)
-- per team-day: Σ_s n × (set-up + cheapest drive in from another site) + r × 60 ÷ (kits × rate)
-  − the first visit's drive in + shortest first leg + shortest return ≤ working minutes less breaks;
-  the drives alone ≤ the driving limit
+- per team-day: Σ_s n × (set-up + cheapest drive in) + r × 60 ÷ (kits × rate) + shortest return
+  ≤ working minutes less breaks; the drives alone ≤ the driving limit
 
 Why it is valid: whatever earlier visits took, a site's m visits record at most S_m (each takes at most
 turnout^k × what is left, and less taken earlier leaves less to turnout's share); each visit is entered
-by a drive at least the cheapest into its site from another site, but the day's first, which is entered
-from the start (the shortest first leg); a team that may stay out may lodge at any site, so a day
-that starts (ends) at a lodging has no first leg (return), and it has as many such starts (ends) as nights.
+by a drive at least the cheapest into its site from the day's start or another site it reaches. A team
+that may stay out may lodge at any site: its drives in are counted from its base or any other site, it
+pays no return, and a day's first visit may be at its own lodging (free) on at most as many days as
+the team has nights out.
 """
 
 from __future__ import annotations
@@ -43,24 +43,22 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
     inf = solver.infinity()
     site_r: dict[int, list] = {}
     site_n: dict[int, list] = {}
-    nights: dict[int, tuple[list, list]] = {}  # per team that may stay out: its (start, end) lodging rows
+    nights: dict[int, object] = {}  # per team that may stay out: its row of starts at a lodging
     objective = solver.Objective()
     for i, td in enumerate(c.team_days):
         team = c.scenario.teams[td.team]
         sites = [s for s in np.nonzero(reach[i])[0].tolist() if c.sizes[s]]
         if not sites:
             continue
-        into, go, back = _drives(c, i, sites, day_places, team.max_nights_out > 0)
-        fixed = go + back  # go is 0 for a team that may not stay out: its first leg is in `into`
-        minutes = td.work_end - td.work_start - sum(b1 - b0 for b0, b1 in td.breaks) - fixed
-        if team.max_nights_out == 0 and (minutes <= team.setup_min or team.max_drive_min < fixed):
+        lodge = team.max_nights_out > 0
+        into, back = _drives(c, i, sites, day_places, lodge)
+        minutes = td.work_end - td.work_start - sum(b1 - b0 for b0, b1 in td.breaks) - back
+        if minutes <= team.setup_min or team.max_drive_min < back:
             continue
         per_person = 60.0 / (td.kits * team.rate_per_kit_hour)
         work = solver.Constraint(-inf, float(minutes))
-        drive = solver.Constraint(-inf, float(team.max_drive_min - fixed))
-        if team.max_nights_out > 0:  # the day may start or end at a lodging instead of the base
-            _lodging(solver, nights.setdefault(td.team, ([], [])), team.max_nights_out, (work, drive), go, back)
-        free = solver.Constraint(-inf, 1.0)  # the first visit is entered from the start (charged in `fixed`)
+        drive = solver.Constraint(-inf, float(team.max_drive_min - back))
+        free = _lodging(solver, nights, td.team, team.max_nights_out) if lodge else None
         stretches = _stretches(td)
         for s, drive_in in zip(sites, into):
             sizes = c.sizes[s]
@@ -79,8 +77,8 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
             if not one_a_day:
                 work.SetCoefficient(enter, float(drive_in))
             drive.SetCoefficient(enter, float(drive_in))
-            if drive_in > 0 and team.max_nights_out > 0:
-                y = solver.NumVar(0.0, 1.0, "")  # the part of the entries that is the day's first
+            if drive_in > 0 and free is not None:
+                y = solver.NumVar(0.0, 1.0, "")  # the part of the entries made from a lodging at s itself
                 below = solver.Constraint(-inf, 0.0)
                 below.SetCoefficient(y, 1.0)
                 below.SetCoefficient(enter, -1.0)
@@ -144,33 +142,32 @@ def _site_rows(solver, sizes: list[int], rs: list, ns: list) -> None:
         total.SetCoefficient(r, 1.0)
 
 
-def _lodging(solver, rows: tuple[list, list], most_nights: int, day_rows, go: int, back: int) -> None:
-    """A team that may stay out starts a[d] and ends b[d] of its days at a lodging (no drive from or
-    to its base); each night out is one end and one start, so Σ a ≤ nights and Σ b ≤ nights."""
-    for k, minutes in enumerate((go, back)):
-        v = solver.NumVar(0.0, 1.0, "")
-        for row in day_rows:
-            row.SetCoefficient(v, -float(minutes))
-        if not rows[k]:
-            rows[k].append(solver.Constraint(-solver.infinity(), float(most_nights)))
-        rows[k][0].SetCoefficient(v, 1.0)
+def _lodging(solver, nights: dict, team: int, most_nights: int):
+    """A row for the team-day's first visit made at its own lodging: at most a[d] of them, the day
+    starting at a lodging, and a team starts at most as many days at a lodging as it has nights out."""
+    a = solver.NumVar(0.0, 1.0, "")
+    if team not in nights:
+        nights[team] = solver.Constraint(-solver.infinity(), float(most_nights))
+    nights[team].SetCoefficient(a, 1.0)
+    free = solver.Constraint(-solver.infinity(), 0.0)
+    free.SetCoefficient(a, -1.0)
+    return free
 
 
-def _drives(c: Compiled, i: int, sites: list[int], day_places, lodge: bool) -> tuple[list[int], int, int]:
-    """Cheapest drive into each site from another site team-day i reaches, the shortest first leg
-    from its start and the shortest return (for a team that may stay out: from and to its base)."""
+def _drives(c: Compiled, i: int, sites: list[int], day_places, lodge: bool) -> tuple[list[int], int]:
+    """Cheapest drive into each site from team-day i's start or another site it reaches, and its
+    shortest return. A team that may stay out starts at its base or at a lodging, which may be any
+    site, and may end the day at one: its drives in are from its base or any other site, no return."""
     td = c.team_days[i]
     dur = c.duration[c.scenario.teams[td.team].vehicle]
     points = np.array([c.site_point(s) for s in sites])
-    big = np.iinfo(np.int64).max
-    block = dur[np.ix_(points, points)].astype(np.int64)
-    np.fill_diagonal(block, big)
-    into = block.min(axis=0)
-    into[into == big] = 0  # a lone site: its only visit is the first
-    if lodge:  # from and to its base, unless it lodges (see `_lodging`); the day's first visit may be at the lodging
-        return into.tolist(), int(dur[td.team, points].min()), int(dur[points, td.team].min())
-    start, end = day_places[i]
-    return np.minimum(into, dur[start, points]).tolist(), 0, int(dur[points, end].min())
+    origins = np.arange(c.n_teams, dur.shape[0]) if lodge else points
+    block = dur[np.ix_(origins, points)].astype(np.int64)
+    own = np.searchsorted(origins, points)  # each site's own row: not a drive into it
+    block[own, np.arange(len(points))] = np.iinfo(np.int64).max
+    start, end = (td.team, None) if lodge else day_places[i]
+    into = np.minimum(block.min(axis=0), dur[start, points])
+    return into.tolist(), 0 if end is None else int(dur[points, end].min())
 
 
 def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]]) -> Callable[[], int | None]:

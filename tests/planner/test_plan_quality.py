@@ -83,19 +83,23 @@ def _bounds(sc):
     return upper_bound(c, reach, day_places), lp_bound(c, reach, day_places)
 
 
-@pytest.mark.parametrize("case", ["ring", "remote-lodging", "big-villages"])
+@pytest.mark.parametrize("case", ["ring", "remote-lodging", "remote-trip", "big-villages"])
 def test_lp_bound_is_above_the_plan_and_the_plan_shows_the_tighter_bound(case) -> None:
     if case == "ring":
         sc = scenario(ring(30, unrecorded=40), [team("T1", 2), team("T2", 1)])
     elif case == "remote-lodging":
         far = [village(50 + i, 0.9 + 0.01 * i, 0.9, 150) for i in range(5)]
         sc = scenario(ring(6) + far, [team("T1", 2, max_nights_out=2)])
+    elif case == "remote-trip":  # 6 h each way: the days out and back are nearly all driving
+        cluster = [village(200 + i, -0.9 + 0.01 * i, -1.3 - 0.01 * i, 200) for i in range(5)]
+        sc = scenario(cluster, [team("T1", 3, max_drive_min=600, max_nights_out=3)])
     else:
         sc = scenario([village(i, 0.01 * i, 0.0, 900) for i in range(4)], [team("T1", 4)])
     flow, lp = _bounds(sc)
     plan = solve(sc, seconds=2.0)
     assert validate_plan(sc, plan) == []
     k = plan.kpis
+    assert k.expected_recordings > 0
     assert lp is not None and k.bound_lp == lp and k.bound_max_flow == flow
     assert k.upper_bound == min(flow, lp)
     assert k.expected_recordings <= lp
