@@ -1,7 +1,8 @@
 """The independent validator: every rule a `Plan` must keep, re-derived from the Scenario alone.
 
 It imports no solver or compile module on purpose: it recomputes travel (through a
-`TravelProvider` and `whole_minutes`), kits, opening hours, breaks, service times, visit sizes and
+`TravelProvider`, bound to islands and crossings by `with_crossings`, and `whole_minutes`: the one
+travel computation the solver uses too), kits, opening hours, breaks, service times, visit sizes and
 key figures from the `Scenario` and the `Plan`, and lists every violation it finds, so a bug in the
 solver cannot hide behind the same bug here. Times are minutes after midnight of the team-day's date.
 
@@ -26,6 +27,7 @@ from planner.check.day_rules import check_team_day
 from planner.check.timing import arrival_after, free_minutes
 from planner.check.violations import CODES, Violation, format_violations
 from planner.check.violations import violation as _v
+from planner.check.pending import check_pending
 from planner.check.week_rules import check_continuity, check_duplicates, check_kpis, check_left_out, check_visits
 from planner.compile.travel import TravelProvider, provider_for
 from planner.model import Scenario
@@ -47,6 +49,7 @@ def validate_plan(scenario: Scenario, plan: Plan, provider: TravelProvider | Non
     out += check_visits(ctx, plan)
     out += check_left_out(ctx, plan)
     out += check_kpis(ctx, plan)
+    out += check_pending(scenario, plan)
     return out
 
 

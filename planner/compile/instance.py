@@ -15,6 +15,7 @@ import numpy as np
 from planner import units
 from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
 from planner.model import Scenario, VehicleProfile
+from planner.compile.crossings import with_crossings
 from planner.compile.travel import UNREACHABLE_MIN, Points, TravelProvider, provider_for, whole_minutes
 
 DAY = 24 * 60
@@ -99,6 +100,7 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
     if provider is None:
         base = Path(scenario.source_dir) if scenario.source_dir else None
         provider = provider_for(scenario.travel, base)
+    provider = with_crossings(provider, scenario)
     points = scenario_points(scenario)
     profiles = sorted({t.vehicle for t in scenario.teams})
     duration, distance = {}, {}
