@@ -73,7 +73,7 @@ def test_travel_between_islands_goes_road_port_wait_sail_port_road():
     c = compile_scenario(sc)
     s0 = next(i for i, s in enumerate(sc.sites) if s.id == "S0")
     gc = GreatCircleProvider()
-    road = lambda a, b: float(great_circle_km(*a, *b)) * gc.circuity["car"] * 60 / gc.speed_kmh["car"]  # noqa: E731
+    road = lambda a, b: float(great_circle_km(*a, *b)) * gc.circuity["car"] * 60 / gc.speed_kmh["car"]
     site = (sc.sites[s0].lat, sc.sites[s0].lon)
     want = road(BASE, MAIN_PORT) + 59 + 30 + road(SMALL_PORT, site)
     assert c.duration["car"][0, c.site_point(s0)] == int(np.ceil(want))
