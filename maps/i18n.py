@@ -165,6 +165,8 @@ _LABELS["id"].update({
     "reason_warga_tidak_ada": "Warga tidak ada", "reason_kendaraan_rusak": "Kendaraan rusak",
     "reason_cuaca_buruk": "Cuaca buruk", "reason_lainnya": "Lainnya",
     "people_short": "orang",
+    "status_done": "selesai", "status_missed": "tidak jadi", "status_open": "belum dilapor",
+    "pending_records": "{n} rekaman belum terkirim di akhir hari (tanpa sinyal)",
 })
 _LABELS["en"].update({
     "report": "Report", "report_time": "Time", "people_recorded": "People recorded", "kit": "Recording kit",
@@ -179,6 +181,8 @@ _LABELS["en"].update({
     "reason_warga_tidak_ada": "Nobody came", "reason_kendaraan_rusak": "Vehicle broke down",
     "reason_cuaca_buruk": "Bad weather", "reason_lainnya": "Other",
     "people_short": "people",
+    "status_done": "done", "status_missed": "missed", "status_open": "not reported",
+    "pending_records": "{n} records not sent at the end of the day (no signal)",
 })
 
 _KINDS: dict[str, dict[SiteKind, str]] = {
