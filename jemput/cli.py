@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from planner import units
 from planner.plan import Plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="jemput: weekly plans for mobile e-KTP recording teams.")
@@ -51,7 +52,7 @@ def example(
 def plan(
     scenario: Path = typer.Argument(..., help="scenario.yaml or .json"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json, roster and maps"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search in all"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="write overview and field maps"),
@@ -206,11 +207,11 @@ def replan(
     from_time: str = typer.Option(..., "--from", help="re-plan from this local time, e.g. 2026-11-25T12:00"),
     out: Path = typer.Option(Path("out/replan"), "--out", help="folder for the new plan, churn, roster and maps"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search in all"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions (0 = time limit only)"),
-    move_penalty: float = typer.Option(10.0, "--move-penalty", help="weighted recordings a visit must gain to move to another team or day"),
+    move_penalty: float = typer.Option(units.DEFAULT_MOVE_PENALTY, "--move-penalty", help="weighted recordings a visit must gain to move to another team or day"),
     maps: bool = typer.Option(True, "--maps/--no-maps"),
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
 ) -> None:
@@ -257,7 +258,7 @@ def roll(
     outcomes: Path = typer.Argument(..., help="field outcomes table of that week"),
     out: Path = typer.Option(Path("out/next-week"), "--out"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
-    time_limit: float = typer.Option(30.0, "--time-limit"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers"),
     max_solutions: int = typer.Option(0, "--max-solutions"),
@@ -318,7 +319,7 @@ def batch(
     out: Path = typer.Option(..., "--out", help="folder: one sub-folder per scenario, plus summary.json/.csv/.md"),
     dask: str = typer.Option("", "--dask", help="local[:N] (a LocalCluster of N worker processes) or a scheduler address tcp://host:8786"),
     processes: int = typer.Option(0, "--processes", help="a local process pool of N workers instead of Dask (0 = in this process)"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search per scenario"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search per scenario"),
     seed: int = typer.Option(0, "--seed"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions: the same plans on any backend (0 = time limit only)"),
     retries: int = typer.Option(1, "--retries", help="extra attempts for a scenario that fails"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from planner import units
 from planner.model import SiteKind
 from planner.plan import LeftOutReason
 
@@ -211,6 +212,7 @@ _REASONS: dict[str, dict[LeftOutReason, str]] = {
         LeftOutReason.needs_generator: "Tidak ada listrik dan tidak ada tim yang membawa genset",
         LeftOutReason.needs_clearance: "Perlu izin khusus yang tidak dimiliki tim mana pun",
         LeftOutReason.needs_vehicle: "Jalur (sungai/motor) perlu kendaraan yang tidak dimiliki tim",
+        LeftOutReason.needs_skill: "Perlu keahlian yang tidak dimiliki tim mana pun",
         LeftOutReason.closed_all_days: "Tutup pada semua hari kerja tim",
         LeftOutReason.no_working_kit: "Tidak ada alat perekaman berfungsi pada hari lokasi buka",
         LeftOutReason.no_crossing: "Di pulau lain tanpa jembatan, feri atau perahu dari pulau tim",
@@ -224,6 +226,7 @@ _REASONS: dict[str, dict[LeftOutReason, str]] = {
         LeftOutReason.needs_generator: "No electricity and no team that could go has a generator",
         LeftOutReason.needs_clearance: "Needs a clearance no team that could go holds",
         LeftOutReason.needs_vehicle: "Access (river, motorbike track) needs a vehicle no team has",
+        LeftOutReason.needs_skill: "Needs a skill no team that could go has",
         LeftOutReason.closed_all_days: "Closed on every day a team works",
         LeftOutReason.no_working_kit: "No working recording kit on the days it is open",
         LeftOutReason.no_crossing: "On another island with no bridge, ferry or boat from a team's island",
@@ -233,10 +236,7 @@ _REASONS: dict[str, dict[LeftOutReason, str]] = {
     },
 }
 
-_DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
+_DAYS = units.DAY_NAMES
 
 _MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"),

@@ -92,6 +92,7 @@ class LeftOutReason(StrEnum):
     needs_generator = "needs_generator"
     needs_clearance = "needs_clearance"
     needs_vehicle = "needs_vehicle"  # access mode (river, motorbike-only) no team's vehicle has
+    needs_skill = "needs_skill"  # a skill of the site's `skills` column no team that covers it has
     closed_all_days = "closed_all_days"  # closed on every day some team works
     no_working_kit = "no_working_kit"  # every team that could go has no working kit that day
     no_crossing = "no_crossing"  # on another island than every team that could go, and no crossing joins them

@@ -14,9 +14,10 @@ from planner.compile.travel import UNREACHABLE_MIN
 from planner.plan import LeftOutReason as R
 
 _GAP_TEXT = {
-    "needs_generator": "no electricity and no team that covers it has a generator",
-    "needs_clearance": "needs a clearance no team that covers it holds",
-    "needs_vehicle": "its access mode needs a vehicle no team that covers it has",
+    R.needs_generator: "no electricity and no team that covers it has a generator",
+    R.needs_clearance: "needs a clearance no team that covers it holds",
+    R.needs_vehicle: "its access mode needs a vehicle no team that covers it has",
+    R.needs_skill: "needs a skill no team that covers it has",
 }
 
 
@@ -37,7 +38,7 @@ def left_out_reason(
         return R.no_team, f"no team's office covers regency {site.regency_code or '(none)'}"
     if not c.compatible[:, s].any():
         gap, _ = Counter(g for t in owners for g in requirement_gaps(t, site)).most_common(1)[0]
-        return R(gap), _GAP_TEXT[gap]
+        return gap, _GAP_TEXT[gap]
     tds = [i for i, td in enumerate(c.team_days) if c.compatible[td.team, s]]
     open_days = {d for d, w in enumerate(c.windows[s]) if w}
     if not open_days:

@@ -15,16 +15,17 @@ import numpy as np
 
 from planner import units
 from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
-from planner.model import Scenario, VehicleProfile
+from planner.model import Scenario, Site, Team, VehicleProfile
+from planner.plan import LeftOutReason
 from planner.compile.crossings import with_crossings
 from planner.compile.travel import UNREACHABLE_MIN, Points, TravelProvider, provider_for, whole_minutes
 
-DAY = 24 * 60
+DAY = units.DAY_MINUTES
 
 
 @dataclass(frozen=True)
-class TeamDay:
-    """One day a team can be dispatched: it works that weekday and has a working kit."""
+class WorkDay:
+    """One day a team can be dispatched (it works that weekday and has a working kit); the plan's `planner.plan.TeamDay` is what it does that day."""
 
     team: int
     day: int
@@ -50,7 +51,7 @@ class Compiled:
     weight: np.ndarray  # value of one person per site
     sizes: list[list[int]]  # expected people per visit, per site
     compatible: np.ndarray  # bool team × site: requirements, vehicle and ownership
-    team_days: list[TeamDay]
+    team_days: list[WorkDay]
     windows: list[list[tuple[tuple[int, int], ...]]]  # per site, per day: absolute opening windows
     # per day index with closures: point pairs (both directions) whose direct link is closed that day
     closed: dict[int, frozenset[tuple[int, int]]] = field(default_factory=dict)
@@ -205,27 +206,34 @@ def owns(team_regency: str, site_regency: str) -> bool:
     return not team_regency or team_regency == site_regency
 
 
-def requirement_gaps(team, site) -> list[str]:
-    """What keeps `team` from working at `site` (generator, clearance, vehicle); empty if none."""
-    gaps = []
-    if not site.electricity and not team.generator:
-        gaps.append("needs_generator")
-    if site.clearance and site.clearance not in team.clearances:
-        gaps.append("needs_clearance")
-    if team.vehicle.value not in units.ACCESS_PROFILES[site.access.value]:
-        gaps.append("needs_vehicle")
-    return gaps
+GAP_REASON = {  # Site.skill_kind → the reason a site is left out for a missing skill of that kind
+    "generator": LeftOutReason.needs_generator,
+    "clearance": LeftOutReason.needs_clearance,
+    "vehicle": LeftOutReason.needs_vehicle,
+    "skill": LeftOutReason.needs_skill,
+}
+
+
+def requirement_gaps(team: Team, site: Site) -> list[LeftOutReason]:
+    """What keeps `team` from working at `site`: the kinds of the site's required skills the team does
+    not offer (generator, clearance, vehicle, skill, in that order); empty when it may go."""
+    missing = site.required_skills - team.offered_skills
+    kinds = {site.skill_kind(s) for s in missing}
+    return [reason for kind, reason in GAP_REASON.items() if kind in kinds]
 
 
 def _compatibility(scenario: Scenario) -> np.ndarray:
+    """Team × site: the team's office covers the site and it offers every skill the site needs."""
+    offered = [t.offered_skills for t in scenario.teams]
     comp = np.zeros((len(scenario.teams), len(scenario.sites)), dtype=bool)
-    for t, team in enumerate(scenario.teams):
-        for s, site in enumerate(scenario.sites):
-            comp[t, s] = owns(team.regency_code, site.regency_code) and not requirement_gaps(team, site)
+    for s, site in enumerate(scenario.sites):
+        needed = site.required_skills
+        for t, team in enumerate(scenario.teams):
+            comp[t, s] = owns(team.regency_code, site.regency_code) and needed <= offered[t]
     return comp
 
 
-def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[TeamDay]:
+def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[WorkDay]:
     out = []
     for t, team in enumerate(scenario.teams):
         for i, d in enumerate(dates):
@@ -234,7 +242,7 @@ def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[TeamDay]:
                 continue
             off = i * DAY
             out.append(
-                TeamDay(
+                WorkDay(
                     team=t,
                     day=i,
                     date=d,
@@ -252,7 +260,7 @@ def _abs_windows(windows, day: int) -> tuple[tuple[int, int], ...]:
     return tuple((day * DAY + w.start, day * DAY + w.end) for w in windows)
 
 
-def day_reach(c: Compiled, td: TeamDay, start_point: int, end_point: int) -> np.ndarray:
+def day_reach(c: Compiled, td: WorkDay, start_point: int, end_point: int) -> np.ndarray:
     """Sites the team-day could visit alone on a trip start→site→end (bool per site).
 
     Checks compatibility, opening that day, the drive limit and that the smallest visit fits in

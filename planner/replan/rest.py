@@ -13,7 +13,7 @@ from planner import units
 from planner.check.bound import upper_bound
 from planner.compile.capacity import expected_people, most_in_one_visit
 from planner.compile.instance import DAY, Compiled
-from planner.compile.instance import TeamDay as CompiledDay
+from planner.compile.instance import WorkDay
 from planner.compile.reach import reach_matrix
 from planner.plan import Plan, StopOutcome, TeamDay
 from planner.replan.kept import KeptDay, Key
@@ -104,7 +104,7 @@ def _breaks_from(breaks: tuple[tuple[int, int], ...], t: int) -> tuple[tuple[int
     return tuple((max(b0, t), b1) for b0, b1 in breaks if b1 > t)
 
 
-def _on_its_way(c: Compiled, rest: list[CompiledDay], src: list[int], places: dict, depart: dict) -> None:
+def _on_its_way(c: Compiled, rest: list[WorkDay], src: list[int], places: dict, depart: dict) -> None:
     """A day that moves the team (to or from a lodging) and has begun no visit by the re-plan time
     keeps its departure at the shift start: the team is on its way. It begins no new visit before
     the re-plan time, but its drive to its end place is not pushed past the shift's end (a boat team
@@ -119,7 +119,7 @@ def _on_its_way(c: Compiled, rest: list[CompiledDay], src: list[int], places: di
         rest[j] = dataclasses.replace(td, breaks=breaks)  # it drove through the morning's breaks
 
 
-def _fix_lodging(c: Compiled, rest: list[CompiledDay], places: dict, kept: dict[Key, KeptDay], old_places) -> None:
+def _fix_lodging(c: Compiled, rest: list[WorkDay], places: dict, kept: dict[Key, KeptDay], old_places) -> None:
     """A night at a lodging needs the next day to start there and the reverse; otherwise the team goes home."""
     one = dt.timedelta(days=1)
     team_ids = [t.id for t in c.scenario.teams]
@@ -151,7 +151,7 @@ def _kept_counts(c: Compiled, kept: dict[Key, KeptDay]) -> tuple[np.ndarray, np.
     return done, recorded
 
 
-def _rest_sizes(c: Compiled, rest: list[CompiledDay], done: np.ndarray, recorded: np.ndarray) -> list[list[int]]:
+def _rest_sizes(c: Compiled, rest: list[WorkDay], done: np.ndarray, recorded: np.ndarray) -> list[list[int]]:
     """People per visit still possible: visits after the kept ones, on what those left (kept visits count 0)."""
     sc, rules = c.scenario, c.scenario.visits
     dates = sorted({td.date for td in rest})

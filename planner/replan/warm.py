@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner import units
+
 from planner.compile.capacity import service_minutes
 from planner.compile.instance import Compiled
 from planner.plan import Plan
@@ -25,7 +27,7 @@ class ReplanOptions:
     """Search limits, and how much a visit must gain (weighted recordings) to move or be dropped."""
 
     solve: SolveOptions = SolveOptions()
-    move_penalty: float = 10.0
+    move_penalty: float = units.DEFAULT_MOVE_PENALTY
     warm_start: bool = True
 
 

@@ -12,6 +12,7 @@ import time
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from planner import units
 from planner.solve.fallback import greedy_routes, routes_value
 from planner.solve.insertion import POWERS, ratio_routes
 from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
@@ -23,7 +24,7 @@ from planner.solve.search import search_with_restarts
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
-DAY = 24 * 60
+DAY = units.DAY_MINUTES
 MIN_SEARCH_S = 0.3  # a part with less time than this left after its greedy plan keeps that plan
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from planner import units
+
 from planner.solve.assemble import Visit, build_team_day
 from planner.solve.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
 from planner.check.bound import upper_bound
@@ -45,8 +47,8 @@ ProgressFn = Callable[[ProgressEvent], None]
 
 @dataclass(frozen=True)
 class SolveOptions:
-    time_limit_s: float = 30.0
-    seed: int = 0
+    time_limit_s: float = units.DEFAULT_TIME_LIMIT_S
+    seed: int = units.DEFAULT_SEED
     workers: int | None = None  # processes for the parts; None = CPU count, 1 = in this process
     max_solutions: int | None = None  # a deterministic limit on improving solutions per part
     # where the regency parts run (planner.solve.backends); None = a process pool of `workers` (1 = here).
