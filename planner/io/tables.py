@@ -4,6 +4,14 @@ Every cell is kept as text (codes like '15.01' and ids stay as written) and conv
 `Row`, which reports each bad cell to a `Report` with its file, row and column. Row numbers are the
 ones a spreadsheet shows: the header is row 1 and the first data row is row 2 (in an XLSX sheet,
 the sheet's own row numbers); features of GeoJSON/GPKG layers are numbered from 1.
+
+Libraries do the reading (csv, calamine through planner/io/xlsx.py, geopandas/pyogrio). Kept
+hand-written, because a library would do them worse here: the cp1252 fallback (`decode_csv`: Excel
+on Indonesian Windows saves plain "CSV" as cp1252; pandas/csv would fail or silently mis-decode, we
+read it and warn naming the first non-UTF-8 line), and the typed row readers (`Row`): every bad cell
+is reported with file, row, column and a domain hint (a share, not a percentage; decimal comma; did
+you mean 'lat'?) and the load goes on to list every problem, where a schema library stops at the first
+or reports positions a coordinator cannot find in the spreadsheet.
 """
 
 from __future__ import annotations
