@@ -25,6 +25,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,15 +53,23 @@ RESULTS = ROOT / "bench" / "results"
 CHILD_LIMIT_S, CHILD_LIMIT_GB = 60, 3
 
 
-def best_of(fn: Callable[[], object], repeats: int = REPEATS) -> tuple[float, object]:
-    """Best wall time of `repeats` calls and the last result."""
-    best, out = float("inf"), None
+class Timing(float):
+    """Best wall seconds of some calls, with their best CPU seconds (this process, all threads) as `.cpu`."""
+
+    cpu: float
+
+
+def best_of(fn: Callable[[], object], repeats: int = REPEATS) -> tuple[Timing, object]:
+    """Best wall time (and best CPU time) of `repeats` calls, and the last result."""
+    wall, cpu, out = float("inf"), float("inf"), None
     for _ in range(repeats):
         gc.collect()
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+        wall, cpu = min(wall, time.perf_counter() - t0), min(cpu, time.process_time() - c0)
+    timing = Timing(wall)
+    timing.cpu = cpu
+    return timing, out
 
 
 def trimmed(records: list[list[str]]) -> list[list[str]]:
@@ -141,11 +150,13 @@ def xlsx_reads(frames: dict[str, pd.DataFrame], tmp: Path) -> list[dict]:
         path = write_sites_xlsx(frame, tmp / f"{name.replace(' ', '_')}.xlsx")
         before, old = best_of(lambda: io_baseline.read_xlsx_openpyxl(path))
         after, new = best_of(lambda: [[cell_text(v) for v in r] for r in xlsx.read_sheet(path, None).grid])
-        with __import__("zipfile").ZipFile(path) as z:
+        with zipfile.ZipFile(path) as z:
             scan, _ = best_of(lambda: xlsx.scan_sheet(z, "xl/worksheets/sheet1.xml", "Desa"))
         same = trimmed(old) == trimmed(new)
-        rows.append(row("read XLSX", f"{name}, {len(frame):,} rows", "openpyxl read-only", "calamine + size pre-scan",
-                        before, after, f"same cell text: {'yes' if same else 'NO'}; pre-scan {scan:.3f} s"))
+        unpacked = sum(i.file_size for i in z.infolist()) / 2**20
+        rows.append(row("read XLSX", f"{name}, {len(frame):,} rows ({unpacked:.1f} MB unpacked)", "openpyxl read-only",
+                        "calamine + size pre-scan", before, after,
+                        f"same cell text: {'yes' if same else 'NO'}; of which pre-scan {scan:.3f} s, {scan.cpu:.3f} s CPU"))
     return rows
 
 
@@ -252,9 +263,14 @@ def stray_cell(tmp: Path) -> list[dict]:
 
 
 def row(place: str, data: str, before_how: str, after_how: str, before: float, after: float, note: str) -> dict:
-    return {"place": place, "data": data, "before": before_how, "after": after_how,
-            "before_s": round(before, 3), "after_s": round(after, 3),
-            "speed-up": f"{before / after:.1f}×" if after > 0 else "", "note": note}
+    """One result line: wall seconds, CPU seconds where measured in this process, and the ratios."""
+    out = {"place": place, "data": data, "before": before_how, "after": after_how,
+           "before_s": round(before, 3), "after_s": round(after, 3),
+           "speed-up": f"{before / after:.1f}×" if after > 0 else "", "note": note}
+    if isinstance(before, Timing) and isinstance(after, Timing):
+        out |= {"before_cpu_s": round(before.cpu, 3), "after_cpu_s": round(after.cpu, 3),
+                "cpu speed-up": f"{before.cpu / after.cpu:.1f}×" if after.cpu > 0 else ""}
+    return out
 
 
 def main() -> None:
@@ -265,7 +281,8 @@ def main() -> None:
         frames = sites_frames(tmp)
         rows = xlsx_reads(frames, tmp) + stray_cell(tmp) + roster_writes(tmp) + matrix_reads(frames, tmp)
     RESULTS.mkdir(exist_ok=True)
-    cols = ["place", "data", "before", "after", "before_s", "after_s", "speed-up", "note"]
+    cols = ["place", "data", "before", "after", "before_s", "after_s", "speed-up", "before_cpu_s", "after_cpu_s",
+            "cpu speed-up", "note"]
     with (RESULTS / "io_speed.csv").open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=cols)
         w.writeheader()
@@ -275,7 +292,9 @@ def main() -> None:
         "# I/O before and after #22 (one run)", "",
         f"Command (from the repository root): `{COMMAND}`", "",
         "Before = main's code at ac2313c (bench/io_baseline.py), after = jemput now; same data, same process, "
-        f"best of {REPEATS} (the csv.DictReader matrix read once). Outputs compared in the notes.", "",
+        f"best of {REPEATS} (the csv.DictReader matrix read once). `_s` = wall seconds, `_cpu_s` = CPU seconds "
+        "of this process (all threads; pandas reads a CSV on several), the steadier figure on a loaded machine. "
+        "Outputs compared in the notes.", "",
         *markdown_table(cols, rows), "",
         f"{machine()}; load average {load[0]:.1f} at start, {load_end[0]:.1f} at end (a shared machine: "
         "absolute times are pessimistic, the ratios are measured side by side); "
