@@ -72,19 +72,24 @@ def _cached(request: Request, plan_id: str, who: Caller, what: tuple, render) ->
 def export_plan(request: Request, plan_id: str, fmt: Format, lang: LangQuery = Lang.id,
                 who: Caller = Depends(anyone)) -> Response:
     """The plan as JSON (schema jemput.plan/1), GeoJSON, or the roster as CSV or XLSX (?lang=id|en)."""
-    body = _cached(request, plan_id, who, (fmt.value, lang.value), lambda sc, p: _render(sc, p, fmt, lang))
+    base = str(request.base_url) if fmt == Format.xlsx else ""
+    body = _cached(request, plan_id, who, (fmt.value, lang.value, base),
+                   lambda sc, p: _render(sc, p, fmt, lang, api_links(base, plan_id, p) if base else None))
     name = f"{'plan' if fmt in (Format.json, Format.geojson) else 'roster'}-{plan_id}.{fmt.value}"
     return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
+def _render(scenario, plan, fmt: Format, lang: Lang, links=None) -> bytes:
     if fmt == Format.json:
         return plan.model_dump_json(indent=2).encode()
     if fmt == Format.geojson:
         return json.dumps(plan_geojson(scenario, plan), ensure_ascii=False).encode()
     with tempfile.TemporaryDirectory(prefix="jemput-export-") as tmp:
         path = Path(tmp) / f"roster.{fmt.value}"
-        (write_roster_csv if fmt == Format.csv else write_roster_xlsx)(scenario, plan, path, lang.value)
+        if fmt == Format.csv:
+            write_roster_csv(scenario, plan, path, lang.value)
+        else:  # the roster a coordinator prints: each team-day's field app link as a QR code
+            write_roster_xlsx(scenario, plan, path, lang.value, links)
         return path.read_bytes()
 
 
