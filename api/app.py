@@ -14,6 +14,7 @@ from fastapi.openapi.utils import get_openapi
 from api import errors
 from api.auth import create_key
 from api.db import make_engine, session_factory, upgrade
+from api.headers import SecurityHeaders
 from api.jobs import JobRunner
 from api.limits import BodyLimit
 from api.routes import exports, field, health, plans, reports, scenarios
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         upgrade(engine)
         for key, (role, team) in settings.bootstrap_keys.items():
-            create_key(sessions, role, team, label="bootstrap", key=key)
+            create_key(sessions, role, team, label="bootstrap", key=key)  # a revoked one stays revoked
         app.state.runner.recover()
         app.state.runner.start()
         try:
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: also on BodyLimit's 413
     app.openapi = lambda: _openapi(app)
     return app
 
@@ -71,5 +73,5 @@ def _openapi(app: FastAPI) -> dict:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(defs.pop("$defs", {}))
         components["Scenario"] = defs
-        app.openapi_schema = schema
+        app.openapi_schema = errors.document_errors(schema)
     return app.openapi_schema

@@ -27,11 +27,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
 from api.tables import Job, utcnow
-from api.worker import run_job
+from api.worker import memory_error, run_job
 
 log = logging.getLogger("jemput.api.jobs")
 ACTIVE = ("queued", "running")
 FINAL = ("done", "failed", "cancelled")
+CRASH_CODES = (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 1)  # how a solver dies when allocation fails
 
 
 @dataclass
@@ -147,7 +148,7 @@ class JobRunner:
             return True  # cancelled in between; look for the next one
         p = self._ctx.Process(
             target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers, os.getpid(),
-                  self.settings.solve_backend),
+                  self.settings.solve_backend, self.settings.solve_memory_mb),
             name=f"jemput-job-{job_id}", daemon=False,
         )
         try:
@@ -178,6 +179,8 @@ class JobRunner:
             r.process.join()
             error = ("the solve ran far past its time limit and was stopped" if hung
                      else f"the worker process ended without a result (exit code {r.process.exitcode})")
+            if not hung and self.settings.solve_memory_mb and r.process.exitcode in CRASH_CODES:
+                error += f"; it may have run out of memory: {memory_error(self.settings.solve_memory_mb)}"
             with self.sessions.begin() as s:
                 s.execute(
                     update(Job).where(Job.id == job_id, Job.run_token == r.token, Job.status == "running").values(

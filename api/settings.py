@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "JEMPUT_"
 ENV_FILE = ".env"
+MIN_KEY_LENGTH = 24  # API keys: `jemput keys create` makes 46 characters
 
 
 class SettingsError(ValueError):
@@ -44,6 +45,12 @@ class Settings(BaseSettings):
     run_jobs: bool = True  # False: accept jobs but start no worker processes (tests of restarts)
     # key → (role, team); from the environment as `coordinator=KEY,dashboard=KEY,field:T1=KEY`
     bootstrap_keys: Annotated[dict[str, tuple[str, str | None]], NoDecode] = Field(default_factory=dict)
+    # issue 17: bounds on the work the server takes on
+    max_queued_per_key: int = Field(20, ge=1, le=100_000)  # queued or running plan jobs of one API key
+    max_queued: int = Field(200, ge=1, le=1_000_000)  # queued or running plan jobs in all
+    retry_after_s: int = Field(30, ge=1, le=3_600)  # Retry-After of a 429 when the queue is full
+    solve_memory_mb: int = Field(8_192, ge=0, le=1_048_576)  # address space of one solve process; 0 = no cap
+    time_zone: str = "Asia/Jakarta"  # a re-plan `from` without a UTC offset is local time here (WIB)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -69,6 +76,26 @@ class Settings(BaseSettings):
     @classmethod
     def _bootstrap_keys(cls, value: Any) -> Any:
         return parse_bootstrap_keys(value) if isinstance(value, str) else value
+
+    @field_validator("bootstrap_keys", mode="after")
+    @classmethod
+    def _long_keys(cls, keys: dict) -> dict:
+        short = [k for k in keys if len(k) < MIN_KEY_LENGTH]
+        if short:
+            raise ValueError(f"{len(short)} key(s) shorter than {MIN_KEY_LENGTH} characters; "
+                             "use `jemput keys create` or a long random string")
+        return keys
+
+    @field_validator("time_zone", mode="after")
+    @classmethod
+    def _time_zone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r}; e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura") from None
+        return name
 
     @classmethod
     def from_env(cls, env_file: Path | str | None = ENV_FILE) -> "Settings":

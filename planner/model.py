@@ -273,6 +273,16 @@ class TravelSettings(_Frozen):
     url: str | None = None
     matrix_file: str | None = None
 
+    @field_validator("speed_kmh", "circuity")
+    @classmethod
+    def _in_range(cls, values: dict, info) -> dict:
+        low, high = units.SPEED_KMH_RANGE if info.field_name == "speed_kmh" else units.CIRCUITY_RANGE
+        bad = {str(getattr(k, "value", k)): v for k, v in values.items() if not low <= v <= high}
+        if bad:
+            shown = ", ".join(f"{k}: {v:g}" for k, v in bad.items())
+            raise ValueError(f"{info.field_name} must be between {low:g} and {high:g} for every vehicle ({shown})")
+        return values
+
 
 class Horizon(_Frozen):
     start: dt.date

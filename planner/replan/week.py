@@ -22,7 +22,8 @@ from planner.check.reasons import left_out_reason
 from planner.compile.instance import Compiled, compile_scenario
 from planner.compile.reach import reach_matrix
 from planner.compile.travel import TravelProvider
-from planner.io.outcomes import Outcomes, OutcomesError, check_outcomes
+from planner.io.outcomes import Outcomes, OutcomesError, check_from_time, check_outcomes
+from planner.io.problems import Report
 from planner.model import Scenario
 from planner.plan import Churn, LeftOut, Plan, ReplanInfo, SolveInfo, StopOutcome
 from planner.replan.assembly import assemble_week, number_visits
@@ -47,7 +48,7 @@ def replan(
 ) -> tuple[Plan, Churn]:
     """The re-planned week and its churn (see module doc). Raises OutcomesError for bad outcomes."""
     t0 = time.monotonic()
-    report = check_outcomes(outcomes, scenario, old_plan)
+    report = check_outcomes(outcomes, scenario, old_plan, from_time)
     if not report.ok:
         raise OutcomesError(report)
     kept, frozen = freeze(scenario, old_plan, outcomes, from_time)
@@ -79,6 +80,10 @@ def replan(
 
 def replanned_scenario(scenario: Scenario, old_plan: Plan, outcomes: Outcomes, from_time: dt.datetime) -> Scenario:
     """The scenario a re-planned plan is valid for: the facts applied to the dates still to plan."""
+    report = Report()
+    check_from_time(from_time, scenario, report)
+    if not report.ok:
+        raise OutcomesError(report)
     _, frozen = freeze(scenario, old_plan, outcomes, from_time)
     return apply_facts(scenario, outcomes, frozen)
 

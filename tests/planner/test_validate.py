@@ -373,6 +373,12 @@ def _bound_low(sc, plan):
     return sc, plan
 
 
+def _bound_not_tightest(sc, plan):
+    plan.kpis.bound_max_flow = plan.kpis.upper_bound + 40
+    plan.kpis.bound_lp = plan.kpis.upper_bound + 20  # both above the plan; upper_bound is below both
+    return sc, plan
+
+
 def _left_out_missing(sc, plan):
     plan.left_out = []
     plan.kpis.sites_left_out = 0
@@ -460,6 +466,7 @@ CASES: list[tuple[str, Case, set[str] | None]] = [
     ("no-crossing", _across_the_sea, {"no-crossing"}),
     ("kpi-mismatch", _kpi_wrong, {"kpi-mismatch"}),
     ("bound-below-plan", _bound_low, {"bound-below-plan"}),
+    ("bound-not-tightest", _bound_not_tightest, {"bound-not-tightest"}),
     ("missing-left-out", _left_out_missing, {"missing-left-out"}),
     ("duplicate-left-out", _left_out_twice, {"duplicate-left-out"}),
     ("served-left-out", _served_left_out, {"served-left-out"}),
