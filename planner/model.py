@@ -139,6 +139,7 @@ class Site(_Frozen):
     )
     closed_dates: frozenset[dt.date] = frozenset()
     electricity: bool = True
+    signal: bool = Field(default=True, description="mobile data at the site: records made here are sent at once")
     clearance: str | None = Field(default=None, description="clearance a team needs, e.g. 'prison'")
     access: Access = Access.road
     location_estimated: bool = False
@@ -261,6 +262,10 @@ class VisitRules(_Frozen):
     one_visit_per_team_day: bool = Field(
         default=True,
         description="a team visits a site at most once a day: a repeat visit is another day (or another team)",
+    )
+    max_pending_days: int = Field(
+        default=units.DEFAULT_MAX_PENDING_DAYS, ge=0, le=14,
+        description="days a record made without signal may wait on the kit before the team reaches signal",
     )
 
 
