@@ -22,22 +22,20 @@ import difflib
 import io
 import itertools
 import math
-import numbers
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from planner import units
 from planner.io.sniff import csv_text
 from planner.model import ID_PATTERN, TimeWindow, fmt_clock, parse_clock
 from planner.io.problems import NO_VALUE, Report, Severity
+from planner.io.xlsx import SheetExtent, cell_text
 
-if TYPE_CHECKING:
-    from planner.io.xlsx import SheetExtent
 
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -224,35 +222,6 @@ def _assemble(label: str, records: list[list[str]], first_row: int, report: Repo
             cells = cells + [""] * (width - len(cells))
         rows.append((number, {header[i]: cells[i] for i in keep}))
     return Table(label, [header[i] for i in keep], rows, header_row=first_row)
-
-
-def cell_text(value: object) -> str:
-    """Text of a spreadsheet/GIS cell: numbers without a spurious '.0', dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return "yes" if value else "no"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        f = float(value)
-        if math.isnan(f):
-            return ""
-        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
-    if isinstance(value, dt.datetime):
-        if value != value:  # NaT
-            return ""
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return fmt_clock(value.hour * 60 + value.minute)
-    if isinstance(value, dt.timedelta):  # a duration cell ([h]:mm): whole hours and minutes
-        minutes = round(value.total_seconds() / 60)
-        return f"{'-' if minutes < 0 else ''}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return str(value).strip()
 
 
 # --------------------------------------------------------------------------- header checks
