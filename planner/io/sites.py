@@ -7,7 +7,8 @@ from pathlib import Path
 from planner import units
 from planner.io.fields import Origin, check_unique, construct, coordinates, required_name
 from planner.io.problems import Report
-from planner.io.tables import Row, check_columns, parse_windows, read_table
+from planner.io.cells import Row, parse_windows
+from planner.io.tables import check_columns, read_table
 from planner.model import Access, Site, SiteKind, TimeWindow, Weekday
 
 DAYS = tuple(Weekday)

@@ -10,7 +10,8 @@ from pathlib import Path
 from planner import units
 from planner.io.fields import Origin, check_unique, construct, coordinates, plain_column, required_name
 from planner.io.problems import Report
-from planner.io.tables import CLOSED_WORDS, Row, Table, check_columns, closest, parse_windows, read_table
+from planner.io.cells import CLOSED_WORDS, Row, parse_windows
+from planner.io.tables import Table, check_columns, closest, read_table
 from planner.model import Horizon, Kit, KitStatus, Shift, Team, TimeWindow, VehicleProfile, Weekday
 
 DAYS = tuple(Weekday)

@@ -1,5 +1,4 @@
-"""One sheet of an XLSX workbook as a grid of cell values from A1, measured and bounded before it is read;
-and `cell_text`, the text of any spreadsheet or GIS cell value.
+"""One sheet of an XLSX workbook as a grid of cell values from A1, measured and bounded before it is read.
 
 The cells are read by calamine (python-calamine, Rust; about 6× faster than openpyxl, bench/io_speed.py).
 calamine builds a dense grid from the first to the last cell holding a value, and a failed allocation
@@ -14,9 +13,6 @@ message naming the far cell. No library reports a sheet's extent without buildin
 
 from __future__ import annotations
 
-import datetime as dt
-import math
-import numbers
 import posixpath
 import re
 import zipfile
@@ -25,8 +21,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import numpy as np
-
-from planner.model import fmt_clock
 
 MAX_CELLS = 5_000_000  # rows × columns from A1 to the last value: 100,000 rows of 50 columns
 MAX_UNPACKED_BYTES = 128 * 1024 * 1024  # all parts unpacked (zip bombs); a 20,000-site sheet is ~13 MB
@@ -320,32 +314,3 @@ def _too_large(name: str, extent: SheetExtent) -> str:
         f"more than the {MAX_CELLS:,} cells jemput reads. Delete the stray cells outside the table "
         "(Ctrl+End in Excel jumps to the last one) or copy the table to a new sheet"
     )
-
-
-def cell_text(value: object) -> str:
-    """Text of a spreadsheet/GIS cell: numbers without a spurious '.0', dates as YYYY-MM-DD."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
-        return "yes" if value else "no"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        f = float(value)
-        if math.isnan(f):
-            return ""
-        return str(int(f)) if f.is_integer() and abs(f) < 1e15 else repr(f)
-    if isinstance(value, dt.datetime):
-        if value != value:  # NaT
-            return ""
-        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return fmt_clock(value.hour * 60 + value.minute)
-    if isinstance(value, dt.timedelta):  # a duration cell ([h]:mm): whole hours and minutes
-        minutes = round(value.total_seconds() / 60)
-        return f"{'-' if minutes < 0 else ''}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-    return str(value).strip()

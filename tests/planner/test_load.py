@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from planner.io.load import load_scenario, merge_windows, next_monday, validate_scenario
 from planner.model import Access, KitStatus, SiteKind, TimeWindow, Weekday
 from planner.io.problems import Problem, Report, ScenarioError, Severity
-from planner.io.tables import Row, Table, cell_text, parse_windows
+from planner.io.cells import Row, parse_windows
+from planner.io.tables import Table, cell_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"
