@@ -1,5 +1,11 @@
 """The default travel estimate: great-circle km × circuity gives road km, ÷ speed gives minutes,
-per vehicle profile (defaults in planner.units)."""
+per vehicle profile (defaults in planner.units).
+
+Kept hand-written: the blocked haversine (`great_circle_matrix_km`). Library versions (scikit-learn's
+haversine_distances, a one-shot numpy broadcast) build the whole n×n with per-pair trigonometry and
+full-size temporaries; this one needs one arcsin and one sqrt per pair and rows in blocks of ~2^20
+entries: 2× faster and a third of the peak memory at 5,000 points (bench/results/travel_matrix.md).
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,11 @@
 """Typed cells of one input row (`Row`): numbers, identifiers, choices, dates and time windows, each
-bad cell reported at file, row and column; and the parsers of dates and time windows they use."""
+bad cell reported at file, row and column; and the parsers of dates and time windows they use.
+
+Kept hand-written, because a schema library would do it worse here: every bad cell is reported with
+file, row, column and a domain hint (a share, not a percentage; a decimal comma; an Indonesian word
+for a choice) and the load goes on to list every problem, where a schema library reports a record
+index and its own wording, not the spreadsheet row and a hint a coordinator can act on.
+"""
 
 from __future__ import annotations
 

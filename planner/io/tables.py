@@ -4,6 +4,11 @@ Every cell is kept as text (codes like '15.01' and ids stay as written) and conv
 `Row`, which reports each bad cell to a `Report` with its file, row and column. Row numbers are the
 ones a spreadsheet shows: the header is row 1 and the first data row is row 2 (in an XLSX sheet,
 the sheet's own row numbers); features of GeoJSON/GPKG layers are numbered from 1.
+
+Libraries do the reading (csv, calamine through planner/io/xlsx.py, geopandas/pyogrio). Kept
+hand-written, because a library would do it worse here: the cp1252 fallback (planner/io/sniff.py:
+Excel on Indonesian Windows saves plain "CSV" as cp1252, where pandas or csv would fail or silently
+mis-decode; it is read and a warning names the first non-UTF-8 line).
 """
 
 from __future__ import annotations
