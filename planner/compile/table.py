@@ -59,6 +59,9 @@ class TravelTable:
     def __getitem__(self, key: Any) -> Any:
         if not isinstance(key, tuple) or len(key) != 2:
             raise TypeError("a TravelTable is read as t[rows, cols]")
+        i, j = key
+        if isinstance(i, (int, np.integer)) and isinstance(j, (int, np.integer)):
+            return self._scalar(int(i), int(j))
         n = self.shape[0]
         r, c = (np.arange(*k.indices(n)) if isinstance(k, slice) else np.asarray(k) for k in key)
         if r.ndim == 0 and c.ndim == 0:
@@ -98,19 +101,30 @@ class TravelTable:
         return self._close(self._raw(r, c), r, c)
 
     def _raw(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        """Values at the broadcast of index arrays r and c, computed in row chunks."""
-        r, c = np.broadcast_arrays(np.asarray(r, dtype=np.int64), np.asarray(c, dtype=np.int64))
-        out = np.empty(r.shape, dtype=self.dtype)
-        flat_r, flat_c, flat_o = r.reshape(-1), c.reshape(-1), out.reshape(-1)
-        for k0 in range(0, flat_r.size, BLOCK_ENTRIES):
-            a, b = flat_r[k0 : k0 + BLOCK_ENTRIES], flat_c[k0 : k0 + BLOCK_ENTRIES]
-            km, minutes = self.travel(self.lat[a], self.lon[a], self.lat[b], self.lon[b])
-            same = a == b  # the diagonal is zero, as in every dense matrix
-            if self.kind == "min":
-                flat_o[k0 : k0 + BLOCK_ENTRIES] = np.where(same, 0, whole_minutes(minutes, np.int32))
-            else:
-                flat_o[k0 : k0 + BLOCK_ENTRIES] = np.where(same, 0.0, km)
+        """Values at the broadcast of index arrays r and c (an np.ix_ pair stays an outer product, so
+        each row's and column's trigonometry is done once), computed in chunks of rows."""
+        r, c = np.asarray(r, dtype=np.int64), np.asarray(c, dtype=np.int64)
+        shape = np.broadcast_shapes(r.shape, c.shape)
+        out = np.empty(shape, dtype=self.dtype)
+        if out.size == 0:
+            return out
+        if out.ndim == 0:
+            out[()] = self._values(r, c)
+            return out
+        r, c = r.reshape((1,) * (out.ndim - r.ndim) + r.shape), c.reshape((1,) * (out.ndim - c.ndim) + c.shape)
+        step = max(1, BLOCK_ENTRIES // max(1, out[0].size))
+        for k0 in range(0, shape[0], step):
+            rk = r[k0 : k0 + step] if r.shape[0] > 1 else r
+            ck = c[k0 : k0 + step] if c.shape[0] > 1 else c
+            out[k0 : k0 + step] = self._values(rk, ck)
         return out
+
+    def _values(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        km, minutes = self.travel(self.lat[r], self.lon[r], self.lat[c], self.lon[c])
+        same = r == c  # the diagonal is zero, as in every dense matrix
+        if self.kind == "min":
+            return np.where(same, 0, whole_minutes(minutes, np.int32))
+        return np.where(same, 0.0, km)
 
     def _close(self, values: np.ndarray, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         """Closed pairs set to impossible in values read at the broadcast of r and c."""
