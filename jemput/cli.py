@@ -494,5 +494,7 @@ def _counts(counter: Counter) -> str:
     return ", ".join(f"{n} {reason}" for reason, n in counter.most_common())
 
 
+app.command(name="campaign")(__import__("jemput.campaign_cmd", fromlist=["campaign"]).campaign)  # issue 19; cli.py is at its size limit
+
 if __name__ == "__main__":
     app()
