@@ -262,6 +262,11 @@ class VisitRules(_Frozen):
         default=True,
         description="a team visits a site at most once a day: a repeat visit is another day (or another team)",
     )
+    record_across_breaks: bool = Field(
+        default=False,
+        description="a visit may go on across the midday break or Friday prayer: recording pauses and resumes "
+        "at the same site, so the visit lasts its recording time plus the break (it may not begin inside one)",
+    )
 
 
 class TravelSettings(_Frozen):
