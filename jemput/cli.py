@@ -215,12 +215,10 @@ def replan(
 ) -> None:
     """Re-plan the rest of the week from --from with the field's outcomes; what was done stays."""
     import datetime as dt
-    import json
 
-    from planner.io.export import write_all
-    from planner.replan.week import ReplanOptions, replan as replan_week, replanned_scenario
+    from jemput.service import SCENARIO_JSON, replan_and_check, write_outputs
+    from planner.replan.week import ReplanOptions
     from planner.solve.week import SolveOptions
-    from planner.check.validate import format_violations, validate_plan
 
     old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     try:
@@ -238,22 +236,16 @@ def replan(
     if not when.ok:
         raise typer.Exit(2)
     opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
-    out.mkdir(parents=True, exist_ok=True)
-    updated = replanned_scenario(sc, old, facts, start)
-    scenario_json = out / "scenario.json"
-    scenario_json.write_text(updated.model_dump_json(indent=1), encoding="utf-8")
+    scenario_file = str((out / SCENARIO_JSON).resolve())
     with console.status("re-planning"):
-        new, churn = replan_week(sc, old, facts, start, opts, scenario_file=str(scenario_json.resolve()))
-    files = write_all(updated, new, out, lang)
-    (out / "churn.json").write_text(json.dumps({"churn": churn.model_dump()}, indent=2), encoding="utf-8")
-    if maps:
-        files.update(_write_maps(updated, new, out, lang))
-    _print_kpis(new)
-    _print_churn(churn, new.replan.unchanged)
-    violations = validate_plan(updated, new)
-    if violations:
-        console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
-        console.print(f"[red]the plan breaks {len(violations)} constraints (see above)[/red]")
+        checked = replan_and_check(sc, old, facts, start, opts, scenario_file=scenario_file)
+    files = write_outputs(checked, out, lang, maps, save_scenario=True)
+    _print_maps(files, checked.plan)
+    _print_kpis(checked.plan)
+    _print_churn(checked.churn, checked.plan.replan.unchanged)
+    if not checked.ok:
+        console.print(checked.report(), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"[red]the plan breaks {len(checked.violations)} constraints (see above)[/red]")
         raise typer.Exit(1)
     console.print(f"plan: {files['plan']}\nplan verified by the independent validator against the facts: no violations")
 
@@ -272,13 +264,12 @@ def roll(
     lang: str = typer.Option("id", "--lang"),
 ) -> None:
     """Plan next week from what was recorded: counts less the recorded, turnout learned, kits carried."""
+    from jemput.service import SCENARIO_JSON, write_scenario
     from planner.replan.roll import roll_week
 
     old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     nxt = roll_week(sc, old, facts)
-    out.mkdir(parents=True, exist_ok=True)
-    scenario_json = out / "scenario.json"
-    scenario_json.write_text(nxt.model_dump_json(indent=1), encoding="utf-8")
+    scenario_json = write_scenario(nxt, out / SCENARIO_JSON)
     console.print(f"next week: {scenario_json}")
     _print_summary(nxt)
     _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
@@ -309,19 +300,12 @@ def _scenario_for(plan: Plan, path: Path | None):
 
 
 def _read_scenario(path: Path):
-    """A scenario file with its tables, or a scenario saved whole as JSON by `replan`/`roll`."""
-    import json
-
-    from planner.io.load import load_scenario
-    from planner.model import Scenario
+    """A scenario file with its tables, or a scenario saved whole as JSON (exit 1 listing every problem)."""
+    from jemput.service import read_scenario
     from planner.io.problems import ScenarioError
 
-    if path.suffix.lower() == ".json" and path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("sites"), list):
-            return Scenario.model_validate(data)
     try:
-        return load_scenario(path)
+        return read_scenario(path)
     except ScenarioError as e:
         console.print(e.report.format(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -343,7 +327,7 @@ def batch(
 ) -> None:
     """Plan every scenario given (provinces, regencies) on one backend; write each plan as it finishes."""
     from planner.solve.backends import ProcessPoolBackend, backend_from_spec
-    from planner.national.batch import BatchOptions, run_batch
+    from planner.national.batch import BatchOptions
 
     if dask and processes:
         console.print("[red]choose --dask or --processes, not both[/red]")
@@ -414,9 +398,8 @@ def synth(
 
 
 def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None) -> None:
-    from planner.io.export import write_all
-    from planner.solve.week import SolveOptions, plan_week
-    from planner.check.validate import format_violations, validate_plan
+    from jemput.service import plan_and_check, write_outputs
+    from planner.solve.week import SolveOptions
 
     opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None, backend=backend)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
@@ -425,37 +408,24 @@ def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, m
         def on_progress(e) -> None:
             bar.update(task, total=e.total, completed=e.done, description=e.message[:60])
 
-        result = plan_week(sc, opts, progress=on_progress, scenario_file=scenario_file)
-    violations = validate_plan(sc, result)
-    files = write_all(sc, result, out, lang)
-    if maps:
-        files.update(_write_maps(sc, result, out, lang))
-    _print_kpis(result)
+        checked = plan_and_check(sc, opts, progress=on_progress, scenario_file=scenario_file)
+    files = write_outputs(checked, out, lang, maps)
+    _print_maps(files, checked.plan)
+    _print_kpis(checked.plan)
     for name, path in files.items():
         if name != "field_maps":
             console.print(f"{name}: {path}")
-    if violations:
-        console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
-        console.print(f"[red]the plan breaks {len(violations)} constraints (see above)[/red]")
+    if not checked.ok:
+        console.print(checked.report(), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"[red]the plan breaks {len(checked.violations)} constraints (see above)[/red]")
         raise typer.Exit(1)
     console.print("plan verified by the independent validator: no violations")
 
 
-def _write_maps(sc, result: Plan, out: Path, lang: str) -> dict:
-    from maps.field import write_field_map
-    from maps.overview import write_overview
-
-    files = {"overview_map": write_overview(sc, result, out / "overview.html", lang=lang)}
-    field_dir = out / "field"
-    field_dir.mkdir(parents=True, exist_ok=True)
-    count = 0
-    for td in result.team_days:
-        if td.stops:
-            write_field_map(sc, result, td.team_id, td.date, field_dir / f"{td.team_id}_{td.date}.html", lang=lang)
-            count += 1
-    files["field_maps"] = field_dir
-    console.print(f"field maps: {count} in {field_dir}")
-    return files
+def _print_maps(files: dict, result: Plan) -> None:
+    if "field_maps" in files:
+        count = sum(1 for td in result.team_days if td.stops)
+        console.print(f"field maps: {count} in {files['field_maps']}")
 
 
 def _print_churn(churn, unchanged: bool) -> None:

@@ -139,6 +139,7 @@ class Site(_Frozen):
     )
     closed_dates: frozenset[dt.date] = frozenset()
     electricity: bool = True
+    signal: bool = Field(default=True, description="mobile data at the site: records made here are sent at once")
     clearance: str | None = Field(default=None, description="clearance a team needs, e.g. 'prison'")
     access: Access = Access.road
     location_estimated: bool = False
@@ -266,6 +267,10 @@ class VisitRules(_Frozen):
         default=False,
         description="a visit may go on across the midday break or Friday prayer: recording pauses and resumes "
         "at the same site, so the visit lasts its recording time plus the break (it may not begin inside one)",
+    )
+    max_pending_days: int = Field(
+        default=units.DEFAULT_MAX_PENDING_DAYS, ge=0, le=14,
+        description="days a record made without signal may wait on the kit before the team reaches signal",
     )
 
 

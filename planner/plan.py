@@ -81,6 +81,9 @@ class TeamDay(_Model):
     travel_km: float = Field(ge=0)
     recordings: int = Field(ge=0)
     capacity: int = Field(ge=0, description="working kits × rate × working minutes without breaks")
+    pending_records: int = Field(
+        default=0, ge=0, description="records made without signal still on the kits at the end of the day (not sent)")
+    pending_since: dt.date | None = Field(default=None, description="the date the oldest pending record was made")
 
 
 class LeftOutReason(StrEnum):

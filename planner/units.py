@@ -49,6 +49,8 @@ DEFAULT_RATE_PER_KIT_HOUR = 10.0
 DEFAULT_SETUP_MIN = 20
 DEFAULT_MAX_DRIVE_MIN = 240
 DEFAULT_MAX_NIGHTS_OUT = 0
+# Records made where there is no signal wait on the kit; none may wait longer than this many days.
+DEFAULT_MAX_PENDING_DAYS = 2
 DEFAULT_SHIFT = {
     "mon": "08:00-16:00",
     "tue": "08:00-16:00",

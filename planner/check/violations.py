@@ -19,6 +19,8 @@ CODES: dict[str, str] = {
     "lodging-start": "a day starting at lodging does not follow a day (the day before) ending at that lodging",
     "lodging-end": "a day ending at lodging is not followed the next day by a day starting there",
     "too-many-nights": "more days end at lodging than the team's max_nights_out",
+    "pending-too-long": "records made without signal wait on the kit longer than visits.max_pending_days",
+    "pending-mismatch": "a team-day's pending_records differ from the records its stops leave unsent",
     "last-day-not-base": "the team's last team-day in the plan does not end at its base",
     "depart-before-shift": "depart_min is before the shift starts",
     "return-after-shift": "return_min is after the shift ends",

@@ -15,7 +15,7 @@ SITE_REQUIRED = ("site_id", "name", "kind", "lat", "lon", "unrecorded")
 SITE_OPTIONAL = (
     *("province_code", "regency_code", "district_code", "village_code", "turnout", "priority", "hours"),
     *(f"hours_{d}" for d in DAYS),
-    *("closed_dates", "electricity", "clearance", "access", "location_estimated", "note", "island"),
+    *("closed_dates", "electricity", "signal", "clearance", "access", "location_estimated", "note", "island"),
 )
 
 
@@ -54,6 +54,7 @@ def _site(row: Row) -> Site | None:
     hours = _site_hours(row, kind)
     closed_dates = row.dates("closed_dates")
     electricity = row.boolean("electricity", True)
+    signal = row.boolean("signal", True)
     location_estimated = row.boolean("location_estimated", False)
     access = row.choice("access", Access, Access.road)
     if row.failed or kind is None:
@@ -70,6 +71,7 @@ def _site(row: Row) -> Site | None:
         hours=hours,
         closed_dates=closed_dates,
         electricity=electricity,
+        signal=signal,
         clearance=row.text("clearance").lower() or ("prison" if kind == SiteKind.prison else None),
         access=access,
         location_estimated=location_estimated,

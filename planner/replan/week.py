@@ -33,6 +33,7 @@ from planner.replan.kept import KeptDay, Key, freeze, nothing_changes, replanned
 from planner.replan.rest import previous_places, rest_bound, rest_week
 from planner.replan.roll import roll_week
 from planner.replan.warm import ReplanOptions, solve_rest
+from planner.solve.pending import with_pending
 
 __all__ = ["KeptDay", "ReplanOptions", "freeze", "replan", "replanned_scenario", "roll_week"]
 
@@ -75,7 +76,7 @@ def replan(
         ),
         replan=ReplanInfo(from_time=from_time, facts=len(outcomes.outcomes), unchanged=status == "unchanged", churn=churn),
     )
-    return plan, churn
+    return with_pending(updated, plan), churn
 
 
 def replanned_scenario(scenario: Scenario, old_plan: Plan, outcomes: Outcomes, from_time: dt.datetime) -> Scenario:

@@ -27,6 +27,7 @@ from planner.compile.reach import reach_matrix
 from planner.check.reasons import left_out_reason
 from planner.solve.routing import PartInstance, PartResult, solve_part
 from planner.compile.travel import TravelProvider
+from planner.solve.pending import with_pending
 from planner.solve.trips import plan_trips
 
 PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
@@ -205,7 +206,7 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
     status = ", ".join(sorted({r.status for r in results})) or "empty"
     if dropped:
         status += f"; {dropped} visits dropped while timing routes"
-    return Plan(
+    return with_pending(c.scenario, Plan(
         scenario_name=c.scenario.name,
         horizon_start=c.scenario.horizon.start,
         horizon_days=c.scenario.horizon.days,
@@ -214,4 +215,4 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
         team_days=team_days,
         left_out=left,
         solve=SolveInfo(seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results), status=status),
-    )
+    ))

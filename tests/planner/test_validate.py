@@ -39,6 +39,7 @@ from tests.planner.builders import (
 )
 from planner.model import Access, ClosedLink, Kit, KitStatus, Scenario, TravelSettings, VisitRules, Weekday
 from planner.plan import LeftOut, LeftOutReason, Plan, StopOutcome
+from planner.solve.pending import with_pending
 from planner.check.validate import CODES, Violation, arrival_after, format_violations, free_minutes, validate_plan
 
 Case = Callable[[Scenario, Plan], tuple[Scenario, Plan]]
@@ -410,6 +411,17 @@ def _across_the_sea(sc, plan):
     return sc.model_copy(update={"sites": sites, "teams": teams}), plan
 
 
+def _pending_too_long(sc, plan):
+    """v1 has no signal: Thursday's records there wait at the lodging (v1) until Friday, 1 day > 0."""
+    sc = with_site(sc, "v1", signal=False).model_copy(update={"visits": VisitRules(max_pending_days=0)})
+    return sc, with_pending(sc, plan)
+
+
+def _pending_mismatch(sc, plan):
+    day_of(plan, "t1", WED).pending_records = 5
+    return sc, plan
+
+
 def _header(sc, plan):
     plan.horizon_days = 5
     return sc, plan
@@ -472,6 +484,8 @@ CASES: list[tuple[str, Case, set[str] | None]] = [
     ("served-left-out", _served_left_out, {"served-left-out"}),
     ("left-out-figures", _left_out_figures, {"left-out-figures"}),
     ("plan-header", _header, {"plan-header"}),
+    ("pending-too-long", _pending_too_long, {"pending-too-long"}),
+    ("pending-mismatch", _pending_mismatch, {"pending-mismatch"}),
 ]
 
 
