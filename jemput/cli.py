@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from planner import units
 from planner.plan import Plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="jemput: weekly plans for mobile e-KTP recording teams.")
@@ -50,7 +52,7 @@ def example(
 def plan(
     scenario: Path = typer.Argument(..., help="scenario.yaml or .json"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json, roster and maps"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search in all"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="write overview and field maps"),
@@ -205,11 +207,11 @@ def replan(
     from_time: str = typer.Option(..., "--from", help="re-plan from this local time, e.g. 2026-11-25T12:00"),
     out: Path = typer.Option(Path("out/replan"), "--out", help="folder for the new plan, churn, roster and maps"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search in all"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions (0 = time limit only)"),
-    move_penalty: float = typer.Option(10.0, "--move-penalty", help="weighted recordings a visit must gain to move to another team or day"),
+    move_penalty: float = typer.Option(units.DEFAULT_MOVE_PENALTY, "--move-penalty", help="weighted recordings a visit must gain to move to another team or day"),
     maps: bool = typer.Option(True, "--maps/--no-maps"),
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
 ) -> None:
@@ -256,7 +258,7 @@ def roll(
     outcomes: Path = typer.Argument(..., help="field outcomes table of that week"),
     out: Path = typer.Option(Path("out/next-week"), "--out"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
-    time_limit: float = typer.Option(30.0, "--time-limit"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers"),
     max_solutions: int = typer.Option(0, "--max-solutions"),
@@ -317,7 +319,7 @@ def batch(
     out: Path = typer.Option(..., "--out", help="folder: one sub-folder per scenario, plus summary.json/.csv/.md"),
     dask: str = typer.Option("", "--dask", help="local[:N] (a LocalCluster of N worker processes) or a scheduler address tcp://host:8786"),
     processes: int = typer.Option(0, "--processes", help="a local process pool of N workers instead of Dask (0 = in this process)"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search per scenario"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search per scenario"),
     seed: int = typer.Option(0, "--seed"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions: the same plans on any backend (0 = time limit only)"),
     retries: int = typer.Option(1, "--retries", help="extra attempts for a scenario that fails"),
@@ -384,13 +386,25 @@ def synth(
     out: Path = typer.Option(..., "--out", help="folder: one sub-folder per province, plus provinces.txt"),
     seed: int = typer.Option(0, "--seed"),
     regencies: str = typer.Option("", "--regencies", help="keep only these Jambi regencies, e.g. 15.72,15.71 (small test provinces)"),
+    varied: bool = typer.Option(False, "--varied", help="draw new provinces of varied shape (10–40 regencies, 1,000–9,000 sites, a city, river regencies) instead of Jambi copies"),
+    sites: int = typer.Option(0, "--sites", help="with --varied: sites per province (default: drawn)"),
+    n_regencies: int = typer.Option(0, "--n-regencies", help="with --varied: regencies per province (default: drawn)"),
+    shape: str = typer.Option("", "--shape", help="with --varied: compact, long or scattered (default: in turn)"),
 ) -> None:
-    """Write a synthetic national scenario for scale tests: N moved, jittered copies of the bundled Jambi."""
+    """Write synthetic provinces for scale and robustness tests: moved, jittered copies of the bundled
+    Jambi, or (--varied) new provinces drawn from the seed (planner/national/varied.py)."""
     from planner.national.synthetic import write_national
+    from planner.national.varied import ProvinceSpec, varied_specs, write_varied
 
     keep = [r.strip() for r in regencies.split(",") if r.strip()] or None
     try:
-        paths = write_national(out, provinces, seed, keep)
+        if varied:
+            specs = varied_specs(provinces, seed)
+            specs = [ProvinceSpec(s.code, n_regencies or s.regencies, sites or max(s.sites, (n_regencies or s.regencies) * 40),
+                                  shape or s.shape, s.seed) for s in specs]
+            paths = write_varied(out, specs)
+        else:
+            paths = write_national(out, provinces, seed, keep)
     except ValueError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
@@ -462,7 +476,22 @@ def _print_kpis(p: Plan) -> None:
     t.add_row("visits", f"{k.visits}")
     t.add_row("travel", f"{k.travel_hours:,.1f} h, {k.travel_km:,.0f} km")
     t.add_row("solve", f"{p.solve.wall_s:.1f} s, {p.solve.parts} parts, {p.solve.status}")
+    if k.idle_team_days is not None:
+        why = Counter(d.reason.value for d in p.idle)
+        t.add_row("idle team-days (working kit, no visit)", f"{k.idle_team_days}" + (f" ({_counts(why)})" if why else ""))
     console.print(t)
+    if p.solve.parts_out_of_time:
+        console.print(
+            f"[yellow]warning: {len(p.solve.parts_out_of_time)} parts ran out of time and kept only a first plan: "
+            f"{', '.join(p.solve.parts_out_of_time)}. A longer --time-limit plans them better.[/yellow]"
+        )
+    empty = [code for code, g in k.by_regency.items() if g.expected_recordings == 0 and g.unrecorded > 0]
+    if empty:
+        console.print(f"[yellow]regencies with people to record and no visit: {', '.join(empty)} (see left_out reasons)[/yellow]")
+
+
+def _counts(counter: Counter) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in counter.most_common())
 
 
 if __name__ == "__main__":

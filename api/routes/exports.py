@@ -18,7 +18,9 @@ from api.routes.plans import team_view, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
+from api.reports import plan_reports
 from planner.io.links import api_links
+from planner.io.reports import team_day_status
 from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
@@ -97,9 +99,15 @@ def _render(scenario, plan, fmt: Format, lang: Lang, links=None) -> bytes:
 def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id, who: Caller = Depends(readers)) -> HTMLResponse:
     """The coordinator's overview map of the whole week (Folium, Leaflet inline), with a QR code of each
     team-day's field app on this server."""
-    base = str(request.base_url)
-    body = _cached(request, plan_id, who, ("overview", lang.value, base),
-                   lambda sc, p: overview_map(sc, p, lang.value, api_links(base, plan_id, p)).get_root().render().encode())
+    base, sessions = str(request.base_url), request.app.state.sessions
+    reports = plan_reports(sessions, plan_id) if request.app.state.store.job(plan_id) else []
+    version = (len(reports), max((r.received_at for r in reports), default=None))  # drawn again when reports arrive
+
+    def render(sc, p) -> bytes:
+        status = team_day_status(p, reports)
+        return overview_map(sc, p, lang.value, api_links(base, plan_id, p), status).get_root().render().encode()
+
+    body = _cached(request, plan_id, who, ("overview", lang.value, base, version), render)
     return HTMLResponse(body)
 
 

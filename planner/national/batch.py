@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from planner import units
 from planner.solve.backends import Backend, DaskWorkerBackend, InProcessBackend, TaskError, in_dask_worker
 from planner.io.export import read_plan_json, write_roster_csv, write_roster_xlsx
 from planner.model import Scenario
@@ -43,8 +44,8 @@ MANIFEST_VERSION = 1
 class BatchOptions:
     """Search settings for every partition (same for all, so reruns and backends agree)."""
 
-    time_limit_s: float = 30.0  # per partition (province week)
-    seed: int = 0
+    time_limit_s: float = units.DEFAULT_TIME_LIMIT_S  # per partition (province week)
+    seed: int = units.DEFAULT_SEED
     max_solutions: int | None = None
     retries: int = 1  # extra attempts for a partition that raised
     nested: bool = False  # on Dask: also spread each province's regency parts over the cluster
