@@ -2,7 +2,10 @@
 
 The phone opens .../teams/{team}/days/{date}/app (from the roster's or overview's QR code). Without a
 key it gets a small form asking the team's field key once; `?key=` stores it in an HttpOnly,
-SameSite=Strict cookie and redirects to the clean URL, so the key is not left in the address bar.
+SameSite=Lax cookie and redirects to the clean URL, so the key is not left in the address bar. Lax, not
+Strict: a link opened from a chat app, e-mail or another site is a cross-site navigation, and a Strict
+cookie would not come with it (the phone would ask for the key again); Lax still keeps the cookie off
+every cross-site POST, so another site cannot send reports in the team's name.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def field_app(
             return _html(key_page(lang.value, wrong=True), 401)
         clean = request.url.remove_query_params("key")
         response = RedirectResponse(str(clean.path) + (f"?{clean.query}" if clean.query else ""), status_code=303)
-        response.set_cookie(KEY_COOKIE, key.strip(), max_age=KEY_AGE_S, httponly=True, samesite="strict",
+        response.set_cookie(KEY_COOKIE, key.strip(), max_age=KEY_AGE_S, httponly=True, samesite="lax",
                             secure=request.url.scheme == "https", path="/")
         return response
     raw = request.headers.get(KEY_HEADER) or request.cookies.get(KEY_COOKIE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path as PathParam, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -46,7 +47,7 @@ class ReportList(BaseModel):
 
 
 class ReplanFromReports(BaseModel):
-    """Re-plan from a moment (default: now, the server's local time) with every report received."""
+    """Re-plan from a moment (default: now, local time in JEMPUT_TIME_ZONE) with every report received."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
     from_time: dt.datetime | None = Field(default=None, alias="from", description="default: now")
@@ -55,6 +56,12 @@ class ReplanFromReports(BaseModel):
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     max_solutions: int | None = Field(default=None, ge=1, le=100_000)
     move_penalty: float = Field(default=units.DEFAULT_MOVE_PENALTY, ge=0, le=1e6)
+
+
+def now_local(time_zone: str) -> dt.datetime:
+    """The wall clock now where the teams work (JEMPUT_TIME_ZONE, default WIB), to the minute, without offset:
+    a plan's clock times are local, and the server's own clock may run in UTC."""
+    return dt.datetime.now(ZoneInfo(time_zone)).replace(second=0, microsecond=0, tzinfo=None)
 
 
 def _done_plan(request: Request, plan_id: str, who: Caller):
@@ -118,8 +125,8 @@ def replan_from_reports(
     plan job, as POST /outcomes with the reports as outcomes (visits done or missed, kits down)."""
     job, _, _ = _done_plan(request, plan_id, who)
     outcomes = reports_to_outcomes(plan_reports(request.app.state.sessions, job.id)).outcomes
-    start = body.from_time or dt.datetime.now().replace(second=0, microsecond=0)
-    replan = ReplanRequest(**{"from": start.replace(tzinfo=None)}, outcomes=[*outcomes, *body.outcomes],
+    start = body.from_time or now_local(request.app.state.settings.time_zone)
+    replan = ReplanRequest(**{"from": start}, outcomes=[*outcomes, *body.outcomes],
                            time_limit_s=body.time_limit_s, seed=body.seed, max_solutions=body.max_solutions,
                            move_penalty=body.move_penalty)
     return replan_plan(request, response, plan_id, replan, wait, idempotency_key, who)

@@ -105,6 +105,23 @@ def test_replan_from_reports(planned):
     assert c.post(f"/v1/plans/{pid}/replan-from-reports", json={}, headers=headers("field:T2")).status_code == 403
 
 
+def test_replan_from_now_is_the_teams_wall_clock(planned):
+    """'Now' is the time where the teams work (JEMPUT_TIME_ZONE, WIB by default), not the server's UTC clock."""
+    from api.routes.reports import now_local
+
+    c, pid, plan = planned
+    utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    wib, wita = now_local("Asia/Jakarta"), now_local("Asia/Makassar")
+    assert abs(wib - utc - dt.timedelta(hours=7)) < dt.timedelta(minutes=2)
+    assert abs(wita - wib - dt.timedelta(hours=1)) < dt.timedelta(minutes=2)
+    if wib.date() <= max(td.date for td in plan.team_days):
+        pytest.skip("the test week is not over yet: a re-plan from now would solve")
+    r = c.post(f"/v1/plans/{pid}/replan-from-reports", json={}, headers=headers("coordinator"))
+    assert r.status_code == 422, r.text  # the week is over: refused, naming the time it took for now
+    said = {(wib + dt.timedelta(minutes=m)).isoformat(timespec="minutes") for m in (0, 1)}
+    assert any(w in r.text for w in said), (said, r.text)
+
+
 def test_field_app_asks_for_the_key_once_then_uses_a_cookie(planned):
     c, pid, plan = planned
     td = _day(plan, "T1")
@@ -116,7 +133,7 @@ def test_field_app_asks_for_the_key_once_then_uses_a_cookie(planned):
     assert wrong.status_code == 401
     ok = c.get(app + f"?key={KEYS['field:T1']}&lang=en", follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == app + "?lang=en"
-    assert "httponly" in ok.headers["set-cookie"].lower() and "samesite=strict" in ok.headers["set-cookie"].lower()
+    assert "httponly" in ok.headers["set-cookie"].lower() and "samesite=lax" in ok.headers["set-cookie"].lower()
     page = c.get(app + "?lang=en")
     assert page.status_code == 200 and page.text.count("<form class=\"report\"") == len(td.stops)
     assert "<script>" not in page.text and 'rel="manifest"' in page.text  # no inline script, an installable app
