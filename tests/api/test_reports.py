@@ -122,6 +122,23 @@ def test_replan_from_now_is_the_teams_wall_clock(planned):
     assert any(w in r.text for w in said), (said, r.text)
 
 
+def test_field_links_use_the_public_address_when_set(planned, monkeypatch):
+    """Behind a proxy, or fetched on the server itself, the QR codes must point where phones reach it."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    c, pid, plan = planned
+    public = "https://jemput.example.go.id"
+    monkeypatch.setattr(c.app.state, "settings", c.app.state.settings.model_copy(update={"public_url": public}))
+    overview = c.get(f"/v1/plans/{pid}/map", headers=headers("coordinator")).text
+    td = plan.team_days[0]
+    assert f"{public}/v1/plans/{pid}/teams/{td.team_id}/days/{td.date}/app" in overview and "http://testserver" not in overview
+    xlsx = c.get(f"/v1/plans/{pid}/export/xlsx", headers=headers("coordinator")).content
+    links = [row[3] for row in CalamineWorkbook.from_filelike(io.BytesIO(xlsx)).get_sheet_by_name("Tautan lapangan").to_python()[1:]]
+    assert links and all(link.startswith(public + "/v1/plans/") for link in links)
+
+
 def test_field_app_asks_for_the_key_once_then_uses_a_cookie(planned):
     c, pid, plan = planned
     td = _day(plan, "T1")
