@@ -192,12 +192,15 @@ def reports(
     from planner.io.reports import write_outcomes_csv
 
     try:
-        outcomes, count = outcomes_of_plan(plan_id, _api_settings())
+        outcomes, count, left = outcomes_of_plan(plan_id, _api_settings())
     except LookupError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None
     write_outcomes_csv(outcomes, out)
     console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}")
+    if left:
+        console.print(f"{left} reports sent to an earlier plan are about stops this re-plan no longer has; left out "
+                      "(GET /v1/plans/PLAN/reports lists them)")
 
 
 @app.command()

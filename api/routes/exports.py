@@ -18,9 +18,9 @@ from api.routes.plans import team_view, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
-from api.reports import plan_reports
+from api.reports import lineage_reports
 from planner.io.links import api_links
-from planner.io.reports import team_day_status
+from planner.io.reports import reports_for_plan, team_day_status
 from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
@@ -105,11 +105,11 @@ def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id, who: Cal
     """The coordinator's overview map of the whole week (Folium, Leaflet inline), with a QR code of each
     team-day's field app on this server."""
     base, sessions = public_base(request), request.app.state.sessions
-    reports = plan_reports(sessions, plan_id) if request.app.state.store.job(plan_id) else []
+    reports = lineage_reports(sessions, plan_id) if request.app.state.store.job(plan_id) else []
     version = (len(reports), max((r.received_at for r in reports), default=None))  # drawn again when reports arrive
 
     def render(sc, p) -> bytes:
-        status = team_day_status(p, reports)
+        status = team_day_status(p, reports_for_plan(reports, p)[0])
         return overview_map(sc, p, lang.value, api_links(base, plan_id, p), status).get_root().render().encode()
 
     body = _cached(request, plan_id, who, ("overview", lang.value, base, version), render)

@@ -15,12 +15,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller, Role, anyone, coordinators
 from api.errors import responses
-from api.reports import ReportConflict, add_reports, plan_reports
+from api.reports import ReportConflict, add_reports, lineage_reports, plan_outcomes
 from api.routes.plans import IDEMPOTENCY, replan_plan, visible_job
 from api.schemas import JobOut, ReplanRequest
 from planner import units
 from planner.io.outcomes import Outcome
-from planner.io.reports import FieldReport, StoredReport, TeamDayStatus, check_reports, reports_to_outcomes, team_day_status
+from planner.io.reports import FieldReport, StoredReport, TeamDayStatus, check_reports, reports_for_plan, team_day_status
 from planner.model import ID_PATTERN
 
 router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["field reports"])
@@ -42,8 +42,12 @@ class ReportAck(BaseModel):
 
 
 class ReportList(BaseModel):
+    """The reports sent to this plan and to the plans it was re-planned from, and each team-day's status."""
+
     reports: list[StoredReport]
     status: list[TeamDayStatus]
+    not_in_plan: list[str] = Field(default=[], description="ids of reports sent to an earlier plan about a stop this "
+                                                           "one no longer has: shown, not counted, not re-planned from")
 
 
 class ReplanFromReports(BaseModel):
@@ -104,9 +108,10 @@ def get_reports(request: Request, plan_id: str,
             raise HTTPException(403, f"a field key of team {who.team_id!r} may not read team {team!r}")
         team = who.team_id
     job, _, plan = _done_plan(request, plan_id, who)
-    reports = plan_reports(request.app.state.sessions, job.id, team)
-    status = [s for s in team_day_status(plan, reports) if team is None or s.team_id == team]
-    return ReportList(reports=reports, status=status)
+    reports = lineage_reports(request.app.state.sessions, job.id, team)
+    fit, other = reports_for_plan(reports, plan)
+    status = [s for s in team_day_status(plan, fit) if team is None or s.team_id == team]
+    return ReportList(reports=reports, status=status, not_in_plan=[s.report.id for s in other])
 
 
 @router.post("/replan-from-reports", status_code=202, response_model=JobOut,
@@ -121,10 +126,12 @@ def replan_from_reports(
     idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY)] = None,
     who: Caller = Depends(coordinators),
 ) -> JobOut:
-    """Re-plan the rest of the week from now (or `from`) with every field report received so far: a new
-    plan job, as POST /outcomes with the reports as outcomes (visits done or missed, kits down)."""
-    job, _, _ = _done_plan(request, plan_id, who)
-    outcomes = reports_to_outcomes(plan_reports(request.app.state.sessions, job.id)).outcomes
+    """Re-plan the rest of the week from now (or `from`) with every field report received so far (also those
+    sent to the plans this one was re-planned from, about stops it still has): a new plan job, as POST
+    /outcomes with the reports as outcomes (visits done or missed, kits down). The teams' field apps of
+    this plan lead to the new one once it is done."""
+    job, _, plan = _done_plan(request, plan_id, who)
+    outcomes = plan_outcomes(request.app.state.sessions, job.id, plan)[0].outcomes
     start = body.from_time or now_local(request.app.state.settings.time_zone)
     replan = ReplanRequest(**{"from": start}, outcomes=[*outcomes, *body.outcomes],
                            time_limit_s=body.time_limit_s, seed=body.seed, max_solutions=body.max_solutions,

@@ -245,3 +245,28 @@ def test_overview_renders_with_the_network_blocked(browser, served) -> None:  # 
     assert all(u.startswith("https://tile.openstreetmap.org/") for u in outside)  # no CDN asked for
     assert errors == []
     context.close()
+
+
+def test_a_replan_reaches_the_phone_and_its_offline_reports_still_count(browser, served, day: TeamDay) -> None:  # noqa: F811
+    """Last in this file: it re-plans the served plan, so the team's link leads to the new plan after it."""
+    server, pid, _ = served
+    context, page, errors = _phone(browser, server, pid, day)
+    context.set_offline(True)
+    _report_done(page, 1, 9)  # made on the old plan's page, with no signal
+    page.wait_for_function("() => document.body.dataset.pending === '1'")
+    start = f"{day.date}T{day.stops[0].end_min // 60 + 1:02d}:00"
+    r = server.api("POST", f"/v1/plans/{pid}/replan-from-reports?wait=90", json={"from": start, "time_limit_s": 2, "max_solutions": 50})
+    assert r.status_code == 200 and r.json()["status"] == "done", r.text
+    new = r.json()["id"]
+    context.set_offline(False)  # the report goes to the plan it was made on
+    page.wait_for_function("() => document.body.dataset.pending === '0' && document.body.dataset.sent === '1'", timeout=30000)
+    page.reload()  # the link the team was given now shows the re-plan
+    page.wait_for_url(f"{server.url}/v1/plans/{new}/teams/{day.team_id}/days/{day.date}/app")
+    page.wait_for_function("() => document.body.dataset.sent === '1'")
+    assert "9" in page.locator("form.report[data-n='1'] .report-state").inner_text()  # the stop shows what was sent
+    listed = server.api("GET", f"/v1/plans/{new}/reports").json()
+    assert [r["plan_id"] for r in listed["reports"] if r["report"].get("people") == 9] == [pid]
+    status = next(s for s in listed["status"] if s["team_id"] == day.team_id and s["date"] == str(day.date))
+    assert status["done"] >= 1 and status["reports"] >= 1
+    assert errors == []
+    context.close()
