@@ -197,10 +197,8 @@ def reports(
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None
     write_outcomes_csv(outcomes, out)
-    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}")
-    if left:
-        console.print(f"{left} reports sent to an earlier plan are about stops this re-plan no longer has; left out "
-                      "(GET /v1/plans/PLAN/reports lists them)")
+    note = f" ({left} sent to an earlier plan left out: stops this re-plan no longer has)" if left else ""
+    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}{note}")
 
 
 @app.command()
