@@ -48,14 +48,16 @@ def time_visits(
 ) -> list[Timed] | None:
     """Times of `visits` ((site, people), in order) along `path` (start, one index per visit, end,
     into `dur`) on the work day `td`, leaving at `depart` and beginning no visit before `ready`;
-    None when the order breaks a window, a break, the shift's end or `max_drive` minutes of driving."""
+    None when the order breaks a window, a break (visits may span one under
+    `VisitRules.record_across_breaks`), the shift's end or `max_drive` minutes of driving."""
     team = c.scenario.teams[td.team]
     legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
     if max_drive is not None and sum(legs) > max_drive:
         return None
     services = [service_minutes(people, td.kits, team.rate_per_kit_hour, team.setup_min) for _, people in visits]
     windows = [not_before(c.windows[site][td.day], ready) for site, _ in visits]
-    return schedule_route(depart, legs[:-1], services, windows, td.breaks, legs[-1], td.work_end)
+    across = c.scenario.visits.record_across_breaks
+    return schedule_route(depart, legs[:-1], services, windows, td.breaks, legs[-1], td.work_end, across)
 
 
 def build_team_day(
