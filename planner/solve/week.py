@@ -236,7 +236,7 @@ def renumber_visits(
     count: dict[int, int] = dict(made or {})
     out: dict[int, list[Visit]] = {i: [] for i in visits}
     kept = {}
-    for day, i, pos, v in order:
+    for _day, i, pos, v in order:
         k = count.get(v.site, 0) + 1
         people = expected_people(c.scenario.sites[v.site], c.scenario.visits, k, left[v.site], v.people)
         if people <= 0:

@@ -51,7 +51,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("solve",),
     ("replan",),
     ("pipeline",),
-    ("national",),
+    ("national", "campaign"),
 ]
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
 
