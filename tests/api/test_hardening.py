@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from api.app import create_app
 from api.auth import create_key
@@ -172,3 +172,16 @@ def test_unknown_query_parameters_and_non_iso_path_dates_are_422(idle: TestClien
     r = idle.get(f"/v1/plans/{'0' * 32}/teams/T1/days/0/sw.js")  # pydantic alone reads 0 as 1970-01-01
     assert r.status_code == 422 and r.json()["problems"][0]["reason"] == "expected a date YYYY-MM-DD"
     assert idle.get(f"/v1/plans/{'0' * 32}/teams/T1/days/2026-11-23/sw.js").status_code == 200
+
+
+def test_listing_scenarios_reads_no_scenario_json(idle: TestClient) -> None:
+    upload_tiny(idle)
+    statements: list[str] = []
+    listen = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(idle.app.state.engine, "before_cursor_execute", listen)
+    try:
+        r = idle.get("/v1/scenarios", headers=headers("dashboard"))
+    finally:
+        event.remove(idle.app.state.engine, "before_cursor_execute", listen)
+    assert r.status_code == 200 and r.json()["total"] == 1 and r.json()["items"][0]["sites"] == len(tiny_week().sites)
+    assert statements and not any("scenario_json" in s for s in statements)
