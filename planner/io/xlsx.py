@@ -22,11 +22,13 @@ from xml.etree import ElementTree
 
 import numpy as np
 
+from planner import units
 from planner.io.sniff import SIGNATURES
 
 MAX_CELLS = 5_000_000  # rows × columns from A1 to the last value: 100,000 rows of 50 columns
 MAX_UNPACKED_BYTES = 128 * 1024 * 1024  # all parts unpacked (zip bombs); a 20,000-site sheet is ~13 MB
 MAX_BAD_EXAMPLES = 5
+TITLE_ROWS = 10  # title and blank rows allowed above the header, on top of MAX_TABLE_ROWS data rows
 _CHUNK = 1 << 20
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -115,6 +117,9 @@ def read_sheet(path: Path, sheet: str | None) -> Sheet:
         if name not in parts:
             raise SheetError(f"the workbook has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}")
         extent = scan_sheet(archive, parts[name], name)
+    if extent.rows > units.MAX_TABLE_ROWS + TITLE_ROWS + 1:
+        raise SheetError(f"sheet {name!r} has values down to row {extent.rows:,} ({extent.last_row_cell}); jemput reads "
+                         f"at most {units.MAX_TABLE_ROWS:,} data rows from one table")
     return Sheet(name, *_calamine_grid(path, name), extent)
 
 

@@ -104,3 +104,17 @@ def test_the_replan_time_must_be_inside_the_week(when: str, answer: str | None) 
     check_from_time(dt.datetime.fromisoformat(when), sc, report, label="--from")
     assert [p.format() for p in report] == ([f"--from value '{when}:00': {answer}"] if answer else [])
     assert check_outcomes(Outcomes(), sc, from_time=dt.datetime.fromisoformat(when)).ok == (answer is None or "warning" in answer)
+
+
+def test_a_sheet_with_more_rows_than_the_bound_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlsxwriter
+
+    monkeypatch.setattr(units, "MAX_TABLE_ROWS", 20)
+    wb = xlsxwriter.Workbook(str(tmp_path / "sites.xlsx"))
+    ws = wb.add_worksheet("Desa")
+    ws.write_row(0, 0, ["site_id", "name", "kind", "lat", "lon", "unrecorded"])
+    for r in range(1, 40):
+        ws.write_row(r, 0, [f"V-{r}", f"Desa {r}", "village", -1.6, 103.6, 10])
+    wb.close()
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.xlsx"))
+    assert only_error(report) == "sheet 'Desa' has values down to row 40 (F40); jemput reads at most 20 data rows from one table"
