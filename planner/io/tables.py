@@ -102,13 +102,18 @@ def _read_csv(path: Path, label: str, report: Report) -> Table | None:
     if not data.strip():
         report.error(label, f"the file is empty ({len(data)} bytes)")
         return None
+    too_many = f"more than {units.MAX_TABLE_ROWS:,} data rows; jemput reads at most that many from one table"
+    if data.count(b"\n") > units.MAX_TABLE_ROWS + 2 and b'"' not in data:  # unquoted: every line is a row
+        if csv_text(data[:65536], label, Report()) is not None:  # a text table: refused before decoding it all
+            report.error(label, too_many)
+            return None
     sniffed = csv_text(data, label, report)
     if sniffed is None:
         return None
     reader = csv.reader(io.StringIO(sniffed.text, newline=""), delimiter=sniffed.delimiter)
     records = list(itertools.islice(reader, units.MAX_TABLE_ROWS + 2))
     if len(records) > units.MAX_TABLE_ROWS + 1:
-        report.error(label, f"more than {units.MAX_TABLE_ROWS:,} data rows; jemput reads at most that many from one table")
+        report.error(label, too_many)
         return None
     table = _assemble(label, records, first_row=1, report=report)
     if table is not None:

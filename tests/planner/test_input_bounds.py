@@ -118,3 +118,20 @@ def test_a_sheet_with_more_rows_than_the_bound_is_refused_before_reading(tmp_pat
     wb.close()
     _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.xlsx"))
     assert only_error(report) == "sheet 'Desa' has values down to row 40 (F40); jemput reads at most 20 data rows from one table"
+
+
+def test_the_line_count_refuses_early_only_what_the_parser_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines are counted before decoding; quoted cells spanning lines, or a binary file, go the long way."""
+    monkeypatch.setattr(units, "MAX_TABLE_ROWS", 50)
+    header = "site_id,name,kind,lat,lon,unrecorded\n"
+    many = "".join(f"V-{i},Desa {i},village,-1.70,103.27,10\n" for i in range(80))
+    (tmp_path / "sites.csv").write_text(header + many, encoding="utf-8")
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert only_error(report) == "more than 50 data rows; jemput reads at most that many from one table"
+    notes = "".join(f'V-{i},"Desa {i}\nDusun {i}",village,-1.70,103.27,10\n' for i in range(40))  # 80 lines, 40 rows
+    (tmp_path / "sites.csv").write_text(header + notes, encoding="utf-8")
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert not any("data rows" in p.reason for p in report)
+    (tmp_path / "sites.csv").write_bytes(bytes(range(256)) * 100)
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert "binary data" in only_error(report)
