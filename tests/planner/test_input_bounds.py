@@ -135,3 +135,19 @@ def test_the_line_count_refuses_early_only_what_the_parser_would(tmp_path: Path,
     (tmp_path / "sites.csv").write_bytes(bytes(range(256)) * 100)
     _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
     assert "binary data" in only_error(report)
+
+
+def test_the_memory_estimate_respects_the_address_space_cap() -> None:
+    """A plan too large for `ulimit -v` (or JEMPUT_SOLVE_MEMORY_MB) stops before allocating, with figures."""
+    import resource
+    import subprocess
+    import sys
+
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, resource.getrlimit(resource.RLIMIT_AS)[1]))\n"
+            "from planner.compile.instance import check_memory, memory_limit_mb\n"
+            "print(memory_limit_mb()); check_memory(20_002, 2)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env={"PYTHONPATH": str(Path(__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin"})
+    assert r.stdout.split()[0] == "3072", r.stdout + r.stderr
+    assert "MemoryLimitError: 20002 places × 2 vehicle profiles need about 12,209 MB of travel matrices, more than 80% of the 3,072 MB" in r.stderr
+    assert resource.getrlimit(resource.RLIMIT_AS)  # this process is left alone
