@@ -37,6 +37,7 @@ _APP_LABELS = (
 )  # fmt: skip
 _JS_LABELS = (
     "pending_n", "all_sent", "offline", "state_pending", "state_sent", "state_rejected", "need_people", "people_short",
+    "key_refused", "send_retry",
     *(f"kind_{k}" for k in REPORT_KINDS), *(f"reason_{r}" for r in MISSED_REASONS),
 )  # fmt: skip
 
