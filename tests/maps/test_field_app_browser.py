@@ -199,6 +199,9 @@ def test_two_phones_of_one_team(browser, served, day: TeamDay) -> None:  # noqa:
         page.wait_for_function(f"() => document.body.dataset.pending === '0' && document.body.dataset.sent === '{count}'")
     new = _server_reports(server, pid)[before:]
     assert len(new) == 3 and len({r["report"]["id"] for r in new}) == 3
+    cb.set_offline(True)
+    b.reload()  # without signal the English page comes back English (the cache holds both languages)
+    assert b.evaluate("document.documentElement.lang") == "en" and "Save report" in b.inner_text("body")
     assert ea == [] and eb == []
     ca.close()
     cb.close()
