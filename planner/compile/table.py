@@ -51,7 +51,7 @@ class TravelTable:
         n = len(self.lat)
         return n, n
 
-    def with_closed(self, pairs: frozenset[tuple[int, int]]) -> "TravelTable":
+    def with_closed(self, pairs: frozenset[tuple[int, int]]) -> TravelTable:
         """The same table with these point pairs impossible as well (cache shared)."""
         points = Points(ids=tuple(str(i) for i in range(len(self.lat))), lat=self.lat, lon=self.lon)
         return TravelTable(points, self.travel, self.kind, frozenset(self.closed | pairs), self._cache)
@@ -138,6 +138,6 @@ class TravelTable:
                 values[hit] = UNREACHABLE_MIN
         return values
 
-    def copy(self) -> "TravelTable":
+    def copy(self) -> TravelTable:
         """The table itself: it is read-only."""
         return self

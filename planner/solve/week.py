@@ -79,7 +79,8 @@ def plan_week(
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
     search = search_budget(options.time_limit_s, time.monotonic() - t0)
     # solved while the parts search, never past the search's end
-    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search) if options.lp_bound else (lambda: None)
+    lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search)
+          if options.lp_bound else (lambda: None))
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
