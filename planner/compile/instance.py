@@ -65,7 +65,8 @@ class Compiled:
 
     def __post_init__(self) -> None:
         for m in (self.lat, self.lon, self.weight, self.compatible, *self.duration.values(), *self.distance.values()):
-            m.setflags(write=False)
+            if isinstance(m, np.ndarray):  # a TravelTable is read-only by make
+                m.setflags(write=False)
 
     def duration_on(self, profile: VehicleProfile, day: int) -> np.ndarray:
         """Whole minutes point × point for `profile` on day `day`, closed links impossible
