@@ -73,11 +73,11 @@ def build_instance(
     points = sorted({p for i in tds for p in day_places[i]})
     depot_of = {p: n for n, p in enumerate(points)}
     vehicles = [_vehicle(c, i, depot_of, day_places) for i in tds]
-    sites = _candidate_sites(c, spec, done_visits, vehicles, max_sites)
+    legs = _legs(c, vehicles, points)
+    sites = _candidate_sites(c, spec, done_visits, vehicles, max_sites, lambda s: _in_reach(c, s, vehicles, points, legs))
     rng = np.random.default_rng(seed)
     sites = [sites[i] for i in rng.permutation(len(sites))]
     visit_site, visit_no, people, allowed, windows = [], [], [], [], []
-    legs = _legs(c, vehicles, points)
     for s in sites:
         for k, p in enumerate(c.sizes[s][int(done_visits[s]) :], start=int(done_visits[s]) + 1):
             first_day = 0 if min_day is None else int(min_day[s])
@@ -142,11 +142,14 @@ def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehic
     )
 
 
-def _candidate_sites(c: Compiled, spec: PartSpec, done, vehicles, max_sites) -> list[int]:
-    """Sites of the part with visits left, most valuable first when capped."""
+def _candidate_sites(c: Compiled, spec: PartSpec, done, vehicles, max_sites, in_reach=None) -> list[int]:
+    """Sites of the part with visits left; when capped, those some team-day can drive to and back
+    (`in_reach`), most valuable first."""
     left = [s for s in spec.sites if int(done[s]) < len(c.sizes[s])]
     if max_sites is None or len(left) <= max_sites:
         return sorted(left)
+    if in_reach is not None:
+        left = [s for s in left if in_reach(s)]
     value = {s: c.weight[s] * sum(c.sizes[s][int(done[s]) :]) for s in left}
     return sorted(sorted(left, key=lambda s: -value[s])[:max_sites])
 
@@ -163,6 +166,18 @@ def _legs(c: Compiled, vehicles: list[Vehicle], points: list[int]) -> dict[tuple
             if key not in out:
                 out[key] = np.asarray(dur[points[node], :] if way == "go" else dur[:, points[node]])
     return out
+
+
+def _in_reach(c: Compiled, s: int, vehicles: list[Vehicle], points: list[int], legs) -> bool:
+    """Some vehicle is compatible with the site and can drive there and back within its limit."""
+    site_pt = c.site_point(s)
+    for v in vehicles:
+        if c.compatible[v.team, s]:
+            vehicle = str(c.scenario.teams[v.team].vehicle)
+            go = int(legs[(vehicle, points[v.start_node], "go")][site_pt])
+            if go + int(legs[(vehicle, points[v.end_node], "back")][site_pt]) <= v.max_drive_min:
+                return True
+    return False
 
 
 def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int],

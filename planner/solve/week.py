@@ -32,6 +32,10 @@ from planner.compile.travel import TravelProvider
 from planner.solve.trips import plan_trips
 
 PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
+# candidate sites for one regency office's teams, most valuable first: a city of 2,000 villages would
+# make a routing model of ~7,600 visit nodes (transit matrices of GBs, a 12 s greedy start) for teams
+# that make about a hundred visits a week; every bundled regency has fewer (at most 474, Jawa Timur)
+REGENCY_MAX_SITES = 600
 
 
 @dataclass(frozen=True)
@@ -117,7 +121,7 @@ def solve_stages(
     last_day = np.zeros(len(c.scenario.sites), dtype=np.int64)
     stage_end = time.monotonic() + options.time_limit_s
     stage1 = 0.7 if prov else 1.0
-    insts = [prepare(build_instance(c, p, done, day_places, options.seed)) for p in specs]
+    insts = [prepare(build_instance(c, p, done, day_places, options.seed, REGENCY_MAX_SITES)) for p in specs]
     budget = max(0.0, stage_end - time.monotonic() - options.time_limit_s * (1 - stage1))
     results = _run_parts(insts, options, budget, total or len(insts) + 1, report)
     visits = _collect(c, insts, results, done, last_day)
