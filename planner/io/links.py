@@ -47,8 +47,13 @@ def qr_png(url: str, scale: int = 3) -> bytes:
     return out.getvalue()
 
 
-def qr_svg_uri(url: str, scale: int = 3) -> str:
-    """A QR code of the URL as an SVG data: URI, for an <img> in a self-contained page."""
+def qr_svg(url: str, scale: int = 3) -> bytes:
+    """A QR code of the URL as an SVG document (error correction M, quiet zone 2 modules)."""
     out = io.BytesIO()
     segno.make(url, error="m", micro=False).save(out, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
-    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+    return out.getvalue()
+
+
+def qr_svg_uri(url: str, scale: int = 3) -> str:
+    """A QR code of the URL as an SVG data: URI, for an <img> in a self-contained page."""
+    return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(url, scale)).decode("ascii")
