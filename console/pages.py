@@ -43,7 +43,7 @@ def console_page(lang: Annotated[str | None, Query(max_length=5)] = None) -> HTM
     """The console: sign in with an API key (kept in this tab's session storage), then work."""
     chosen = pick_lang(lang)
     page = environment().get_template("shell.html").render(
-        L=labels(chosen), lang=chosen, langs=LANGS, csp=CSP)
+        L=labels(chosen), lang=chosen, langs=LANGS)
     return HTMLResponse(page, headers=HTML_HEADERS)
 
 

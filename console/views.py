@@ -5,13 +5,12 @@ the KPIs, bound, coverage, left-out reasons, churn and field status are the plan
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from markupsafe import Markup
-
 from api.schemas import JobOut
-from maps.common import js_json, percent
+from maps.common import percent
 from maps.i18n import kind_label, long_date, reason_label, short_date
 from planner.io.export import plan_geojson
 from planner.io.links import app_path
@@ -105,11 +104,12 @@ def coverage_rows(plan: Plan, lang: str) -> list[CoverageRow]:
             for code, g in sorted(plan.kpis.by_regency.items())]
 
 
-def map_json(plan: Plan, scenario: Scenario, lang: str) -> Markup:
-    """The plan's GeoJSON (the same as /export/geojson) for the console's map, safe inside a <script> block."""
+def map_json(plan: Plan, scenario: Scenario, lang: str) -> str:
+    """The plan's GeoJSON (the same as /export/geojson) for the console's map, as text for an HTML attribute
+    (the template escapes it; htmx drops <script> blocks from fragments, so the data cannot travel in one)."""
     data = plan_geojson(scenario, plan)
     data["labels"] = {k: labels(lang)[k] for k in ("map_routes", "map_left_out")}
-    return Markup(js_json(data))
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def report_rows(reports: list[StoredReport], scenario: Scenario, lang: str, limit: int = 500) -> list[dict]:

@@ -1,5 +1,5 @@
 /* The console's overview map: vendored Leaflet drawing the plan's GeoJSON (routes per team-day,
-   left-out sites) from a JSON block in the page. Text from the plan goes in as text, never as HTML. */
+   left-out sites) from the JSON in the map box's data-geojson attribute. Text from the plan goes in as text, never as HTML. */
 (function () {
   'use strict';
   var PALETTE = ['#1b5e20', '#0d47a1', '#b71c1c', '#4a148c', '#e65100', '#006064', '#3e2723', '#827717',
@@ -22,12 +22,10 @@
 
   function draw(root) {
     if (!window.L) { return; }
-    (root || document).querySelectorAll('[data-map]').forEach(function (box) {
+    (root || document).querySelectorAll('[data-geojson]').forEach(function (box) {
       if (box.getAttribute('data-drawn') || !box.isConnected) { return; }
-      var source = document.getElementById(box.getAttribute('data-map'));
-      if (!source) { return; }
       box.setAttribute('data-drawn', '1');
-      var data = JSON.parse(source.textContent);
+      var data = JSON.parse(box.getAttribute('data-geojson'));
       var map = L.map(box, {preferCanvas: true});
       L.tileLayer('https://tile.openstreetmap.org/{z}/{x}/{y}.png', {maxZoom: 18,
         attribution: '\u00a9 OpenStreetMap'}).addTo(map);

@@ -59,7 +59,7 @@ def test_fragments_need_a_key_and_the_right_role(planned):
 
 def test_plan_page_shows_kpis_bound_coverage_left_out_links_and_escapes_names(planned):
     page = planned.page
-    for part in ('data-kpi="expected"', 'data-kpi="bound"', 'id="coverage-table"', 'id="overview-map-data"',
+    for part in ('data-kpi="expected"', 'data-kpi="bound"', 'id="coverage-table"', 'data-geojson=',
                  'id="left-table"', 'id="team-days-table"', f"/v1/plans/{planned.plan_id}/export/xlsx",
                  f"/v1/plans/{planned.plan_id}/teams/T1/days/2026-11-23/app", "/console/qr/", 'id="replan-form"'):
         assert part in page, part
@@ -68,8 +68,8 @@ def test_plan_page_shows_kpis_bound_coverage_left_out_links_and_escapes_names(pl
     _no_raw_html(page)
     assert "&lt;script&gt;alert(&#39;desa&#39;)&lt;/script&gt;Desa" in page  # shown, as text
     assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;Tim" in page
-    data = re.search(r'<script type="application/json" id="overview-map-data">(.*?)</script>', page, re.S).group(1)
-    assert "<" not in data and "\\u003cscript\\u003e" in data  # the map's JSON cannot end its script block
+    data = re.search(r'data-geojson="([^"]*)"', page).group(1)  # the map's JSON, escaped for its attribute
+    assert "<" not in data and "&lt;script&gt;" in data and "&#34;feature&#34;" in data
     assert _inline_scripts(page) == [] and " style=" not in page
     en = planned.client.get(f"/console/f/plans/{planned.plan_id}", headers=console_headers("coordinator", "en")).text
     assert "Expected recordings" in en and "Upper bound" in en and "Coverage per regency" in en
@@ -89,7 +89,7 @@ def test_field_key_sees_only_its_team_days(planned):
     c, pid = planned.client, planned.plan_id
     page = c.get(f"/console/f/plans/{pid}", headers=console_headers("field:T2")).text
     assert "/teams/T2/days/" in page and "/teams/T1/days/" not in page
-    assert 'id="left-table"' not in page and 'id="overview-map-data"' not in page and 'id="replan-form"' not in page
+    assert 'id="left-table"' not in page and 'data-geojson=' not in page and 'id="replan-form"' not in page
     other = c.get(f"/console/f/plans/{pid}", headers=console_headers("field:T9"))
     assert other.status_code == 403 and "T9" in other.text
     dash = c.get(f"/console/f/plans/{pid}", headers=console_headers("dashboard")).text
