@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from tests.api.conftest import headers, make_settings, upload_tiny, wait_for
+from tests.api.conftest import headers, make_settings, upload_tiny
 from tests.planner.solver_cases import MONDAY
 
 FAST = {"time_limit_s": 2, "max_solutions": 20, "confirm": 1}
