@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from api.campaign_schemas import CAMPAIGN_PREFIX
 from api.store import Store
 from api.tables import Job
 from planner.plan import Churn
@@ -44,9 +45,10 @@ def root_scenario(store: Store, job: Job) -> str:
 
 def plan_history(store: Store, scenario_id: str) -> list[HistoryRow]:
     """The scenario's plans and, transitively, the re-plans of them, in the order they were made."""
+    plans = select(Job).where(~Job.options_json.startswith(CAMPAIGN_PREFIX))  # campaigns are no plans
     with store.sessions() as s:
-        jobs = list(s.scalars(select(Job).where(Job.scenario_id == scenario_id).order_by(Job.created_at).limit(MAX_PLANS)))
-        replans = list(s.scalars(select(Job).where(Job.replan_json.is_not(None)).order_by(Job.created_at)))
+        jobs = list(s.scalars(plans.where(Job.scenario_id == scenario_id).order_by(Job.created_at).limit(MAX_PLANS)))
+        replans = list(s.scalars(plans.where(Job.replan_json.is_not(None)).order_by(Job.created_at)))
     members = {j.id for j in jobs}
     grew = True
     while grew and len(members) < MAX_PLANS:
