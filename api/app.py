@@ -19,6 +19,7 @@ from api.jobs import JobRunner
 from api.limits import BodyLimit
 from api.routes import exports, field, health, plans, reports, scenarios
 from api.settings import Settings
+from api.slow_clients import BodyTimeout
 from api.strict import strict_request
 from api.store import Store
 from planner.model import Scenario
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)
     app.add_middleware(SecurityHeaders)  # outermost: also on BodyLimit's 413
     app.openapi = lambda: _openapi(app)
     return app

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     retry_after_s: int = Field(30, ge=1, le=3_600)  # Retry-After of a 429 when the queue is full
     solve_memory_mb: int = Field(8_192, ge=0, le=1_048_576)  # address space of one solve process; 0 = no cap
     time_zone: str = "Asia/Jakarta"  # a re-plan `from` without a UTC offset is local time here (WIB)
+    # slow clients (`jemput serve`; behind a reverse proxy set its own, see deploy/nginx.conf)
+    header_timeout_s: float = Field(15, gt=0, le=600)  # a request's line and headers must arrive within this
+    body_timeout_s: float = Field(30, gt=0, le=3_600)  # longest pause while a request body streams in
+    keep_alive_s: float = Field(5, gt=0, le=600)  # an idle kept-alive connection is closed after this
+    max_connections: int = Field(200, ge=1, le=100_000)  # open connections; more get 503
     # issue 15: the address phones reach the server at (https://host[:port]), for the field links and
     # QR codes in the roster and overview; "" = the address the request came to
     public_url: str = ""

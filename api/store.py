@@ -10,7 +10,7 @@ from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.settings import Settings
@@ -72,8 +72,9 @@ class Store:
     def list_scenarios(self, limit: int, offset: int) -> tuple[list[ScenarioRecord], int]:
         with self.sessions() as s:
             total = s.scalar(select(func.count()).select_from(ScenarioRecord))
-            rows = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.created_at.desc(), ScenarioRecord.id)
-                             .limit(limit).offset(offset)).all()
+            rows = s.scalars(select(ScenarioRecord).options(defer(ScenarioRecord.scenario_json, raiseload=True))
+                             .order_by(ScenarioRecord.created_at.desc(), ScenarioRecord.id)
+                             .limit(limit).offset(offset)).all()  # the summaries only: no scenario JSON read
         return list(rows), int(total or 0)
 
     # --- jobs --------------------------------------------------------------------------------------
