@@ -3,7 +3,8 @@
 Routes are polylines, one colour per team and one toggleable layer per day. Sites are light canvas
 circle markers drawn from one JSON array (1,600 sites stay a few hundred kB), coloured by kind, sized
 by people not yet recorded, filled when served and hollow when left out. Coverage per regency and
-district comes from the bundled boundaries when the scenario's area codes match them.
+district comes from the scenario's own boundaries (`regency_boundaries:`, `district_boundaries:`), else
+from the bundled Jambi ones, where the sites' area codes match them.
 """
 
 from __future__ import annotations
@@ -174,11 +175,24 @@ def _boundaries(level: Level) -> geopandas.GeoDataFrame | None:
         return None
 
 
+def _scenario_areas(scenario: Scenario, level: Level) -> geopandas.GeoDataFrame | None:
+    """The scenario's own boundaries of a level (`regency_boundaries:` / `district_boundaries:`), or None."""
+    areas = [a for a in scenario.areas if a.level == level]
+    if not areas:
+        return None
+    import geopandas
+    import shapely.geometry
+
+    return geopandas.GeoDataFrame({"code": [a.code for a in areas], "name": [a.name or a.code for a in areas]},
+                                  geometry=[shapely.geometry.shape(a.geometry) for a in areas], crs=4326)
+
+
 def _add_coverage(m: folium.Map, scenario: Scenario, plan: Plan, lang: str) -> bool:
     """Regency (shown) and district (hidden) choropleths where the codes match; True if any was drawn."""
     drawn = False
     for level, key, shown in (("regency", "coverage_regency", True), ("district", "coverage_district", False)):
-        gdf = _boundaries(level)
+        gdf = _scenario_areas(scenario, level)
+        gdf = _boundaries(level) if gdf is None else gdf
         groups = coverage_by_area(scenario, plan, level)
         if gdf is None or not groups:
             continue

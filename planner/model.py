@@ -406,6 +406,15 @@ class Crossing(_Frozen):
         return self
 
 
+class Area(_Frozen):
+    """A regency or district polygon (scenario keys regency_boundaries, district_boundaries), for the maps' coverage."""
+
+    level: str = Field(pattern="^(regency|district)$")
+    code: str = Field(min_length=1, max_length=40)
+    name: str = ""
+    geometry: dict = Field(description="GeoJSON Polygon or MultiPolygon geometry, WGS84")
+
+
 class Scenario(_Frozen):
     """One planning week for one province (or part of one)."""
 
@@ -420,6 +429,7 @@ class Scenario(_Frozen):
     source_dir: str | None = Field(default=None, description="folder the scenario file was read from")
     closed_links: tuple[ClosedLink, ...] = Field(default=(), description="travel links unusable on some dates")
     crossings: tuple[Crossing, ...] = Field(default=(), description="bridges, ferries and boats between islands")
+    areas: tuple[Area, ...] = Field(default=(), description="regency and district boundaries for the maps (else the bundled ones)")
 
     @property
     def has_islands(self) -> bool:

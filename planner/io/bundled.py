@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 SCENARIO_FILE = "scenario.yaml"
 # What a coordinator edits: the scenario, its tables and the note on how the figures were made.
 EDITABLE_FILES = ("scenario.yaml", "sites.csv", "teams.csv", "kits.csv", "district_offices.csv", "README.md")
-OPTIONAL_FILES = ("crossings.csv",)  # copied when the example has them
+OPTIONAL_FILES = ("crossings.csv", "regencies.geojson", "districts.geojson")  # copied when the example has them
 BOUNDARY_FILES = {"regency": "regencies.geojson", "district": "districts.geojson"}
 
 

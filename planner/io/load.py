@@ -19,6 +19,7 @@ from planner.io.crossings import load_crossings
 from planner.io.fields import Origin, dotted, message, pydantic_problems
 from planner import units
 from planner.io.offices import load_offices
+from planner.io.areas import LEVELS, read_areas, unmatched_areas
 from planner.io.plausible import check_scenario, read_boundaries
 from planner.io.problems import Report, ScenarioError
 from planner.io.safe_yaml import YamlProblem, load_yaml, yaml_message
@@ -32,7 +33,7 @@ __all__ = ["load_scenario", "validate_scenario", "next_monday", "merge_windows",
 
 REQUIRED_KEYS = ("name", "sites", "teams", "kits")
 SETTINGS: dict[str, type[BaseModel]] = {"weights": Weights, "visits": VisitRules, "travel": TravelSettings}
-OPTIONAL_KEYS = ("horizon", "district_offices", "crossings", "boundaries", *SETTINGS)
+OPTIONAL_KEYS = ("horizon", "district_offices", "crossings", "boundaries", "regency_boundaries", "district_boundaries", *SETTINGS)
 
 
 # --------------------------------------------------------------------------- public API
@@ -83,11 +84,14 @@ def _load(path: Path, label: str, report: Report) -> Scenario | None:
     crossings = [x for spec in crossing_specs for x in load_crossings(base, spec, report)]
     boundary_spec = _specs(config, "boundaries", label, report) if "boundaries" in config else []
     area = read_boundaries(base / boundary_spec[0], label, report) if boundary_spec else None
+    areas = [a for key in LEVELS if key in config for spec in _specs(config, key, label, report)
+             for a in read_areas(base / spec, key, label, report)]
     if not report.ok:
         return None
+    unmatched_areas(areas, [s for s, _ in sites], label, report)
     scenario = _build(
         dict(name=name, horizon=horizon, district_offices=tuple(offices), crossings=tuple(crossings),
-             source_dir=str(base), **settings),
+             areas=tuple(areas), source_dir=str(base), **settings),
         sites,
         teams,
         label,
