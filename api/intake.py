@@ -24,7 +24,7 @@ from planner.io.problems import Report
 
 BODY = "request body"
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()-]{0,120}$")
-TABLE_KEYS = ("sites", "teams", "kits", "district_offices", "crossings")
+TABLE_KEYS = ("sites", "teams", "kits", "district_offices", "crossings", "regency_boundaries", "district_boundaries")
 LISTS = ("sites", "teams", "district_offices", "crossings")
 MAX_NUMBER = 10**9  # no count, minute or weight of a real week comes near; keeps numpy's int64 far away
 

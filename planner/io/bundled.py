@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 SCENARIO_FILE = "scenario.yaml"
 # What a coordinator edits: the scenario, its tables and the note on how the figures were made.
 EDITABLE_FILES = ("scenario.yaml", "sites.csv", "teams.csv", "kits.csv", "district_offices.csv", "README.md")
-OPTIONAL_FILES = ("crossings.csv", "regencies.geojson", "districts.geojson")  # copied when the example has them
+OPTIONAL_FILES = ("crossings.csv", "regencies.geojson", "districts.geojson")  # copied when the example's scenario names them
 BOUNDARY_FILES = {"regency": "regencies.geojson", "district": "districts.geojson"}
 
 
@@ -62,8 +62,9 @@ def write_example(name: str, out_dir: Path, overwrite: bool = False) -> Path:
     source = EXAMPLES[name]()
     for file_name in EDITABLE_FILES:
         shutil.copyfile(source / file_name, out_dir / file_name)
+    named = (source / SCENARIO_FILE).read_text(encoding="utf-8")
     for file_name in OPTIONAL_FILES:
-        if (source / file_name).is_file():
+        if (source / file_name).is_file() and file_name in named:
             shutil.copyfile(source / file_name, out_dir / file_name)
     return out_dir / SCENARIO_FILE
 
