@@ -17,11 +17,12 @@ from api.db import make_engine, session_factory, upgrade
 from api.headers import SecurityHeaders
 from api.jobs import JobRunner
 from api.limits import BodyLimit
-from api.routes import exports, field, health, plans, reports, scenarios
+from api.routes import campaigns, exports, field, health, plans, reports, scenarios
 from api.settings import Settings
 from api.slow_clients import BodyTimeout
 from api.strict import strict_request
 from api.store import Store
+from console import fragments as console_fragments, pages as console_pages
 from planner.model import Scenario
 
 API_VERSION = "1.0.0"
@@ -60,7 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = Store(sessions)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
-    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
+    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router,
+              console_pages.router, console_fragments.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, defer, sessionmaker
 
+from api.campaign_schemas import CAMPAIGN_PREFIX
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.settings import Settings
 from api.tables import Job, ScenarioRecord
@@ -99,8 +100,10 @@ class Store:
         return self._rendered.get(key, make)
 
     def list_jobs(self, scenario_id: str | None, status: str | None, limit: int, offset: int,
-                  team_id: str | None) -> tuple[list[Job], int]:
-        q = select(Job)
+                  team_id: str | None, campaigns: bool = False) -> tuple[list[Job], int]:
+        """Plan jobs (or with `campaigns`, campaign jobs), newest first, and how many there are in all."""
+        is_campaign = Job.options_json.startswith(CAMPAIGN_PREFIX)
+        q = select(Job).where(is_campaign if campaigns else ~is_campaign)
         if scenario_id:
             q = q.where(Job.scenario_id == scenario_id)
         if status:
