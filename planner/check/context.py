@@ -46,7 +46,7 @@ def build_context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> C
     travel = with_crossings(provider, scenario)
     teams = scenario.team_by_id()
     places = [(f"base:{t.id}", t.base_lat, t.base_lon) for t in scenario.teams] + [(s.id, s.lat, s.lon) for s in scenario.sites]
-    if getattr(travel, "per_pair", False):  # a routing server's cache is keyed by whole blocks, crossings route via ports: keep them whole
+    if getattr(travel, "per_pair", False):  # a routing server's cache is keyed by whole blocks: keep them whole
         used = _used_places(scenario, plan)
         places = [p for p in places if p[0] in used]
     ids = tuple(p[0] for p in places)

@@ -130,6 +130,12 @@ class CrossingProvider:
 
     knows_crossings = True
 
+    @property
+    def per_pair(self) -> bool:
+        """A pair's figures depend on its two ends alone (the ports are always added) when the wrapped
+        provider's do: the validator then builds only what a plan uses."""
+        return bool(getattr(self.base, "per_pair", False))
+
     def __init__(self, base: TravelProvider, scenario: Scenario):
         self.base = base
         self.crossings = scenario.crossings
@@ -179,6 +185,64 @@ class CrossingProvider:
                 dur[np.ix_(rows, cols)] = bm
                 km[np.ix_(rows, cols)] = bk
         return Matrices(distance_km=km[:n, :n], duration_min=dur[:n, :n])
+
+    def pair_table(self, points: Points, profile: VehicleProfile):
+        """(rows, cols) point indices, broadcast like numpy → (km, minutes) as `matrices` gives them, without
+        the points × points matrix (`planner.compile.table.TravelTable`); None when the wrapped provider
+        cannot give single pairs."""
+        inner = getattr(self.base, "pair_table", None)
+        if inner is None:
+            return None
+        profile = VehicleProfile(profile)
+        base = inner(points, profile)
+        if str(profile) not in units.ISLAND_BOUND_PROFILES:
+            return base
+        n = len(points)
+        isl = np.array([self.islands.island(i, la, lo) for i, la, lo in zip(points.ids, points.lat, points.lon)], dtype=object)
+        ports = self.usable_ports(profile)
+        aug = Points(ids=points.ids + tuple(p.id for p in ports), lat=np.concatenate([points.lat, [p.lat for p in ports]]),
+                     lon=np.concatenate([points.lon, [p.lon for p in ports]]))
+        travel = inner(aug, profile)
+        everyone, port_idx = np.arange(n), n + np.arange(len(ports))
+        pp_km_road, pp_min_road = travel(port_idx[:, None], port_idx[None, :])
+        pp_min, pp_km, _ = self._port_graph(ports, pp_min_road, pp_km_road)
+        to_km, to_min = travel(everyone[:, None], port_idx[None, :])  # points × ports
+        from_km, from_min = travel(port_idx[:, None], everyone[None, :])  # ports × points
+        port_isl = np.array([p.island for p in ports], dtype=object)
+        codes = {name: k for k, name in enumerate(dict.fromkeys(isl.tolist()))}
+        isl_code = np.array([codes[x] for x in isl.tolist()], dtype=np.int64)
+        ports_of = {k: np.nonzero(port_isl == name)[0] for name, k in codes.items()}
+
+        def pairs(r: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            km, minutes = travel(r, c)
+            km, minutes = np.array(km, dtype=float, copy=True), np.array(minutes, dtype=float, copy=True)
+            rr, cc = np.broadcast_arrays(r, c)
+            if rr.ndim == 2 and np.shape(r) == (rr.shape[0], 1) and np.shape(c) == (1, rr.shape[1]):  # a block: as `matrices`
+                rows_all, cols_all = np.asarray(r)[:, 0], np.asarray(c)[0, :]
+                for a in np.unique(isl_code[rows_all]):
+                    ri = np.nonzero(isl_code[rows_all] == a)[0]
+                    for b in np.unique(isl_code[cols_all]):
+                        if a == b:
+                            continue
+                        ci = np.nonzero(isl_code[cols_all] == b)[0]
+                        bm, bk = _via_ports_block(to_min, to_km, from_min, from_km, rows_all[ri], cols_all[ci],
+                                                  ports_of[a], ports_of[b], pp_min, pp_km)
+                        minutes[np.ix_(ri, ci)], km[np.ix_(ri, ci)] = bm, bk
+                return km, minutes
+            ra, ca = isl_code[rr], isl_code[cc]
+            for a in np.unique(ra):
+                for b in np.unique(ca):
+                    if a == b:
+                        continue
+                    hit = (ra == a) & (ca == b)
+                    if not hit.any():
+                        continue
+                    rows, cols = rr[hit], cc[hit]
+                    bm, bk = _via_ports_pairs(to_min, to_km, from_min, from_km, rows, cols, ports_of[a], ports_of[b], pp_min, pp_km)
+                    minutes[hit], km[hit] = bm, bk
+            return km, minutes
+
+        return pairs
 
     def _port_graph(self, ports: list[Port], road_min: np.ndarray, road_km: np.ndarray
                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -265,6 +329,49 @@ def _via_ports(dur: np.ndarray, km: np.ndarray, n: int, rows: np.ndarray, cols: 
         better = total < best_min
         best_min = np.where(better, total, best_min)
         best_km = np.where(better, at_km[:, None] + km[n + j, cols][None, :], best_km)
+    best_km[np.isinf(best_min)] = np.inf
+    return best_min, best_km
+
+
+def _via_ports_block(to_min: np.ndarray, to_km: np.ndarray, from_min: np.ndarray, from_km: np.ndarray, rows: np.ndarray,
+                     cols: np.ndarray, pa: np.ndarray, pb: np.ndarray, pp_min: np.ndarray, pp_km: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """`_via_ports` for a block rows × cols from point → port and port → point figures: the same arithmetic."""
+    shape = (rows.size, cols.size)
+    best_min, best_km = np.full(shape, np.inf), np.full(shape, np.inf)
+    if pa.size == 0 or pb.size == 0:
+        return best_min, best_km
+    to_port, to_port_km = to_min[np.ix_(rows, pa)], to_km[np.ix_(rows, pa)]
+    for j in pb:
+        reach = to_port + pp_min[pa, j][None, :]
+        k = np.argmin(reach, axis=1)
+        at_min = reach[np.arange(rows.size), k]
+        at_km = to_port_km[np.arange(rows.size), k] + pp_km[pa[k], j]
+        total = at_min[:, None] + from_min[j, cols][None, :]
+        better = total < best_min
+        best_min = np.where(better, total, best_min)
+        best_km = np.where(better, at_km[:, None] + from_km[j, cols][None, :], best_km)
+    best_km[np.isinf(best_min)] = np.inf
+    return best_min, best_km
+
+
+def _via_ports_pairs(to_min: np.ndarray, to_km: np.ndarray, from_min: np.ndarray, from_km: np.ndarray, rows: np.ndarray,
+                     cols: np.ndarray, pa: np.ndarray, pb: np.ndarray, pp_min: np.ndarray, pp_km: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """`_via_ports` for pairs (rows[k], cols[k]): the same arithmetic in the same order, so equal figures."""
+    best_min, best_km = np.full(rows.shape, np.inf), np.full(rows.shape, np.inf)
+    if pa.size == 0 or pb.size == 0:
+        return best_min, best_km
+    to_port, to_port_km = to_min[np.ix_(rows, pa)], to_km[np.ix_(rows, pa)]
+    for j in pb:
+        reach = to_port + pp_min[pa, j][None, :]
+        k = np.argmin(reach, axis=1)
+        at_min = reach[np.arange(rows.size), k]
+        at_km = to_port_km[np.arange(rows.size), k] + pp_km[pa[k], j]
+        total = at_min + from_min[j, cols]
+        better = total < best_min
+        best_min = np.where(better, total, best_min)
+        best_km = np.where(better, at_km + from_km[j, cols], best_km)
     best_km[np.isinf(best_min)] = np.inf
     return best_min, best_km
 

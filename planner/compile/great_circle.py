@@ -96,6 +96,11 @@ class GreatCircleProvider:
         dur = np.multiply(dist, 60.0 / self.speed_kmh[p])
         return Matrices(distance_km=dist, duration_min=dur)
 
+    def pair_table(self, points: Points, profile: VehicleProfile) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """(rows, cols) point indices, broadcast like numpy → (km, minutes): `pair_travel` on their coordinates."""
+        travel, lat, lon = self.pair_travel(profile), points.lat, points.lon
+        return lambda r, c: travel(lat[r], lon[r], lat[c], lon[c])
+
     def pair_travel(self, profile: VehicleProfile) -> Callable[..., tuple[np.ndarray, np.ndarray]]:
         """(lat1, lon1, lat2, lon2) → (km, minutes) per pair, broadcast like numpy, with the arithmetic
         of `matrices` (so a `planner.compile.table.TravelTable` reads exactly the dense figures)."""

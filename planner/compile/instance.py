@@ -145,10 +145,12 @@ def travel_tables(provider: TravelProvider, points: Points, profiles: list[Vehic
     half the memory of the provider's float64, same whole minutes), checked against memory first."""
     duration: dict = {}
     distance: dict = {}
-    if hasattr(provider, "pair_travel"):
+    pair_table = getattr(provider, "pair_table", None)
+    tables = {p: pair_table(points, p) for p in profiles} if pair_table is not None else {}
+    if profiles and all(t is not None for t in tables.values()) and len(tables) == len(profiles):
         for p in profiles:
-            duration[p] = TravelTable(points, provider.pair_travel(p), "min")
-            distance[p] = TravelTable(points, provider.pair_travel(p), "km")
+            duration[p] = TravelTable(len(points), tables[p], "min")
+            distance[p] = TravelTable(len(points), tables[p], "km")
         return duration, distance
     check_memory(len(points), len(profiles))
     for p in profiles:

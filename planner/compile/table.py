@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from planner.compile.matrices import UNREACHABLE_MIN, Points, whole_minutes
+from planner.compile.matrices import UNREACHABLE_MIN, whole_minutes
 
-# (lat1, lon1, lat2, lon2) broadcast like numpy → (km, minutes) as float64, unrounded
-PairTravel = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+# (row point indices, column point indices) broadcast like numpy → (km, minutes) as float64, unrounded
+PairTable = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 MAX_CACHED_VECTORS = 4096  # rows + columns kept (9,000 points: 36 KB each)
 BLOCK_ENTRIES = 1 << 21  # a block read is computed in row chunks of about this many pairs
 
@@ -33,11 +33,11 @@ class TravelTable:
     day's closed links; a view made by `with_closed` shares the cache of the table it came from.
     """
 
-    def __init__(self, points: Points, travel: PairTravel, kind: str = "min",
+    def __init__(self, n: int, travel: PairTable, kind: str = "min",
                  closed: frozenset[tuple[int, int]] = frozenset(), _cache: dict[str, dict[tuple[str, int], np.ndarray]] | None = None):
         if kind not in ("min", "km"):
             raise ValueError(f"TravelTable kind must be 'min' or 'km', got {kind!r}")
-        self.lat, self.lon = points.lat, points.lon
+        self.n = n
         self.travel, self.kind = travel, kind
         self.closed = closed
         self._closed_from: dict[int, set[int]] = {}
@@ -48,13 +48,11 @@ class TravelTable:
 
     @property
     def shape(self) -> tuple[int, int]:
-        n = len(self.lat)
-        return n, n
+        return self.n, self.n
 
     def with_closed(self, pairs: frozenset[tuple[int, int]]) -> TravelTable:
         """The same table with these point pairs impossible as well (cache shared)."""
-        points = Points(ids=tuple(str(i) for i in range(len(self.lat))), lat=self.lat, lon=self.lon)
-        return TravelTable(points, self.travel, self.kind, frozenset(self.closed | pairs), self._cache)
+        return TravelTable(self.n, self.travel, self.kind, frozenset(self.closed | pairs), self._cache)
 
     def __getitem__(self, key: Any) -> Any:
         if not isinstance(key, tuple) or len(key) != 2:
@@ -120,7 +118,7 @@ class TravelTable:
         return out
 
     def _values(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
-        km, minutes = self.travel(self.lat[r], self.lon[r], self.lat[c], self.lon[c])
+        km, minutes = self.travel(r, c)
         same = r == c  # the diagonal is zero, as in every dense matrix
         if self.kind == "min":
             return np.where(same, 0, whole_minutes(minutes, np.int32))

@@ -6,11 +6,12 @@ GeoJSON or GeoPackage polygons with a `code` (the Kemendagri code the sites' `re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from planner import units
 from planner.io.problems import Report
-from planner.model import Area
+from planner.model import Area, Site
 
 LEVELS = {"regency_boundaries": "regency", "district_boundaries": "district"}
 SITE_CODE = {"regency": "regency_code", "district": "district_code"}
@@ -55,7 +56,7 @@ def read_areas(path: Path, key: str, label: str, report: Report) -> list[Area]:
     return out
 
 
-def unmatched_areas(areas: list[Area], sites: list, label: str, report: Report) -> None:
+def unmatched_areas(areas: list[Area], sites: Sequence[Site], label: str, report: Report) -> None:
     """A warning when no polygon of a level matches a site's code (the map would draw no coverage)."""
     for level in ("regency", "district"):
         mine = {a.code for a in areas if a.level == level}

@@ -39,8 +39,8 @@ def test_every_kind_of_read_equals_the_dense_matrix():
     for profile in ("car", "motorbike", "boat"):
         m = gc.matrices(pts, profile)
         minutes, km = whole_minutes(m.duration_min, np.int32), m.distance_km.astype(np.float32)
-        t_min = TravelTable(pts, gc.pair_travel(profile), "min")
-        t_km = TravelTable(pts, gc.pair_travel(profile), "km")
+        t_min = TravelTable(len(pts), gc.pair_table(pts, profile), "min")
+        t_km = TravelTable(len(pts), gc.pair_table(pts, profile), "km")
         rows, cols = np.array([0, 5, 7, 299, 5]), np.array([3, 3, 0, 150])
         assert np.array_equal(t_min[np.ix_(rows, cols)], minutes[np.ix_(rows, cols)])
         assert np.array_equal(t_km[np.ix_(rows, cols)], km[np.ix_(rows, cols)])
@@ -53,7 +53,7 @@ def test_every_kind_of_read_equals_the_dense_matrix():
 
 def test_closed_pairs_read_as_impossible_and_leave_the_table_alone():
     pts = _points(50)
-    t = TravelTable(pts, GreatCircleProvider().pair_travel("car"), "min")
+    t = TravelTable(len(pts), GreatCircleProvider().pair_table(pts, "car"), "min")
     before = t[3, np.arange(50)].copy()
     closed = t.with_closed(frozenset({(3, 4), (4, 3)}))
     assert closed[3, 4] == closed[4, 3] == UNREACHABLE_MIN
@@ -79,3 +79,19 @@ def test_a_province_compiles_without_dense_matrices_and_plans_exactly_as_with_th
     violations = validate_plan(sc, a)
     assert violations == [], format_violations(violations)
     assert a.solve.parts_out_of_time == [] == b.solve.parts_out_of_time
+
+
+def test_travel_over_crossings_on_demand_equals_the_dense_matrices():
+    from planner.io.bundled import example_dir
+
+    sc = load_scenario(example_dir("nusa-tenggara-timur") / "scenario.yaml")
+    sc = sc.model_copy(update={"sites": sc.sites[::8], "areas": ()})
+    lazy, dense = compile_scenario(sc), compile_scenario(sc, DenseOnly())
+    assert all(isinstance(m, TravelTable) for m in lazy.duration.values())
+    n = len(lazy.point_ids)
+    rng = np.random.default_rng(1)
+    rows, cols = rng.choice(n, 60, replace=False), rng.choice(n, 80, replace=False)
+    for p in dense.duration:
+        assert np.array_equal(lazy.duration[p][np.ix_(rows, cols)], dense.duration[p][np.ix_(rows, cols)]), p
+        assert np.array_equal(lazy.duration[p][5, np.arange(n)], dense.duration[p][5, :]), p
+        assert np.allclose(lazy.distance[p][np.ix_(rows, cols)], dense.distance[p][np.ix_(rows, cols)], rtol=1e-6), p
