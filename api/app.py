@@ -1,7 +1,8 @@
 """The dispatch API: `create_app(settings)` builds the FastAPI app on top of `planner` and `maps`.
 
-Start-up migrates the database, stores bootstrap keys, recovers jobs a previous server left
-unfinished and starts the job runner; shutdown stops it (running solves are queued again).
+Start-up migrates the database, stores bootstrap keys, recovers jobs a stopped runner left unfinished
+and starts the job runner (unless JEMPUT_RUN_JOBS=0: then `jemput worker` processes run the solves);
+shutdown stops it (running solves are queued again).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from api import errors
 from api.auth import create_key
 from api.db import make_engine, session_factory, upgrade
 from api.jobs import JobRunner
-from api.limits import BodyLimit
+from api.keycache import KeyCache
+from api.limits import BodyLimit, InFlightLimit
 from api.routes import exports, health, plans, scenarios
 from api.settings import Settings
 from api.store import Store
@@ -53,12 +55,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.store = Store(sessions)
+    app.state.store = Store(sessions, settings.body_cache_mb)
+    app.state.key_cache = KeyCache(settings.key_cache_s)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
     for r in (health.router, scenarios.router, plans.router, exports.router):
         app.include_router(r)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, body_timeout_s=settings.body_timeout_s)
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)  # outermost: a full process refuses first
     app.openapi = lambda: _openapi(app)
     return app
 

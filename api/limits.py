@@ -1,7 +1,10 @@
-"""A cap on request body size, enforced while the body streams in (413 before it is all read)."""
+"""Limits that keep one web process answering: a cap on request body size (413 before it is all read),
+a deadline for a client that stalls while sending its body (408), and a cap on requests in flight
+(503 with Retry-After at once, rather than a queue that ends in timeouts or reset connections)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from fastapi import HTTPException
@@ -10,8 +13,8 @@ from fastapi import HTTPException
 class BodyLimit:
     """ASGI middleware: refuse bodies over `max_bytes` (by Content-Length, or by counting)."""
 
-    def __init__(self, app, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app, max_bytes: int, body_timeout_s: float = 60) -> None:
+        self.app, self.max_bytes, self.body_timeout_s = app, max_bytes, body_timeout_s
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -21,12 +24,19 @@ class BodyLimit:
             return await self._refuse(send, length.isdigit())
         seen = 0
         started = False
+        body_done = False
 
         async def counted_receive():
-            nonlocal seen
-            message = await receive()
+            nonlocal seen, body_done
+            if body_done:  # after the body only a disconnect can come: wait for it as long as it takes
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.body_timeout_s)
+            except TimeoutError:
+                raise _SlowBody(self.body_timeout_s) from None
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
+                body_done = not message.get("more_body", False)
                 if seen > self.max_bytes:
                     raise _TooLarge(self.max_bytes)
             return message
@@ -42,15 +52,45 @@ class BodyLimit:
         except _TooLarge:
             if not started:
                 await self._refuse(send, True)
+        except _SlowBody as exc:
+            if not started:
+                await _send_error(send, 408, exc.detail, [(b"connection", b"close")])
 
     async def _refuse(self, send, too_large: bool) -> None:
         status = 413 if too_large else 400
         detail = (f"request body larger than {self.max_bytes // (1024 * 1024)} MB (JEMPUT_MAX_UPLOAD_MB)"
                   if too_large else "invalid Content-Length header")
-        body = json.dumps({"detail": detail, "problems": []}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await _send_error(send, status, detail)
+
+
+class InFlightLimit:
+    """ASGI middleware: at most `limit` requests in flight in this process; one more is answered 503 with
+    Retry-After straight away (/healthz always answers: the process is alive, only busy)."""
+
+    def __init__(self, app, limit: int, retry_after_s: int = 1) -> None:
+        self.app, self.limit, self.retry_after_s = app, limit, retry_after_s
+        self.active = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            return await self.app(scope, receive, send)
+        if self.active >= self.limit:
+            return await _send_error(send, 503, f"the server is busy ({self.limit} requests in flight); retry shortly",
+                                     [(b"retry-after", str(self.retry_after_s).encode())])
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
+async def _send_error(send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """An ErrorOut-shaped JSON error sent straight from a middleware."""
+    body = json.dumps({"detail": detail, "problems": []}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(HTTPException):
@@ -58,3 +98,10 @@ class _TooLarge(HTTPException):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"request body larger than {max_bytes // (1024 * 1024)} MB (JEMPUT_MAX_UPLOAD_MB)")
+
+
+class _SlowBody(HTTPException):
+    """The client stopped sending its body for longer than the deadline."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(408, f"the request body stalled for {seconds:g} s (JEMPUT_BODY_TIMEOUT_S); send it again")

@@ -27,6 +27,13 @@ class Settings:
     solve_backend: str = ""  # DASK_SCHEDULER: where a solve's parts run (tcp://host:8786, local:N); "" = worker processes
     run_jobs: bool = True  # False: accept jobs but start no worker processes (tests of restarts)
     bootstrap_keys: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # key → (role, team)
+    key_cache_s: float = 5.0  # an API key lookup is reused this long: a revocation takes effect within it
+    runner_lease_s: int = 30  # a running job whose runner sent no heartbeat for this long is taken over
+    max_in_flight: int = 256  # requests one web process handles at once; more get 503 with Retry-After
+    backlog: int = 2048  # connections waiting to be accepted (uvicorn --backlog)
+    keep_alive_s: int = 15  # an idle keep-alive connection is closed after this long
+    body_timeout_s: int = 60  # a client that stalls this long while sending a body gets 408
+    body_cache_mb: int = 256  # finished plans' response bodies kept in memory per web process
 
     @property
     def url(self) -> str:
@@ -45,6 +52,14 @@ class Settings:
             max_sites=_int("JEMPUT_MAX_SITES", 20_000),
             bootstrap_keys=parse_bootstrap_keys(os.environ.get("JEMPUT_BOOTSTRAP_KEYS", "")),
             solve_backend=_backend_spec(os.environ.get("DASK_SCHEDULER", "")),
+            run_jobs=os.environ.get("JEMPUT_RUN_JOBS", "1").strip().lower() not in ("0", "false", "no"),
+            key_cache_s=float(os.environ.get("JEMPUT_KEY_CACHE_S", "").strip() or 5.0),
+            runner_lease_s=max(5, _int("JEMPUT_RUNNER_LEASE_S", 30)),
+            max_in_flight=max(1, _int("JEMPUT_MAX_IN_FLIGHT", 256)),
+            backlog=max(16, _int("JEMPUT_BACKLOG", 2048)),
+            keep_alive_s=max(1, _int("JEMPUT_KEEP_ALIVE_S", 15)),
+            body_timeout_s=max(1, _int("JEMPUT_BODY_TIMEOUT_S", 60)),
+            body_cache_mb=max(0, _int("JEMPUT_BODY_CACHE_MB", 256)),
         )
 
 

@@ -1,4 +1,5 @@
-"""Reading and writing scenarios and jobs, with small caches of the parsed (immutable) ones."""
+"""Reading and writing scenarios and jobs; what never changes again (scenarios, finished jobs, their
+plans and response bodies) is kept in memory, and list reads skip the large JSON columns."""
 
 from __future__ import annotations
 
@@ -8,39 +9,65 @@ import uuid
 from collections import OrderedDict
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
-from api.tables import Job, ScenarioRecord
+from api.reads import Body
+from api.tables import FINAL, Job, PlanRender, ScenarioRecord
 from planner.model import Scenario
 from planner.plan import Plan
 
 
 class _Lru:
-    """A tiny thread-safe LRU cache for parsed scenarios and finished plans (both never change)."""
+    """A tiny thread-safe LRU cache for what never changes (parsed scenarios, finished plans, their bodies),
+    bounded by entry count and, when `weigh` is given, by total weight (bytes)."""
 
-    def __init__(self, size: int) -> None:
-        self.size, self.items, self.lock = size, OrderedDict(), threading.Lock()
+    def __init__(self, size: int, budget: int = 0, weigh=None) -> None:
+        self.size, self.budget, self.weigh = size, budget, weigh
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+        self.weight = 0
 
-    def get(self, key, make):
+    def peek(self, key):
+        """The cached value or None, without making it (no I/O: safe on the event loop)."""
         with self.lock:
             if key in self.items:
                 self.items.move_to_end(key)
                 return self.items[key]
-        value = make()
+        return None
+
+    def put(self, key, value) -> None:
         with self.lock:
+            if key in self.items:
+                self.weight -= self._w(self.items.pop(key))
             self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+            self.weight += self._w(value)
+            while len(self.items) > self.size or (self.budget and self.weight > self.budget and len(self.items) > 1):
+                _, old = self.items.popitem(last=False)
+                self.weight -= self._w(old)
+
+    def get(self, key, make):
+        value = self.peek(key)
+        if value is None:
+            value = make()
+            self.put(key, value)
         return value
+
+    def _w(self, value) -> int:
+        return self.weigh(value) if self.weigh else 0
 
 
 class Store:
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    """Scenarios, jobs and finished plans' bodies; rows that never change again are kept in memory."""
+
+    def __init__(self, sessions: sessionmaker[Session], body_budget_mb: int = 256) -> None:
         self.sessions = sessions
         self._scenarios = _Lru(16)
         self._plans = _Lru(16)
-        self._rendered = _Lru(128)
+        self._teams = _Lru(4096)
+        self._final = _Lru(4096)  # finished jobs (done, failed, cancelled): their row never changes again
+        self._bodies = _Lru(4096, budget=body_budget_mb * 1024 * 1024, weigh=lambda b: b.size)
 
     # --- scenarios ---------------------------------------------------------------------------------
 
@@ -55,34 +82,91 @@ class Store:
         return record
 
     def scenario_record(self, scenario_id: str) -> ScenarioRecord | None:
+        """The scenario's summary row (its JSON is not read: see scenario_json)."""
         with self.sessions() as s:
-            return s.get(ScenarioRecord, scenario_id)
+            return s.get(ScenarioRecord, scenario_id, options=[defer(ScenarioRecord.scenario_json)])
+
+    def scenario_json(self, scenario_id: str) -> str:
+        with self.sessions() as s:
+            return s.scalar(select(ScenarioRecord.scenario_json).where(ScenarioRecord.id == scenario_id))
 
     def scenario(self, record: ScenarioRecord) -> Scenario:
-        return self._scenarios.get(record.id, lambda: Scenario.model_validate_json(record.scenario_json))
+        return self._scenarios.get(record.id, lambda: Scenario.model_validate_json(self.scenario_json(record.id)))
+
+    def team_ids(self, scenario_id: str) -> list[str]:
+        """The scenario's team ids (a scenario never changes: kept in memory)."""
+        def load() -> list[str]:
+            with self.sessions() as s:
+                text = s.scalar(select(ScenarioRecord.team_ids).where(ScenarioRecord.id == scenario_id))
+            return json.loads(text) if text else []
+
+        return self._teams.get(scenario_id, load)
+
+    def cached_team_ids(self, scenario_id: str) -> list[str] | None:
+        return self._teams.peek(scenario_id)
 
     def list_scenarios(self, limit: int, offset: int) -> tuple[list[ScenarioRecord], int]:
+        """A page of scenario summaries (the scenarios' JSON is not read)."""
         with self.sessions() as s:
             total = s.scalar(select(func.count()).select_from(ScenarioRecord))
-            rows = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.created_at.desc(), ScenarioRecord.id)
+            rows = s.scalars(select(ScenarioRecord).options(defer(ScenarioRecord.scenario_json))
+                             .order_by(ScenarioRecord.created_at.desc(), ScenarioRecord.id)
                              .limit(limit).offset(offset)).all()
         return list(rows), int(total or 0)
 
     # --- jobs --------------------------------------------------------------------------------------
 
     def job(self, job_id: str) -> Job | None:
+        """The job's row without its plan (see plan); a finished one is kept in memory from then on."""
+        cached = self._final.peek(job_id)
+        if cached is not None:
+            return cached
         with self.sessions() as s:
-            return s.get(Job, job_id)
+            job = s.get(Job, job_id, options=[defer(Job.plan_json)])
+        if job is not None and job.status in FINAL:
+            self._final.put(job_id, job)
+        return job
+
+    def cached_job(self, job_id: str) -> Job | None:
+        """A finished job from memory, or None (no I/O: safe on the event loop)."""
+        return self._final.peek(job_id)
 
     def plan(self, job: Job) -> Plan:
-        return self._plans.get(job.id, lambda: Plan.model_validate_json(job.plan_json))
+        def load() -> Plan:
+            with self.sessions() as s:
+                return Plan.model_validate_json(s.scalar(select(Job.plan_json).where(Job.id == job.id)))
 
-    def rendered(self, key: tuple, make) -> bytes:
-        """An export or map of a finished plan, made once (a done plan never changes)."""
-        return self._rendered.get(key, make)
+        return self._plans.get(job.id, load)
+
+    def body(self, job_id: str, key: str, media_type: str, make) -> Body:
+        """A finished plan's response body: from memory, else as stored (gzip), else made once and stored,
+        so every web process serves the same bytes and ETag (maps are not byte-for-byte reproducible)."""
+        cached = self._bodies.peek((job_id, key))
+        if cached is not None:
+            return cached
+        with self.sessions() as s:
+            row = s.get(PlanRender, (job_id, key))
+        if row is None:
+            made = Body.of(make(), media_type)
+            try:
+                with self.sessions.begin() as s:
+                    s.add(PlanRender(job_id=job_id, key=key, media_type=media_type, etag=made.etag, body_gz=made.gz))
+                body = made
+            except IntegrityError:  # another process stored it first: serve theirs
+                with self.sessions() as s:
+                    row = s.get(PlanRender, (job_id, key))
+                body = Body.from_gzip(row.body_gz, row.media_type, row.etag)
+        else:
+            body = Body.from_gzip(row.body_gz, row.media_type, row.etag)
+        self._bodies.put((job_id, key), body)
+        return body
+
+    def cached_body(self, job_id: str, key: str) -> Body | None:
+        return self._bodies.peek((job_id, key))
 
     def list_jobs(self, scenario_id: str | None, status: str | None, limit: int, offset: int,
                   team_id: str | None) -> tuple[list[Job], int]:
+        """A page of jobs without their plans."""
         q = select(Job)
         if scenario_id:
             q = q.where(Job.scenario_id == scenario_id)
@@ -93,7 +177,8 @@ class Store:
                 ScenarioRecord.team_ids.contains(json.dumps(team_id), autoescape=True))
         with self.sessions() as s:
             total = s.scalar(select(func.count()).select_from(q.subquery()))
-            rows = s.scalars(q.order_by(Job.created_at.desc(), Job.id).limit(limit).offset(offset)).all()
+            rows = s.scalars(q.options(defer(Job.plan_json)).order_by(Job.created_at.desc(), Job.id)
+                             .limit(limit).offset(offset)).all()
         return list(rows), int(total or 0)
 
 

@@ -119,11 +119,39 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8000, "--port"),
     log_level: str = typer.Option("info", "--log-level"),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="web processes (uvicorn workers)"),
+    runner: bool = typer.Option(True, "--runner/--no-runner",
+                                help="run solves in this server; --no-runner leaves them to `jemput worker` (PostgreSQL)"),
 ) -> None:
     """Start the HTTP API (settings from DATABASE_URL, JEMPUT_DATA_DIR, JEMPUT_WORKERS, ...; see README)."""
     from api.server import serve as run
 
-    run(host, port, log_level)
+    try:
+        run(host, port, log_level, workers, runner)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def worker(
+    jobs: int = typer.Option(0, "--jobs", min=0, max=256, help="solves at a time (0 = JEMPUT_WORKERS, default 1)"),
+) -> None:
+    """Run a job runner: take queued solves from the PostgreSQL database in DATABASE_URL until stopped
+    (SIGTERM/Ctrl-C queues its running solves again; a runner that dies leaves them to another)."""
+    import dataclasses
+    import logging
+
+    from api.server import run_worker
+    from api.settings import Settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        settings = Settings.from_env()
+        run_worker(dataclasses.replace(settings, workers=jobs) if jobs else settings)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
 
 
 keys_app = typer.Typer(no_args_is_help=True, help="API keys of the HTTP API (stored hashed; shown once).")

@@ -11,9 +11,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query, Request, Response
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 
 from api.auth import Caller, Role, anyone, readers
 from api.errors import responses
+from api.reads import respond
 from api.routes.plans import team_view, visible_job
 from api.store import Store
 from maps.field import field_map
@@ -44,8 +46,11 @@ MEDIA = {
     Format.csv: "text/csv; charset=utf-8",
     Format.xlsx: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-FORMAT_RESPONSES = {200: {"content": {m: {} for m in MEDIA.values()}, "description": "the plan in that format"}, **ERRS}
-HTML_RESPONSES = {200: {"content": {"text/html": {}}, "description": "a self-contained HTML page"}, **ERRS}
+HTML = "text/html; charset=utf-8"
+NOT_MODIFIED = {304: {"description": "not modified: the client's copy (If-None-Match) is current"}}
+FORMAT_RESPONSES = {200: {"content": {m: {} for m in MEDIA.values()}, "description": "the plan in that format"},
+                    **NOT_MODIFIED, **ERRS}
+HTML_RESPONSES = {200: {"content": {"text/html": {}}, "description": "a self-contained HTML page"}, **NOT_MODIFIED, **ERRS}
 
 
 def _finished(request: Request, plan_id: str, who: Caller):
@@ -60,20 +65,45 @@ def _finished(request: Request, plan_id: str, who: Caller):
     return store.scenario(record), plan
 
 
-def _cached(request: Request, plan_id: str, who: Caller, what: tuple, render) -> bytes:
-    """Render once per plan, view (a field team sees its own days) and options; served from memory after."""
-    scenario, plan = _finished(request, plan_id, who)
-    view = who.team_id if who.role == Role.field else "all"
-    return request.app.state.store.rendered((plan_id, view, *what), lambda: render(scenario, plan))
+async def _serve(request: Request, plan_id: str, who: Caller, what: tuple, media_type: str, render,
+                 headers: dict[str, str] | None = None) -> Response:
+    """A finished plan's export or map for this caller's view (a field team sees its own days): made once,
+    stored compressed, then served from memory with an ETag (304) and gzip. `render(scenario, plan)` may
+    raise an HTTPException (e.g. 404 for a team the plan does not have) before anything is stored."""
+    store: Store = request.app.state.store
+    key = "|".join((*what, who.team_id if who.role == Role.field else "all"))
+    body = _in_memory(store, plan_id, who, key)
+    if body is None:
+        body = await run_in_threadpool(_made, request, plan_id, who, key, media_type, render)
+    return respond(request, body, headers)
+
+
+def _in_memory(store: Store, plan_id: str, who: Caller, key: str):
+    """The body when this process has it and the caller may see it (no I/O), else None."""
+    job = store.cached_job(plan_id)
+    if job is None or job.status != "done":
+        return None
+    if who.role == Role.field and who.team_id not in (store.cached_team_ids(job.scenario_id) or ()):
+        return None
+    return store.cached_body(plan_id, key)
+
+
+def _made(request: Request, plan_id: str, who: Caller, key: str, media_type: str, render):
+    store: Store = request.app.state.store
+    job = visible_job(store, plan_id, who)
+    if job.status != "done":
+        raise HTTPException(409, f"plan {plan_id} is {job.status}; exports exist once it is done")
+    return store.body(plan_id, key, media_type, lambda: render(*_finished(request, plan_id, who)))
 
 
 @router.get("/export/{fmt}", response_class=Response, responses=FORMAT_RESPONSES)
-def export_plan(request: Request, plan_id: str, fmt: Format, lang: LangQuery = Lang.id,
-                who: Caller = Depends(anyone)) -> Response:
+async def export_plan(request: Request, plan_id: str, fmt: Format, lang: LangQuery = Lang.id,
+                      who: Caller = Depends(anyone)) -> Response:
     """The plan as JSON (schema jemput.plan/1), GeoJSON, or the roster as CSV or XLSX (?lang=id|en)."""
-    body = _cached(request, plan_id, who, (fmt.value, lang.value), lambda sc, p: _render(sc, p, fmt, lang))
     name = f"{'plan' if fmt in (Format.json, Format.geojson) else 'roster'}-{plan_id}.{fmt.value}"
-    return Response(body, media_type=MEDIA[fmt], headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return await _serve(request, plan_id, who, ("export", fmt.value, lang.value), MEDIA[fmt],
+                        lambda sc, p: _render(sc, p, fmt, lang),
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
@@ -88,30 +118,31 @@ def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
 
 
 @router.get("/map", response_class=HTMLResponse, responses=HTML_RESPONSES)
-def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id, who: Caller = Depends(readers)) -> HTMLResponse:
+async def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id,
+                   who: Caller = Depends(readers)) -> Response:
     """The coordinator's overview map of the whole week (Folium)."""
-    body = _cached(request, plan_id, who, ("overview", lang.value),
-                   lambda sc, p: overview_map(sc, p, lang.value).get_root().render().encode())
-    return HTMLResponse(body)
+    return await _serve(request, plan_id, who, ("overview", lang.value), HTML,
+                        lambda sc, p: overview_map(sc, p, lang.value).get_root().render().encode())
 
 
 @router.get("/teams/{team}/days/{date}/map", response_class=HTMLResponse, responses=HTML_RESPONSES)
-def team_day_map(
+async def team_day_map(
     request: Request,
     plan_id: str,
     team: Annotated[str, PathParam(pattern=ID_PATTERN)],
     date: dt.date,
     lang: LangQuery = Lang.id,
     who: Caller = Depends(anyone),
-) -> HTMLResponse:
+) -> Response:
     """One team's route on one date as a self-contained page for a phone (works offline once loaded)."""
     if not who.may_read_team(team):
         raise HTTPException(403, f"a field key of team {who.team_id!r} may not read team {team!r}")
-    scenario, _ = _finished(request, plan_id, who)
-    if team not in scenario.team_by_id():
-        raise HTTPException(404, f"plan {plan_id} has no team {team!r}")
-    if date not in scenario.horizon.dates:
-        raise HTTPException(404, f"{date} is outside the plan's week ({scenario.horizon.start} + {scenario.horizon.days} days)")
-    body = _cached(request, plan_id, who, ("field", team, date.isoformat(), lang.value),
-                   lambda sc, p: field_map(sc, p, team, date, lang.value).encode())
-    return HTMLResponse(body)
+
+    def render(scenario, plan) -> bytes:
+        if team not in scenario.team_by_id():
+            raise HTTPException(404, f"plan {plan_id} has no team {team!r}")
+        if date not in scenario.horizon.dates:
+            raise HTTPException(404, f"{date} is outside the plan's week ({scenario.horizon.start} + {scenario.horizon.days} days)")
+        return field_map(scenario, plan, team, date, lang.value).encode()
+
+    return await _serve(request, plan_id, who, ("field", team, date.isoformat(), lang.value), HTML, render)

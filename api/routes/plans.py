@@ -9,6 +9,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +18,8 @@ from api.errors import responses
 from api.intake import Rejected
 from api.jobs import ACTIVE, FINAL
 from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
-from api.store import Store, job_out, team_ids
+from api.reads import Body, respond
+from api.store import Store, job_out
 from api.tables import Job, utcnow
 from planner.model import Scenario
 from planner.io.outcomes import Outcomes, check_outcomes
@@ -159,11 +161,44 @@ def list_plans(
     return JobList(items=[job_out(j) for j in rows], total=total)
 
 
-@router.get("/{plan_id}", response_model=JobOut, responses=responses(401, 403, 404))
-def get_plan(request: Request, plan_id: str, who: Caller = Depends(anyone)) -> JobOut:
-    """Status and progress of a plan job, and the plan once it is done."""
+@router.get("/{plan_id}", response_model=JobOut,
+            responses={304: {"description": "not modified: the plan is the one named in If-None-Match"},
+                       **responses(401, 403, 404)})
+async def get_plan(request: Request, plan_id: str, who: Caller = Depends(anyone)) -> Response:
+    """Status and progress of a plan job, and the plan once it is done. A finished job never changes:
+    it is served as stored bytes (gzip when accepted) with an ETag, and 304 to If-None-Match."""
+    body = cached_view(_store(request), plan_id, who)
+    if body is None:
+        return await run_in_threadpool(_read_plan, request, plan_id, who)
+    return respond(request, body)
+
+
+def _read_plan(request: Request, plan_id: str, who: Caller) -> Response:
     store = _store(request)
-    return _view(store, visible_job(store, plan_id, who), who)
+    job = visible_job(store, plan_id, who)
+    if job.status in FINAL:
+        return respond(request, final_view(store, job, who))
+    return Response(job_out(job).model_dump_json(), media_type="application/json", headers={"Cache-Control": "no-store"})
+
+
+def _view_key(who: Caller) -> str:
+    return f"team:{who.team_id}" if who.role == Role.field else "all"
+
+
+def final_view(store: Store, job: Job, who: Caller) -> Body:
+    """The JobOut body of a finished job for this caller's view, made once and stored compressed."""
+    return store.body(job.id, f"job|{_view_key(who)}", "application/json",
+                      lambda: _view(store, job, who).model_dump_json().encode())
+
+
+def cached_view(store: Store, plan_id: str, who: Caller) -> Body | None:
+    """A finished job's body from memory when this caller may see it, else None (no I/O: for the event loop)."""
+    job = store.cached_job(plan_id)
+    if job is None:
+        return None
+    if who.role == Role.field and who.team_id not in (store.cached_team_ids(job.scenario_id) or ()):
+        return None  # not known yet, or not visible: the full path answers (403)
+    return store.cached_body(job.id, f"job|{_view_key(who)}")
 
 
 @router.delete("/{plan_id}", response_model=JobOut, responses=responses(401, 403, 404, 409))
@@ -186,8 +221,7 @@ def visible_job(store: Store, plan_id: str, who: Caller) -> Job:
     if job is None:
         raise HTTPException(404, f"no plan {plan_id!r}")
     if who.role == Role.field:
-        record = store.scenario_record(job.scenario_id)
-        if who.team_id not in team_ids(record):
+        if who.team_id not in store.team_ids(job.scenario_id):
             raise HTTPException(403, f"plan {plan_id} has no team {who.team_id!r}; a field key sees its own team only")
     return job
 
