@@ -16,6 +16,7 @@ from api import errors
 from api.auth import create_key
 from api.db import make_engine, session_factory, upgrade
 from api.jobs import JobRunner
+from api.fastpath import CachedReads
 from api.keycache import KeyCache
 from api.limits import BodyLimit, InFlightLimit
 from api.routes import exports, health, plans, scenarios
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for r in (health.router, scenarios.router, plans.router, exports.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, body_timeout_s=settings.body_timeout_s)
+    app.add_middleware(CachedReads, api=app)  # finished plans' bodies held in memory: answered before routing
     app.add_middleware(InFlightLimit, limit=settings.max_in_flight)  # outermost: a full process refuses first
     app.openapi = lambda: _openapi(app)
     return app

@@ -102,5 +102,6 @@ def require(*roles: Role):
 
 
 anyone = require(Role.coordinator, Role.dashboard, Role.field)
-readers = require(Role.coordinator, Role.dashboard)
+READERS = (Role.coordinator, Role.dashboard)  # may read every team's plans and the overview map
+readers = require(*READERS)
 coordinators = require(Role.coordinator)

@@ -176,7 +176,7 @@ class Store:
             q = q.join(ScenarioRecord, ScenarioRecord.id == Job.scenario_id).where(
                 ScenarioRecord.team_ids.contains(json.dumps(team_id), autoescape=True))
         with self.sessions() as s:
-            total = s.scalar(select(func.count()).select_from(q.subquery()))
+            total = s.scalar(select(func.count()).select_from(q.with_only_columns(Job.id).subquery()))
             rows = s.scalars(q.options(defer(Job.plan_json)).order_by(Job.created_at.desc(), Job.id)
                              .limit(limit).offset(offset)).all()
         return list(rows), int(total or 0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tempfile
 from enum import StrEnum
 from pathlib import Path
@@ -13,10 +14,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path as PathParam, Query,
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import Caller, Role, anyone, readers
+from api.auth import READERS, Caller, Role, anyone, readers
 from api.errors import responses
+from api.fastpath import fast_read, one
 from api.reads import respond
-from api.routes.plans import team_view, visible_job
+from api.routes.plans import team_view, view_key, visible_cached, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
@@ -65,27 +67,22 @@ def _finished(request: Request, plan_id: str, who: Caller):
     return store.scenario(record), plan
 
 
+def body_key(what: tuple, who: Caller) -> str:
+    """The stored body's key: what it is (export, map and their options) and whose view."""
+    return "|".join((*what, view_key(who)))
+
+
 async def _serve(request: Request, plan_id: str, who: Caller, what: tuple, media_type: str, render,
                  headers: dict[str, str] | None = None) -> Response:
     """A finished plan's export or map for this caller's view (a field team sees its own days): made once,
     stored compressed, then served from memory with an ETag (304) and gzip. `render(scenario, plan)` may
     raise an HTTPException (e.g. 404 for a team the plan does not have) before anything is stored."""
     store: Store = request.app.state.store
-    key = "|".join((*what, who.team_id if who.role == Role.field else "all"))
-    body = _in_memory(store, plan_id, who, key)
+    key = body_key(what, who)
+    body = visible_cached(store, plan_id, who, key)  # also answered before routing: see api.fastpath
     if body is None:
         body = await run_in_threadpool(_made, request, plan_id, who, key, media_type, render)
     return respond(request, body, headers)
-
-
-def _in_memory(store: Store, plan_id: str, who: Caller, key: str):
-    """The body when this process has it and the caller may see it (no I/O), else None."""
-    job = store.cached_job(plan_id)
-    if job is None or job.status != "done":
-        return None
-    if who.role == Role.field and who.team_id not in (store.cached_team_ids(job.scenario_id) or ()):
-        return None
-    return store.cached_body(plan_id, key)
 
 
 def _made(request: Request, plan_id: str, who: Caller, key: str, media_type: str, render):
@@ -96,14 +93,48 @@ def _made(request: Request, plan_id: str, who: Caller, key: str, media_type: str
     return store.body(plan_id, key, media_type, lambda: render(*_finished(request, plan_id, who)))
 
 
+def _lang(query) -> str | None:
+    lang = one(query, "lang", Lang.id.value)
+    return lang if lang in Lang.__members__ else None
+
+
+def _download_name(plan_id: str, fmt: Format) -> dict[str, str]:
+    name = f"{'plan' if fmt in (Format.json, Format.geojson) else 'roster'}-{plan_id}.{fmt.value}"
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+def _export_key(params: dict, query, who: Caller):
+    lang, fmt = _lang(query), params["fmt"]
+    if lang is None or fmt not in Format.__members__:
+        return None
+    return params["plan_id"], body_key(("export", fmt, lang), who), _download_name(params["plan_id"], Format(fmt))
+
+
+def _overview_key(params: dict, query, who: Caller):
+    lang = _lang(query)
+    if lang is None or who.role not in READERS:
+        return None
+    return params["plan_id"], body_key(("overview", lang), who), {}
+
+
+def _team_day_key(params: dict, query, who: Caller):
+    lang, team, day = _lang(query), params["team"], params["date"]
+    try:
+        canonical = dt.date.fromisoformat(day).isoformat() == day
+    except ValueError:
+        canonical = False
+    if lang is None or not canonical or not re.fullmatch(ID_PATTERN, team) or not who.may_read_team(team):
+        return None
+    return params["plan_id"], body_key(("field", team, day, lang), who), {}
+
+
 @router.get("/export/{fmt}", response_class=Response, responses=FORMAT_RESPONSES)
+@fast_read(_export_key)
 async def export_plan(request: Request, plan_id: str, fmt: Format, lang: LangQuery = Lang.id,
                       who: Caller = Depends(anyone)) -> Response:
     """The plan as JSON (schema jemput.plan/1), GeoJSON, or the roster as CSV or XLSX (?lang=id|en)."""
-    name = f"{'plan' if fmt in (Format.json, Format.geojson) else 'roster'}-{plan_id}.{fmt.value}"
     return await _serve(request, plan_id, who, ("export", fmt.value, lang.value), MEDIA[fmt],
-                        lambda sc, p: _render(sc, p, fmt, lang),
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        lambda sc, p: _render(sc, p, fmt, lang), headers=_download_name(plan_id, fmt))
 
 
 def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
@@ -118,6 +149,7 @@ def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
 
 
 @router.get("/map", response_class=HTMLResponse, responses=HTML_RESPONSES)
+@fast_read(_overview_key)
 async def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id,
                    who: Caller = Depends(readers)) -> Response:
     """The coordinator's overview map of the whole week (Folium)."""
@@ -126,6 +158,7 @@ async def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id,
 
 
 @router.get("/teams/{team}/days/{date}/map", response_class=HTMLResponse, responses=HTML_RESPONSES)
+@fast_read(_team_day_key)
 async def team_day_map(
     request: Request,
     plan_id: str,

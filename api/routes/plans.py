@@ -18,6 +18,7 @@ from api.errors import responses
 from api.intake import Rejected
 from api.jobs import ACTIVE, FINAL
 from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
+from api.fastpath import fast_read
 from api.reads import Body, respond
 from api.store import Store, job_out
 from api.tables import Job, utcnow
@@ -164,10 +165,11 @@ def list_plans(
 @router.get("/{plan_id}", response_model=JobOut,
             responses={304: {"description": "not modified: the plan is the one named in If-None-Match"},
                        **responses(401, 403, 404)})
+@fast_read(lambda params, _query, who: (params["plan_id"], f"job|{view_key(who)}", {}))
 async def get_plan(request: Request, plan_id: str, who: Caller = Depends(anyone)) -> Response:
     """Status and progress of a plan job, and the plan once it is done. A finished job never changes:
     it is served as stored bytes (gzip when accepted) with an ETag, and 304 to If-None-Match."""
-    body = cached_view(_store(request), plan_id, who)
+    body = cached_view(_store(request), plan_id, who)  # also answered before routing: see api.fastpath
     if body is None:
         return await run_in_threadpool(_read_plan, request, plan_id, who)
     return respond(request, body)
@@ -181,24 +183,30 @@ def _read_plan(request: Request, plan_id: str, who: Caller) -> Response:
     return Response(job_out(job).model_dump_json(), media_type="application/json", headers={"Cache-Control": "no-store"})
 
 
-def _view_key(who: Caller) -> str:
+def view_key(who: Caller) -> str:
+    """Whose view of a plan a stored body is: a field team's own days, or the whole plan."""
     return f"team:{who.team_id}" if who.role == Role.field else "all"
 
 
 def final_view(store: Store, job: Job, who: Caller) -> Body:
     """The JobOut body of a finished job for this caller's view, made once and stored compressed."""
-    return store.body(job.id, f"job|{_view_key(who)}", "application/json",
+    return store.body(job.id, f"job|{view_key(who)}", "application/json",
                       lambda: _view(store, job, who).model_dump_json().encode())
 
 
 def cached_view(store: Store, plan_id: str, who: Caller) -> Body | None:
-    """A finished job's body from memory when this caller may see it, else None (no I/O: for the event loop)."""
+    return visible_cached(store, plan_id, who, f"job|{view_key(who)}")
+
+
+def visible_cached(store: Store, plan_id: str, who: Caller, key: str) -> Body | None:
+    """A finished job's stored body from memory when this caller may see the job, else None (no I/O: for
+    the event loop; None sends the request the full way, which answers 403/404/409 where due)."""
     job = store.cached_job(plan_id)
     if job is None:
         return None
     if who.role == Role.field and who.team_id not in (store.cached_team_ids(job.scenario_id) or ()):
-        return None  # not known yet, or not visible: the full path answers (403)
-    return store.cached_body(job.id, f"job|{_view_key(who)}")
+        return None
+    return store.cached_body(job.id, key)
 
 
 @router.delete("/{plan_id}", response_model=JobOut, responses=responses(401, 403, 404, 409))
