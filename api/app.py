@@ -19,7 +19,7 @@ from api.jobs import JobRunner
 from api.fastpath import CachedReads
 from api.keycache import KeyCache
 from api.limits import BodyLimit, InFlightLimit
-from api.routes import exports, health, plans, scenarios
+from api.routes import exports, field, health, plans, reports, scenarios
 from api.settings import Settings
 from api.store import Store
 from planner.model import Scenario
@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = KeyCache(settings.key_cache_s)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
-    for r in (health.router, scenarios.router, plans.router, exports.router):
+    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, body_timeout_s=settings.body_timeout_s)
     app.add_middleware(CachedReads, api=app)  # finished plans' bodies held in memory: answered before routing

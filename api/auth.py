@@ -21,6 +21,7 @@ from api.keycache import MISSING, KeyCache
 from api.tables import ApiKey
 
 KEY_HEADER = "X-API-Key"
+KEY_COOKIE = "jemput_key"  # the field app's key on the phone: set once from ?key=, HttpOnly, SameSite=Strict
 key_header = APIKeyHeader(name=KEY_HEADER, auto_error=False, description="an API key from `jemput keys create`")
 
 
@@ -68,25 +69,27 @@ def create_key(sessions: sessionmaker[Session], role: Role | str, team_id: str |
 
 
 async def caller(request: Request, key: str | None = Security(key_header)) -> Caller:
-    """The caller of this request, from its API key (401 without a valid one). Lookups go through the
-    app's short KeyCache: no query per request, and a revocation takes effect within its TTL."""
+    """The caller of this request, from its API key: the header, or the field app's cookie (401 without a
+    valid one). Lookups go through the app's short KeyCache: no query per request, and a revocation
+    takes effect within its TTL."""
+    key = key or request.cookies.get(KEY_COOKIE)
     if not key:
         raise HTTPException(401, f"missing API key: send it in the {KEY_HEADER} header", headers={"WWW-Authenticate": KEY_HEADER})
     digest = hash_key(key)
     cache: KeyCache = request.app.state.key_cache
     found = cache.get(digest)
     if found is MISSING:
-        found = await run_in_threadpool(lookup, request.app.state.sessions, digest)
+        found = await run_in_threadpool(lookup, request.app.state.sessions, key)
         cache.put(digest, found)
     if found is None:
         raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": KEY_HEADER})
     return found
 
 
-def lookup(sessions: sessionmaker[Session], key_hash: str) -> Caller | None:
-    """The caller a stored key hash stands for, or None when it is unknown or revoked."""
+def lookup(sessions: sessionmaker[Session], key: str) -> Caller | None:
+    """The caller a key stands for, or None if it is unknown or revoked."""
     with sessions() as s:
-        row = s.scalar(select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked.is_(False)))
+        row = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key), ApiKey.revoked.is_(False)))
     return None if row is None else Caller(row.id, Role(row.role), row.team_id)
 
 

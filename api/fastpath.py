@@ -18,8 +18,8 @@ from starlette.routing import Match
 
 from api.auth import KEY_HEADER, Caller, hash_key
 
-# key_of(path_params, query, who) -> (plan id, stored body key, extra response headers) | None
-KeyOf = Callable[[dict, QueryParams, Caller], "tuple[str, str, dict[str, str]] | None"]
+# key_of(path_params, request, who) -> (plan id, stored body key, extra response headers) | None
+KeyOf = Callable[[dict, Request, Caller], "tuple[str, str, dict[str, str]] | None"]
 FAST: dict[Callable, KeyOf] = {}
 
 
@@ -63,7 +63,7 @@ class CachedReads:
             match, child = route.matches(scope)
             if match == Match.FULL:
                 key_of = FAST.get(getattr(route, "endpoint", None))
-                found = key_of and key_of(child["path_params"], QueryParams(scope["query_string"]), who)
+                found = key_of and key_of(child["path_params"], Request({**scope, **child}), who)
                 break
         else:
             return None

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from planner.io.outcomes import Outcome
+from planner.io.reports import TeamDayStatus
 from planner.plan import Plan
 from planner.io.problems import Problem
 
@@ -137,6 +138,8 @@ class JobOut(BaseModel):
     violations: list[Violation] | None = Field(default=None, description="the independent validator's findings")
     replan_of: ReplanOf | None = Field(default=None, description="set when this plan re-plans another")
     plan: Plan | None = None
+    field_status: list[TeamDayStatus] | None = Field(
+        default=None, description="per team-day, from the field reports: stops done, missed, open; people recorded")
 
 
 class JobList(BaseModel):

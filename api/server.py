@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from dataclasses import replace
 
 from sqlalchemy import select
 
@@ -42,7 +41,7 @@ def serve(host: str, port: int, log_level: str = "info", workers: int = 1, runne
         return
     _prepare(settings)
     os.environ["JEMPUT_RUN_JOBS"] = "0"  # the web processes; the runner is here, in the supervisor
-    jobs = JobRunner(replace(settings, run_jobs=True), _sessions(settings)) if runner else None
+    jobs = JobRunner(settings.model_copy(update={"run_jobs": True}), _sessions(settings)) if runner else None
     if jobs is not None:
         jobs.recover()
         jobs.start()
@@ -61,7 +60,7 @@ def run_worker(settings: Settings | None = None) -> None:
         raise ValueError("`jemput worker` takes jobs from PostgreSQL (set DATABASE_URL); with SQLite the "
                          "job runner stays in `jemput serve`")
     _prepare(settings)
-    jobs = JobRunner(replace(settings, run_jobs=True), _sessions(settings))
+    jobs = JobRunner(settings.model_copy(update={"run_jobs": True}), _sessions(settings))
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: jobs._stop.set())
     log.warning("job runner %s: %d solve(s) at a time from %s", jobs.runner_id, settings.workers,

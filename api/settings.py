@@ -1,76 +1,117 @@
-"""Settings of the dispatch API, read from the environment (one place for every knob and its default)."""
+"""Settings of the dispatch API, read from the environment (one place for every knob and its default).
+
+Built on pydantic-settings: each field is typed and bounded, read from `JEMPUT_<FIELD>` (or the
+alias shown, e.g. `DATABASE_URL`) and from a `.env` file in the working directory, and a bad value
+fails at start-up with an error naming the variable (`JEMPUT_WORKERS: ... got 'two'`). Constructing
+`Settings(...)` directly (tests, embedding) takes the keywords given and fills the rest the same way.
+What stays hand-written: the two small text formats (`JEMPUT_BOOTSTRAP_KEYS`, `DASK_SCHEDULER`)
+because their grammar is ours, and the postgres:// → psycopg 3 URL rewrite.
+"""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+ENV_PREFIX = "JEMPUT_"
+ENV_FILE = ".env"
 
 
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
+class SettingsError(ValueError):
+    """A setting from the environment is invalid; the message names each variable and why."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
     """What the API needs to run: where to store, how many solves at once, how much input to accept."""
 
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, frozen=True, extra="ignore", validate_by_name=True, validate_by_alias=True,
+    )
+
     data_dir: Path = Path("jemput-data")
-    database_url: str = ""  # empty = a SQLite file in data_dir
-    workers: int = 1  # solves running at the same time, each in its own process
-    solve_workers: int = 1  # processes one solve may use for its parts (SolveOptions.workers)
-    max_upload_bytes: int = 25 * 1024 * 1024
-    max_sites: int = 20_000
-    max_wait_s: int = 120  # longest ?wait= a request may ask for
-    max_attempts: int = 2  # a job interrupted by a restart is resumed this many times in all, then failed
-    solve_backend: str = ""  # DASK_SCHEDULER: where a solve's parts run (tcp://host:8786, local:N); "" = worker processes
+    database_url: str = Field("", validation_alias="DATABASE_URL")  # "" = SQLite in data_dir
+    workers: int = Field(1, ge=1, le=256)  # solves running at the same time, each in its own process
+    solve_workers: int = Field(1, ge=1, le=256)  # processes one solve may use for its parts (SolveOptions.workers)
+    max_upload_mb: int = Field(25, ge=1, le=10_240)  # largest request body accepted
+    max_sites: int = Field(20_000, ge=1, le=1_000_000)
+    max_wait_s: int = Field(120, ge=0, le=3_600)  # longest ?wait= a request may ask for
+    max_attempts: int = Field(2, ge=1, le=100)  # a job interrupted by a restart is resumed this many times in all
+    # DASK_SCHEDULER: where a solve's parts run (tcp://host:8786, local:N); "" = worker processes
+    solve_backend: str = Field("", validation_alias="DASK_SCHEDULER")
     run_jobs: bool = True  # False: accept jobs but start no worker processes (tests of restarts)
-    bootstrap_keys: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # key → (role, team)
-    key_cache_s: float = 5.0  # an API key lookup is reused this long: a revocation takes effect within it
-    runner_lease_s: int = 30  # a running job whose runner sent no heartbeat for this long is taken over
-    max_in_flight: int = 256  # requests one web process handles at once; more get 503 with Retry-After
-    backlog: int = 2048  # connections waiting to be accepted (uvicorn --backlog)
-    keep_alive_s: int = 15  # an idle keep-alive connection is closed after this long
-    body_timeout_s: int = 60  # a client that stalls this long while sending a body gets 408
-    body_cache_mb: int = 256  # finished plans' response bodies kept in memory per web process
+    # key → (role, team); from the environment as `coordinator=KEY,dashboard=KEY,field:T1=KEY`
+    bootstrap_keys: Annotated[dict[str, tuple[str, str | None]], NoDecode] = Field(default_factory=dict)
+    key_cache_s: float = Field(5.0, ge=0, le=300)  # an API key lookup is reused this long: a revocation takes effect within it
+    runner_lease_s: int = Field(30, ge=5, le=3_600)  # a running job whose runner sent no heartbeat this long is taken over
+    max_in_flight: int = Field(256, ge=1, le=100_000)  # requests one web process handles at once; more get 503 + Retry-After
+    backlog: int = Field(2048, ge=16, le=65_535)  # connections waiting to be accepted (uvicorn --backlog)
+    keep_alive_s: int = Field(15, ge=1, le=3_600)  # an idle keep-alive connection is closed after this long
+    body_timeout_s: int = Field(60, ge=1, le=3_600)  # a client that stalls this long while sending a body gets 408
+    body_cache_mb: int = Field(256, ge=0, le=65_536)  # finished plans' response bodies kept in memory per web process
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The body limit in bytes (JEMPUT_MAX_UPLOAD_MB × 1 MiB)."""
+        return self.max_upload_mb * 1024 * 1024
 
     @property
     def url(self) -> str:
         """The SQLAlchemy URL: DATABASE_URL, or the SQLite file under data_dir."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'jemput.db').resolve()}"
 
+    @field_validator("database_url", mode="after")
     @classmethod
-    def from_env(cls) -> "Settings":
-        """Settings from JEMPUT_* variables and DATABASE_URL (see README, HTTP API)."""
-        return cls(
-            data_dir=Path(os.environ.get("JEMPUT_DATA_DIR", "jemput-data")),
-            database_url=_normalise_url(os.environ.get("DATABASE_URL", "")),
-            workers=max(1, _int("JEMPUT_WORKERS", 1)),
-            solve_workers=max(1, _int("JEMPUT_SOLVE_WORKERS", 1)),
-            max_upload_bytes=_int("JEMPUT_MAX_UPLOAD_MB", 25) * 1024 * 1024,
-            max_sites=_int("JEMPUT_MAX_SITES", 20_000),
-            bootstrap_keys=parse_bootstrap_keys(os.environ.get("JEMPUT_BOOTSTRAP_KEYS", "")),
-            solve_backend=_backend_spec(os.environ.get("DASK_SCHEDULER", "")),
-            run_jobs=os.environ.get("JEMPUT_RUN_JOBS", "1").strip().lower() not in ("0", "false", "no"),
-            key_cache_s=float(os.environ.get("JEMPUT_KEY_CACHE_S", "").strip() or 5.0),
-            runner_lease_s=max(5, _int("JEMPUT_RUNNER_LEASE_S", 30)),
-            max_in_flight=max(1, _int("JEMPUT_MAX_IN_FLIGHT", 256)),
-            backlog=max(16, _int("JEMPUT_BACKLOG", 2048)),
-            keep_alive_s=max(1, _int("JEMPUT_KEEP_ALIVE_S", 15)),
-            body_timeout_s=max(1, _int("JEMPUT_BODY_TIMEOUT_S", 60)),
-            body_cache_mb=max(0, _int("JEMPUT_BODY_CACHE_MB", 256)),
-        )
+    def _database_url(cls, url: str) -> str:
+        return _normalise_url(url.strip())
+
+    @field_validator("solve_backend", mode="after")
+    @classmethod
+    def _solve_backend(cls, spec: str) -> str:
+        return _backend_spec(spec)
+
+    @field_validator("bootstrap_keys", mode="before")
+    @classmethod
+    def _bootstrap_keys(cls, value: Any) -> Any:
+        return parse_bootstrap_keys(value) if isinstance(value, str) else value
+
+    @classmethod
+    def from_env(cls, env_file: Path | str | None = ENV_FILE) -> "Settings":
+        """Settings from JEMPUT_* variables, DATABASE_URL and DASK_SCHEDULER (and `.env`; see README, HTTP API)."""
+        try:
+            return cls(_env_file=env_file)  # type: ignore[call-arg]
+        except ValidationError as exc:
+            raise SettingsError(describe_errors(exc)) from None
+
+
+def env_name(field: str) -> str:
+    """The environment variable a field is read from (JEMPUT_WORKERS, DATABASE_URL, ...)."""
+    info = Settings.model_fields.get(field)
+    if info is None:  # errors name an aliased field by its alias, which is the variable
+        return field
+    alias = info.validation_alias
+    return alias if isinstance(alias, str) else f"{ENV_PREFIX}{field.upper()}"
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """One line per bad setting: 'JEMPUT_WORKERS: Input should be ... (got 'two')'."""
+    lines = []
+    for err in exc.errors(include_url=False):
+        field = str(err["loc"][0]) if err.get("loc") else "?"
+        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+        value = err.get("input")
+        got = f" (got {value!r})" if isinstance(value, str | int | float) and repr(value) not in message else ""
+        lines.append(f"{env_name(field)}: {message}{got}")
+    return "invalid settings: " + "; ".join(lines)
 
 
 def _backend_spec(spec: str) -> str:
     """DASK_SCHEDULER checked at start-up (a typo fails now, not in every job); "" when unset."""
     from planner.solve.backends import backend_from_spec
 
-    try:
-        backend_from_spec(spec)  # only parses: a Dask client connects on first use
-    except ValueError as exc:
-        raise ValueError(f"DASK_SCHEDULER: {exc}") from None
+    backend_from_spec(spec)  # only parses: a Dask client connects on first use
     return spec.strip()
 
 
@@ -88,7 +129,7 @@ def parse_bootstrap_keys(text: str) -> dict[str, tuple[str, str | None]]:
     for item in filter(None, (p.strip() for p in text.split(","))):
         who, sep, key = item.partition("=")
         if not sep or not key:
-            raise ValueError(f"JEMPUT_BOOTSTRAP_KEYS: expected role=KEY or field:TEAM=KEY, got {item!r}")
+            raise ValueError(f"expected role=KEY or field:TEAM=KEY, got {item!r}")
         role, _, team = who.partition(":")
         out[key] = (role, team or None)
     return out

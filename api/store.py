@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from collections import OrderedDict
 
@@ -14,9 +15,11 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.reads import Body
-from api.tables import FINAL, Job, PlanRender, ScenarioRecord
+from api.tables import FINAL, FieldReportRow, Job, PlanRender, ScenarioRecord
 from planner.model import Scenario
 from planner.plan import Plan
+
+REPORTS_TTL_S = 1.0  # how stale another process's field reports may be in a plan's JSON
 
 
 class _Lru:
@@ -68,6 +71,8 @@ class Store:
         self._teams = _Lru(4096)
         self._final = _Lru(4096)  # finished jobs (done, failed, cancelled): their row never changes again
         self._bodies = _Lru(4096, budget=body_budget_mb * 1024 * 1024, weigh=lambda b: b.size)
+        self._versions: dict[tuple[str, str | None], tuple[float, str]] = {}
+        self._versions_lock = threading.Lock()
 
     # --- scenarios ---------------------------------------------------------------------------------
 
@@ -138,12 +143,17 @@ class Store:
 
         return self._plans.get(job.id, load)
 
-    def body(self, job_id: str, key: str, media_type: str, make) -> Body:
+    def body(self, job_id: str, key: str, media_type: str, make, persist: bool = True) -> Body:
         """A finished plan's response body: from memory, else as stored (gzip), else made once and stored,
-        so every web process serves the same bytes and ETag (maps are not byte-for-byte reproducible)."""
+        so every web process serves the same bytes and ETag (maps are not byte-for-byte reproducible).
+        `persist=False` keeps it in memory only (a body that is cheap to make again and has versions)."""
         cached = self._bodies.peek((job_id, key))
         if cached is not None:
             return cached
+        if not persist:
+            made = Body.of(make(), media_type)
+            self._bodies.put((job_id, key), made)
+            return made
         with self.sessions() as s:
             row = s.get(PlanRender, (job_id, key))
         if row is None:
@@ -163,6 +173,35 @@ class Store:
 
     def cached_body(self, job_id: str, key: str) -> Body | None:
         return self._bodies.peek((job_id, key))
+
+    def reports_version(self, plan_id: str, team_id: str | None) -> str:
+        """How far a plan's field reports have come (`count-lastid`; one team's for a field view): part of
+        the key of the plan's JSON body, which carries their status. Read at most once per REPORTS_TTL_S
+        per plan and team, so another process's new report shows within that; this process's at once."""
+        hit = self.cached_reports_version(plan_id, team_id)
+        if hit is not None:
+            return hit
+        q = select(func.count(), func.max(FieldReportRow.id)).where(FieldReportRow.plan_id == plan_id)
+        if team_id is not None:
+            q = q.where(FieldReportRow.team_id == team_id)
+        with self.sessions() as s:
+            n, last = s.execute(q).one()
+        version = f"{n}-{last or 0}"
+        with self._versions_lock:
+            if len(self._versions) > 10_000:
+                self._versions.clear()
+            self._versions[plan_id, team_id] = (time.monotonic() + REPORTS_TTL_S, version)
+        return version
+
+    def cached_reports_version(self, plan_id: str, team_id: str | None) -> str | None:
+        hit = self._versions.get((plan_id, team_id))
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def reports_changed(self, plan_id: str) -> None:
+        """A report of this plan was stored by this process: read the version again next time."""
+        with self._versions_lock:
+            for k in [k for k in self._versions if k[0] == plan_id]:
+                del self._versions[k]
 
     def list_jobs(self, scenario_id: str | None, status: str | None, limit: int, offset: int,
                   team_id: str | None) -> tuple[list[Job], int]:

@@ -112,3 +112,18 @@ class PlanRender(Base):
     etag: Mapped[str] = mapped_column(String(80))
     body_gz: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class FieldReportRow(Base):
+    """One report from a team's phone; (plan_id, report_id) is unique, so a resend is stored once."""
+
+    __tablename__ = "field_reports"
+    __table_args__ = (UniqueConstraint("plan_id", "report_id", name="uq_field_reports_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    plan_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), index=True)
+    report_id: Mapped[str] = mapped_column(String(64))
+    team_id: Mapped[str] = mapped_column(String(64))
+    date: Mapped[dt.date]
+    report_json: Mapped[str] = mapped_column(Text)  # planner.io.reports.FieldReport as JSON
+    key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"), nullable=True)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

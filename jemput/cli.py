@@ -126,10 +126,11 @@ def serve(
     """Start the HTTP API (settings from DATABASE_URL, JEMPUT_DATA_DIR, JEMPUT_WORKERS, ...; see README)."""
     from api.server import serve as run
 
+    _api_settings()  # a bad variable stops here with its name, not in a traceback inside uvicorn
     try:
         run(host, port, log_level, workers, runner)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -139,18 +140,27 @@ def worker(
 ) -> None:
     """Run a job runner: take queued solves from the PostgreSQL database in DATABASE_URL until stopped
     (SIGTERM/Ctrl-C queues its running solves again; a runner that dies leaves them to another)."""
-    import dataclasses
     import logging
 
     from api.server import run_worker
-    from api.settings import Settings
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    settings = _api_settings()
     try:
-        settings = Settings.from_env()
-        run_worker(dataclasses.replace(settings, workers=jobs) if jobs else settings)
+        run_worker(settings.model_copy(update={"workers": jobs}) if jobs else settings)
     except ValueError as exc:
-        console.print(f"[red]{exc}[/red]")
+        console.print(f"[red]{exc}[/red]", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _api_settings():
+    """The API's settings from the environment, or exit 2 naming each bad variable."""
+    from api.settings import Settings, SettingsError
+
+    try:
+        return Settings.from_env()
+    except SettingsError as e:
+        console.print(f"[red]{e}[/red]", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -168,7 +178,7 @@ def keys_create(
     from api.server import add_key
 
     try:
-        key_id, key = add_key(role, team, label)
+        key_id, key = add_key(role, team, label, _api_settings())
     except ValueError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
@@ -180,7 +190,7 @@ def keys_list() -> None:
     """Keys by id, role, team and label (never the keys themselves)."""
     from api.server import list_keys
 
-    for k in list_keys():
+    for k in list_keys(_api_settings()):
         console.print(f"{k.id}\t{k.role}\t{k.team_id or '-'}\t{'revoked' if k.revoked else 'active'}\t{k.label}",
                       markup=False, highlight=False)
 
@@ -190,10 +200,28 @@ def keys_revoke(key_id: int = typer.Argument(...)) -> None:
     """Revoke a key by its id."""
     from api.server import revoke_key
 
-    if not revoke_key(key_id):
+    if not revoke_key(key_id, _api_settings()):
         console.print(f"[red]no key {key_id}[/red]")
         raise typer.Exit(1)
     console.print(f"key {key_id} revoked")
+
+
+@app.command()
+def reports(
+    plan_id: str = typer.Argument(..., help="the plan's id on the server (as in /v1/plans/PLAN_ID)"),
+    out: Path = typer.Option(Path("outcomes.csv"), "--out", help="the outcomes table to write (CSV)"),
+) -> None:
+    """The field reports of a plan in the server's database as an outcomes table for `jemput replan`."""
+    from api.reports import outcomes_of_plan
+    from planner.io.reports import write_outcomes_csv
+
+    try:
+        outcomes, count = outcomes_of_plan(plan_id, _api_settings())
+    except LookupError as e:
+        console.print(f"[red]{e}[/red]")
+        raise typer.Exit(1) from None
+    write_outcomes_csv(outcomes, out)
+    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}")
 
 
 @app.command()

@@ -26,6 +26,7 @@ from planner.io.export import change_label
 from planner.model import Scenario, Site, Team
 from planner.plan import Place, Plan, Stop, TeamDay
 
+from maps.assets import leaflet_js as vendored_leaflet_js, template_file, vendor
 from maps.common import clock, decimal, esc, find_team_day, hours_text, js_json, number
 from maps.i18n import check_lang, kind_label, long_date, t
 
@@ -105,6 +106,8 @@ class StopView:
     geo: str
     gmaps: str
     change: str = ""  # a re-planned plan: what changed at this stop (kept, moved, added, done, …)
+    site_id: str = ""  # what a field report names: the site and the visit number of the week
+    visit_n: int = 1
 
 
 def field_map(
@@ -117,9 +120,9 @@ def field_map(
     if team is None:
         raise ValueError(f"unknown team {team_id!r}; the scenario has: {', '.join(scenario.team_by_id())}")
     td = find_team_day(plan, team_id, day)
-    context = _page_context(scenario, team, day, td, lang)
+    context = page_context(scenario, team, day, td, lang)
     scripts = _scripts(context, self_contained)
-    return _template().render(**context, **scripts, lang=lang, self_contained=self_contained)
+    return page_template().render(**context, **scripts, lang=lang, self_contained=self_contained, app=False)
 
 
 def write_field_map(
@@ -146,7 +149,7 @@ def nav_links(lat: float, lon: float, name: str) -> tuple[str, str]:
     return f"geo:{ll}?q={ll}({quote(name, safe='')})", f"https://www.google.com/maps/dir/?api=1&destination={ll}"
 
 
-def _page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | None, lang: str) -> dict:
+def page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | None, lang: str) -> dict:
     """Everything the template needs: texts, stops, places, summary; no HTML built here."""
     context = {"team_name": team.name, "date_text": long_date(day, lang), "title": f"{team.name} — {long_date(day, lang)}"}
     context["L"] = {key: t(key, lang) for key in _TEMPLATE_LABELS}
@@ -187,6 +190,8 @@ def _stop_view(n: int, stop: Stop, site: Site, day: dt.date, lang: str) -> StopV
         geo=geo,
         gmaps=gmaps,
         change=change_label(stop, lang),
+        site_id=stop.site_id,
+        visit_n=stop.visit,
     )
 
 
@@ -219,7 +224,7 @@ def _summary(td: TeamDay, lang: str) -> str:
 # --- scripts, styles, template --------------------------------------------------------------------
 
 
-def _map_data(context: dict) -> dict:
+def map_data(context: dict) -> dict:
     """The data the map script reads: line, numbered stops, places, popups (escaped HTML)."""
     stops, places = context["stops"], context["places"]
     line = [[p.lat, p.lon] for p in places[:1]] + [[s.lat, s.lon] for s in stops] + [[p.lat, p.lon] for p in places[1:]]
@@ -266,12 +271,12 @@ def _stop_popup(s: StopView, labels: dict[str, str]) -> str:
 
 def _scripts(context: dict, self_contained: bool) -> dict:
     """Leaflet (inline or CDN), the init script, styles and the matching Content-Security-Policy."""
-    init = _INIT_JS % js_json(_map_data(context)) if context["has_route"] else ""
-    css = _style()
+    init = _INIT_JS % js_json(map_data(context)) if context["has_route"] else ""
+    css = template_file("field.css")
     inline_scripts = [init] if init else []
     leaflet_js = leaflet_css = ""
     if self_contained and init:
-        leaflet_js, leaflet_css = _leaflet_js(), _vendor("leaflet.css")
+        leaflet_js, leaflet_css = vendored_leaflet_js(), vendor("leaflet.css")
         inline_scripts.insert(0, leaflet_js)
     styles = [leaflet_css, css] if leaflet_css else [css]
     return {
@@ -304,19 +309,6 @@ def _sha256(text: str) -> str:
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-@lru_cache(maxsize=4)
-def _vendor(name: str) -> str:
-    """A vendored Leaflet file's text."""
-    return (resources.files("maps") / "vendor" / "leaflet" / name).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _leaflet_js() -> str:
-    """Vendored leaflet.js without its source-map comment (the map file is not shipped)."""
-    text = _vendor("leaflet.js")
-    return "\n".join(line for line in text.splitlines() if not line.startswith("//# sourceMappingURL="))
-
-
 @lru_cache(maxsize=2)
 def _sri(name: str) -> str:
     """Subresource-integrity hash of a vendored file, so the CDN copy must be byte-identical to it."""
@@ -325,13 +317,7 @@ def _sri(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _style() -> str:
-    """The page's own CSS."""
-    return (resources.files("maps") / "templates" / "field.css").read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=1)
-def _template() -> jinja2.Template:
+def page_template() -> jinja2.Template:
     """The page template, with autoescaping on so every text from the inputs is escaped."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("maps", "templates"),

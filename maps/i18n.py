@@ -68,6 +68,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "km": "km",
         "map": "Peta",
         "unknown_area": "(tanpa kode wilayah)",
+        "field_links": "Tautan lapangan (QR)",
+        "field_links_note": "Pindai dengan ponsel tim; kunci tim diminta sekali.",
     },
     "en": {
         "overview_title": "Plan overview",
@@ -122,8 +124,40 @@ _LABELS: dict[str, dict[str, str]] = {
         "km": "km",
         "map": "Map",
         "unknown_area": "(no area code)",
+        "field_links": "Field links (QR)",
+        "field_links_note": "Scan with the team's phone; the team key is asked once.",
     },
 }
+
+# The field app's report form and outbox (maps/field_app.py, maps/static/app.js).
+_LABELS["id"].update({
+    "report": "Laporan", "report_time": "Jam", "people_recorded": "Orang direkam", "kit": "Alat perekaman",
+    "save_report": "Simpan laporan", "send_now": "Kirim", "reports_loading": "Memuat laporan…",
+    "kind_arrived": "Tiba", "kind_done": "Selesai", "kind_missed": "Tidak jadi", "kind_kit_failure": "Alat rusak",
+    "kind_note": "Catatan", "pending_n": "{n} laporan belum terkirim", "all_sent": "Semua laporan terkirim",
+    "offline": "tanpa sinyal — laporan disimpan di ponsel", "state_pending": "belum terkirim",
+    "state_sent": "terkirim", "state_rejected": "ditolak", "need_people": "Isi jumlah orang yang direkam",
+    "key_title": "Kunci tim", "key_prompt": "Masukkan kunci lapangan tim (diberikan koordinator). Cukup sekali di ponsel ini.",
+    "key_wrong": "Kunci tidak dikenal atau bukan untuk tim ini.", "key_submit": "Buka rute",
+    "reason_jalan_putus": "Jalan putus", "reason_banjir": "Banjir", "reason_lokasi_tutup": "Lokasi tutup",
+    "reason_warga_tidak_ada": "Warga tidak ada", "reason_kendaraan_rusak": "Kendaraan rusak",
+    "reason_cuaca_buruk": "Cuaca buruk", "reason_lainnya": "Lainnya",
+    "people_short": "orang",
+})
+_LABELS["en"].update({
+    "report": "Report", "report_time": "Time", "people_recorded": "People recorded", "kit": "Recording kit",
+    "save_report": "Save report", "send_now": "Send", "reports_loading": "Loading reports…",
+    "kind_arrived": "Arrived", "kind_done": "Done", "kind_missed": "Missed", "kind_kit_failure": "Kit failed",
+    "kind_note": "Note", "pending_n": "{n} reports not sent yet", "all_sent": "All reports sent",
+    "offline": "no signal — reports are kept on the phone", "state_pending": "not sent yet",
+    "state_sent": "sent", "state_rejected": "rejected", "need_people": "Enter the number of people recorded",
+    "key_title": "Team key", "key_prompt": "Enter the team's field key (from the coordinator). Once on this phone is enough.",
+    "key_wrong": "Unknown key, or not a key of this team.", "key_submit": "Open the route",
+    "reason_jalan_putus": "Road cut off", "reason_banjir": "Flood", "reason_lokasi_tutup": "Site closed",
+    "reason_warga_tidak_ada": "Nobody came", "reason_kendaraan_rusak": "Vehicle broke down",
+    "reason_cuaca_buruk": "Bad weather", "reason_lainnya": "Other",
+    "people_short": "people",
+})
 
 _KINDS: dict[str, dict[SiteKind, str]] = {
     "id": {

@@ -19,9 +19,11 @@ from branca.element import MacroElement
 from folium.template import Template
 
 from planner.io.export import change_label
+from planner.io.links import Links
 from planner.model import Scenario, Site, SiteKind, Team
 from planner.plan import LeftOutReason, Plan, TeamDay
 
+from maps.assets import inline_leaflet
 from maps.common import (
     KIND_COLOUR,
     PlannedVisit,
@@ -37,6 +39,7 @@ from maps.common import (
     visits_by_site,
 )
 from maps.i18n import check_lang, kind_label, reason_label, short_date, t
+from maps.links import links_panel
 
 if TYPE_CHECKING:
     import geopandas
@@ -93,8 +96,9 @@ class SiteLayer(MacroElement):
         self.records_json = js_json(records)
 
 
-def overview_map(scenario: Scenario, plan: Plan, lang: str = "id") -> folium.Map:
-    """A Folium map of the whole week's plan for a coordinator: routes, sites, coverage, KPIs, legend."""
+def overview_map(scenario: Scenario, plan: Plan, lang: str = "id", links: Links | None = None) -> folium.Map:
+    """A Folium map of the whole week's plan for a coordinator: routes, sites, coverage, KPIs, legend,
+    and with `links` a QR code per team-day's field app; Leaflet inline, no CDN."""
     check_lang(lang)
     m = _base_map(scenario, plan, lang)
     coverage = _add_coverage(m, scenario, plan, lang)
@@ -103,13 +107,15 @@ def overview_map(scenario: Scenario, plan: Plan, lang: str = "id") -> folium.Map
     _add_sites(m, scenario, plan, lang)
     folium.LayerControl(collapsed=False).add_to(m)
     _add_panels(m, scenario, plan, lang, coverage)
-    return m
+    if links:
+        m.get_root().html.add_child(folium.Element(links_panel(scenario, plan, links, lang)))
+    return inline_leaflet(m)
 
 
-def write_overview(scenario: Scenario, plan: Plan, path: str | Path, lang: str = "id") -> Path:
-    """Save the overview map as one HTML file (Leaflet and plugins load from CDNs, tiles from OSM)."""
+def write_overview(scenario: Scenario, plan: Plan, path: str | Path, lang: str = "id", links: Links | None = None) -> Path:
+    """Save the overview map as one HTML file (Leaflet inline; only the map tiles need a connection)."""
     path = Path(path)
-    overview_map(scenario, plan, lang).save(str(path))
+    overview_map(scenario, plan, lang, links).save(str(path))
     return path
 
 
@@ -346,7 +352,7 @@ def _visit_item(v: PlannedVisit, teams: dict[str, Team], lang: str) -> str:
 _PANEL_CSS = """<style>
 .jemput-panel{position:fixed;z-index:1000;background:rgba(255,255,255,.94);padding:8px 10px;border-radius:6px;
  box-shadow:0 1px 5px rgba(0,0,0,.35);font:13px/1.35 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:290px}
-.jemput-kpi{left:54px;top:10px}.jemput-legend{right:10px;bottom:28px;max-height:60vh;overflow:auto}
+.jemput-kpi{left:54px;top:10px}.jemput-links{left:54px;bottom:28px;max-height:45vh;overflow:auto}.jemput-legend{right:10px;bottom:28px;max-height:60vh;overflow:auto}
 .jemput-panel summary{font-weight:600;cursor:pointer}.jemput-panel table{border-collapse:collapse}
 .jemput-panel td{padding:1px 4px;vertical-align:top}.jemput-panel td.n{text-align:right;font-variant-numeric:tabular-nums}
 .jemput-sw{display:inline-block;width:12px;height:12px;border-radius:50%;margin-right:5px;vertical-align:-1px}

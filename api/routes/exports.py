@@ -22,6 +22,7 @@ from api.routes.plans import team_view, view_key, visible_cached, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
+from planner.io.links import api_links
 from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
@@ -67,6 +68,13 @@ def _finished(request: Request, plan_id: str, who: Caller):
     return store.scenario(record), plan
 
 
+def _cached(request: Request, plan_id: str, who: Caller, what: tuple, render) -> bytes:
+    """A body of a finished plan made once per view and options and stored (see Store.body); the bytes."""
+    store: Store = request.app.state.store
+    return store.body(plan_id, body_key(what, who), "text/html; charset=utf-8",
+                      lambda: render(*_finished(request, plan_id, who))).raw
+
+
 def body_key(what: tuple, who: Caller) -> str:
     """The stored body's key: what it is (export, map and their options) and whose view."""
     return "|".join((*what, view_key(who)))
@@ -93,8 +101,8 @@ def _made(request: Request, plan_id: str, who: Caller, key: str, media_type: str
     return store.body(plan_id, key, media_type, lambda: render(*_finished(request, plan_id, who)))
 
 
-def _lang(query) -> str | None:
-    lang = one(query, "lang", Lang.id.value)
+def _lang(request: Request) -> str | None:
+    lang = one(request.query_params, "lang", Lang.id.value)
     return lang if lang in Lang.__members__ else None
 
 
@@ -103,22 +111,22 @@ def _download_name(plan_id: str, fmt: Format) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-def _export_key(params: dict, query, who: Caller):
-    lang, fmt = _lang(query), params["fmt"]
+def _export_key(params: dict, request: Request, who: Caller):
+    lang, fmt = _lang(request), params["fmt"]
     if lang is None or fmt not in Format.__members__:
         return None
     return params["plan_id"], body_key(("export", fmt, lang), who), _download_name(params["plan_id"], Format(fmt))
 
 
-def _overview_key(params: dict, query, who: Caller):
-    lang = _lang(query)
+def _overview_key(params: dict, request: Request, who: Caller):
+    lang = _lang(request)
     if lang is None or who.role not in READERS:
         return None
-    return params["plan_id"], body_key(("overview", lang), who), {}
+    return params["plan_id"], body_key(("overview", lang, str(request.base_url)), who), {}
 
 
-def _team_day_key(params: dict, query, who: Caller):
-    lang, team, day = _lang(query), params["team"], params["date"]
+def _team_day_key(params: dict, request: Request, who: Caller):
+    lang, team, day = _lang(request), params["team"], params["date"]
     try:
         canonical = dt.date.fromisoformat(day).isoformat() == day
     except ValueError:
@@ -152,9 +160,11 @@ def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
 @fast_read(_overview_key)
 async def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id,
                    who: Caller = Depends(readers)) -> Response:
-    """The coordinator's overview map of the whole week (Folium)."""
-    return await _serve(request, plan_id, who, ("overview", lang.value), HTML,
-                        lambda sc, p: overview_map(sc, p, lang.value).get_root().render().encode())
+    """The coordinator's overview map of the whole week (Folium, Leaflet inline), with a QR code of each
+    team-day's field app on this server."""
+    base = str(request.base_url)
+    return await _serve(request, plan_id, who, ("overview", lang.value, base), HTML,
+                        lambda sc, p: overview_map(sc, p, lang.value, api_links(base, plan_id, p)).get_root().render().encode())
 
 
 @router.get("/teams/{team}/days/{date}/map", response_class=HTMLResponse, responses=HTML_RESPONSES)

@@ -22,6 +22,8 @@ from api.fastpath import fast_read
 from api.reads import Body, respond
 from api.store import Store, job_out
 from api.tables import Job, utcnow
+from api.reports import plan_reports
+from planner.io.reports import team_day_status
 from planner.model import Scenario
 from planner.io.outcomes import Outcomes, check_outcomes
 from planner.plan import Plan
@@ -165,7 +167,7 @@ def list_plans(
 @router.get("/{plan_id}", response_model=JobOut,
             responses={304: {"description": "not modified: the plan is the one named in If-None-Match"},
                        **responses(401, 403, 404)})
-@fast_read(lambda params, _query, who: (params["plan_id"], f"job|{view_key(who)}", {}))
+@fast_read(lambda params, request, who: _memory_key(request.app.state.store, params["plan_id"], who))
 async def get_plan(request: Request, plan_id: str, who: Caller = Depends(anyone)) -> Response:
     """Status and progress of a plan job, and the plan once it is done. A finished job never changes:
     it is served as stored bytes (gzip when accepted) with an ETag, and 304 to If-None-Match."""
@@ -189,13 +191,23 @@ def view_key(who: Caller) -> str:
 
 
 def final_view(store: Store, job: Job, who: Caller) -> Body:
-    """The JobOut body of a finished job for this caller's view, made once and stored compressed."""
-    return store.body(job.id, f"job|{view_key(who)}", "application/json",
-                      lambda: _view(store, job, who).model_dump_json().encode())
+    """The JobOut body of a finished job for this caller's view and the field reports so far (their
+    status is in it): made once per reports version, compressed, kept in memory."""
+    team = who.team_id if who.role == Role.field else None
+    key = f"job|{view_key(who)}|reports:{store.reports_version(job.id, team)}"
+    return store.body(job.id, key, "application/json", lambda: _view(store, job, who).model_dump_json().encode(),
+                      persist=False)
+
+
+def _memory_key(store: Store, plan_id: str, who: Caller) -> tuple[str, str, dict] | None:
+    """The key of the job's body at the reports version this process read last (None: read it again)."""
+    version = store.cached_reports_version(plan_id, who.team_id if who.role == Role.field else None)
+    return None if version is None else (plan_id, f"job|{view_key(who)}|reports:{version}", {})
 
 
 def cached_view(store: Store, plan_id: str, who: Caller) -> Body | None:
-    return visible_cached(store, plan_id, who, f"job|{view_key(who)}")
+    key = _memory_key(store, plan_id, who)
+    return None if key is None else visible_cached(store, plan_id, who, key[1])
 
 
 def visible_cached(store: Store, plan_id: str, who: Caller, key: str) -> Body | None:
@@ -235,12 +247,15 @@ def visible_job(store: Store, plan_id: str, who: Caller) -> Job:
 
 
 def _view(store: Store, job: Job, who: Caller) -> JobOut:
-    plan = None
+    plan, status = None, None
     if job.status == "done":
         plan = store.plan(job)
         if who.role == Role.field:
             plan = team_view(plan, who.team_id)
-    return job_out(job, plan)
+        status = team_day_status(plan, plan_reports(store.sessions, job.id, who.team_id if who.role == Role.field else None))
+    out = job_out(job, plan)
+    out.field_status = status
+    return out
 
 
 def team_view(plan: Plan, team_id: str) -> Plan:

@@ -1,12 +1,15 @@
-"""Write a plan for people and programs: `plan.json`, GeoJSON, and the field roster (CSV, XLSX one sheet per team)."""
+"""Write a plan for people and programs: `plan.json`, GeoJSON, and the field roster (CSV, XLSX one sheet per team).
+
+Text from input files (site and team names, ids) may start with = + - or @, which a spreadsheet
+would run as a formula when the roster is opened: the XLSX writes every text as a string cell
+(xlsxwriter, `strings_to_formulas=False`) and the CSV puts a ' before such text (`spreadsheet_text`).
+"""
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from planner.model import Scenario, fmt_clock
 from planner.plan import Plan
@@ -29,6 +32,10 @@ CHANGE_LABELS = {  # a re-planned stop: its outcome before the re-plan time, or 
            "missed": "batal"},
     "en": {"kept": "kept", "moved": "moved", "added": "added", "done": "done", "assumed_done": "assumed done",
            "missed": "missed"},
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+XLSX_OPTIONS = {  # text stays text: no formulas, numbers or links guessed from strings; rows streamed to disk
+    "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "constant_memory": True,
 }
 DAY_NAMES = {
     "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
@@ -112,35 +119,61 @@ def roster_rows(scenario: Scenario, plan: Plan, lang: str = "id") -> list[list]:
     return rows
 
 
+def spreadsheet_text(value: object) -> object:
+    """Text a spreadsheet would read as a formula (=, +, -, @ first) gets a leading ' (OWASP CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def safe_rows(rows: Iterable[Iterable[object]]) -> list[list[object]]:
+    """Rows for a CSV people open in a spreadsheet, every text cell passed through `spreadsheet_text`."""
+    return [[spreadsheet_text(v) for v in row] for row in rows]
+
+
 def write_roster_csv(scenario: Scenario, plan: Plan, path: Path, lang: str = "id") -> Path:
-    """The roster as one CSV (UTF-8 with BOM so Excel shows Indonesian names right)."""
+    """The roster as one CSV (UTF-8 with BOM so Excel shows Indonesian names right; no live formulas)."""
     with path.open("w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
         w.writerow(roster_columns(plan, lang))
-        w.writerows(roster_rows(scenario, plan, lang))
+        w.writerows(safe_rows(roster_rows(scenario, plan, lang)))
     return path
 
 
 def write_roster_xlsx(scenario: Scenario, plan: Plan, path: Path, lang: str = "id") -> Path:
-    """The roster as a workbook with one sheet per team."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    rows = roster_rows(scenario, plan, lang)
-    for team in scenario.teams:
-        ws = wb.create_sheet(_sheet_title(team.id))
-        ws.append(roster_columns(plan, lang))
-        for row in (r for r in rows if r[0] == team.id):
-            ws.append(row)
-        for i, name in enumerate(roster_columns(plan, lang), start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(10, len(name) + 2)
-        ws.freeze_panes = "A2"
-    wb.save(path)
+    """The roster as a workbook with one sheet per team; every text is a string cell, never a formula."""
+    import xlsxwriter
+
+    header = roster_columns(plan, lang)
+    by_team: dict[str, list[list]] = {}
+    for row in roster_rows(scenario, plan, lang):
+        by_team.setdefault(row[0], []).append(row)
+    with xlsxwriter.Workbook(str(path), XLSX_OPTIONS) as wb:
+        bold = wb.add_format({"bold": True})
+        for team, title in zip(scenario.teams, sheet_titles([t.id for t in scenario.teams])):
+            ws = wb.add_worksheet(title)
+            for i, name in enumerate(header):
+                ws.set_column(i, i, max(10, len(name) + 2))
+            ws.freeze_panes(1, 0)
+            ws.write_row(0, 0, header, bold)
+            for r, row in enumerate(by_team.get(team.id, []), start=1):
+                ws.write_row(r, 0, row)
     return path
 
 
-def _sheet_title(team_id: str) -> str:
-    """Excel sheet names: at most 31 characters, none of []:*?/\\."""
-    return "".join("_" if ch in "[]:*?/\\" else ch for ch in team_id)[:31]
+def sheet_titles(names: list[str]) -> list[str]:
+    """Excel sheet names: at most 31 characters, none of []:*?/\\, no ' at either end, unique ignoring case."""
+    titles: list[str] = []
+    taken: set[str] = set()
+    for name in names:
+        base = ("".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Sheet")[:31]
+        title, n = base, 1
+        while title.lower() in taken:
+            n += 1
+            title = f"{base[:31 - len(str(n)) - 1]}~{n}"
+        taken.add(title.lower())
+        titles.append(title)
+    return titles
 
 
 def write_all(scenario: Scenario, plan: Plan, out: Path, lang: str = "id") -> dict[str, Path]:

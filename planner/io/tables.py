@@ -20,10 +20,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from planner.model import ID_PATTERN, TimeWindow, fmt_clock, parse_clock
 from planner.io.problems import NO_VALUE, Report, Severity
+
+if TYPE_CHECKING:
+    from planner.io.xlsx import SheetExtent
 
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -70,6 +73,9 @@ def read_table(
             table = _read_geo(path, spec, fragment or None, report)
         elif suffix in CSV_SUFFIXES:
             table = _read_csv(path, spec, report)
+        elif suffix in {".xls", ".xlsb", ".ods"}:  # calamine reads them, but not within a size bound (xlsx.py)
+            report.error(spec, f"cannot read {suffix} workbooks; save the file as .xlsx (Excel Workbook) or CSV")
+            return None
         else:
             kinds = "CSV, XLSX, GeoJSON or GPKG" if geo else "CSV or XLSX"
             report.error(spec, f"cannot read {suffix or 'a file without extension'} files here; use {kinds}")
@@ -119,29 +125,35 @@ def decode_csv(data: bytes, label: str, report: Report) -> str:
 
 
 def _read_xlsx(path: Path, label: str, sheet: str | None, report: Report) -> Table | None:
-    import openpyxl
+    """One sheet, bounded and read by calamine (planner/io/xlsx.py); the label names the sheet read."""
+    from planner.io import xlsx
 
-    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        if sheet is None:
-            worksheet = workbook.worksheets[0]
-        elif sheet in workbook.sheetnames:
-            worksheet = workbook[sheet]
-        else:
-            names = ", ".join(repr(s) for s in workbook.sheetnames)
-            report.error(label, f"the workbook has no sheet {sheet!r}; its sheets are {names}")
-            return None
-        rows = worksheet.iter_rows(min_row=1, min_col=1, values_only=True)
-        records = [[cell_text(v) for v in r] for r in rows]
-    finally:
-        workbook.close()
-    lead = 0
-    while lead < len(records) and not any(records[lead]):  # the header is the first non-blank row
-        lead += 1
+        found = xlsx.read_sheet(path, sheet)
+    except xlsx.SheetError as exc:
+        report.error(label, str(exc))
+        return None
+    if sheet is None:
+        label = f"{label}#{found.name}"
+    records = [[cell_text(v) for v in r] for r in found.grid]
+    lead = xlsx.header_index(records, found.merged)  # the first non-blank row that is not a merged title
     if lead == len(records):
         report.error(label, "the sheet is empty")
         return None
-    return _assemble(label, records[lead:], first_row=lead + 1, report=report)
+    table = _assemble(label, records[lead:], first_row=lead + 1, report=report)
+    if table is not None:
+        _report_bad_cells(table, records[lead], found.extent, report)
+    return table
+
+
+def _report_bad_cells(table: Table, header: list[str], extent: SheetExtent, report: Report) -> None:
+    """Cells the reader gives as empty though the sheet shows something (formulas without a result, #N/A)."""
+    names = {i: name.strip().lower() or None for i, name in enumerate(header, 1)}
+    for row, col, reason in extent.bad_cells:
+        report.error(table.label, reason, row=row, column=names.get(col) if row > (table.header_row or 0) else None)
+    more = extent.bad_cell_count - len(extent.bad_cells)
+    if more > 0:
+        report.error(table.label, f"{more} more cells like these (formulas without a result or error values)")
 
 
 def _read_geo(path: Path, label: str, layer: str | None, report: Report) -> Table | None:
@@ -227,6 +239,9 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dt.time):
         return fmt_clock(value.hour * 60 + value.minute)
+    if isinstance(value, dt.timedelta):  # a duration cell ([h]:mm): whole hours and minutes
+        minutes = round(value.total_seconds() / 60)
+        return f"{'-' if minutes < 0 else ''}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
     return str(value).strip()
 
 

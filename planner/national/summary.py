@@ -14,6 +14,7 @@ import os
 from collections import Counter
 from pathlib import Path
 
+from planner.io.export import spreadsheet_text
 from planner.plan import LeftOutReason, Plan
 
 REASONS = [r.value for r in LeftOutReason]
@@ -115,8 +116,8 @@ def _csv_text(rows: list[dict], nat: dict, lang: str) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow([_header(c, lang) for c in COLUMNS])
-    for r in rows:
-        w.writerow(_cells(r, lang))
+    for r in rows:  # scenario and province names come from input files: no live formulas when opened
+        w.writerow([spreadsheet_text(v) for v in _cells(r, lang)])
     w.writerow(_cells({**nat, "scenario": TOTAL.get(lang, "NATIONAL"), "province": ""}, lang))
     return "\ufeff" + buf.getvalue()  # BOM: Excel shows Indonesian names right
 

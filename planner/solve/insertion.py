@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from planner.solve.problem import service_vector
+
 POWERS = (1.0, 2.0, 3.0)  # value exponents tried: value^p ÷ added minutes; the search starts from the best
 
 
@@ -19,8 +21,6 @@ def ratio_routes(inst, power: float = 2.0, routes: list[list[int]] | None = None
 
     Starts from `routes` (kept in order) when given; `banned` nodes are not inserted.
     """
-    from planner.solve.routing import service_vector  # routing imports this module
-
     n, nd, nv = len(inst.node_point), inst.n_depots, len(inst.vehicles)
     lo, hi = _window_envelope(inst, n)
     value = np.zeros(n)

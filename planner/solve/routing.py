@@ -7,90 +7,20 @@ search runs in C++. A `PartInstance` holds plain arrays and pickles cheaply to a
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.solve.insertion import POWERS, ratio_routes
+from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector
 from planner.solve.search import search_with_restarts
 
-SCALE = 100  # objective units per weighted person
 # Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
 # Parts without breaks start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
 DAY = 24 * 60
-
-
-@dataclass(frozen=True)
-class Vehicle:
-    """One team-day in a part: where it starts and ends, its hours, breaks and service speed."""
-
-    team: int
-    team_day: int  # index into Compiled.team_days
-    day: int
-    kits: int
-    rate_per_kit_hour: float
-    setup_min: int
-    profile: str
-    start_node: int
-    end_node: int
-    work_start: int
-    work_end: int
-    breaks: tuple[tuple[int, int], ...]
-    max_drive_min: int
-    # A day continued in a re-plan: the team leaves its last visit at `work_start` and begins no
-    # new visit before `ready` (the re-plan time); None: visits may begin on arrival.
-    ready: int | None = None
-
-
-@dataclass
-class PartInstance:
-    """A self-contained routing instance: nodes [0, n_depots) are start/end places, the rest visits."""
-
-    name: str
-    node_point: np.ndarray  # point index (into Compiled) per node
-    n_depots: int
-    visit_site: np.ndarray  # per visit node: site index
-    visit_no: np.ndarray  # 1-based visit number of the week
-    visit_people: np.ndarray
-    visit_value: np.ndarray  # weighted people
-    duration: dict[str, np.ndarray]  # profile -> node × node whole minutes
-    vehicles: list[Vehicle]
-    allowed: list[list[int]]  # per visit node: vehicles that may serve it
-    start_windows: list[list[tuple[int, int]]]  # per visit node: absolute [lo, hi] for the start
-    travel_cost_per_hour: float
-    # Re-planning (planner.replan.week); the defaults leave a fresh plan as it was.
-    initial_routes: list[list[int]] | None = None  # per vehicle: visit nodes (not indices) to start the search from
-    old_vehicle: np.ndarray | None = None  # per visit: vehicle of the previous plan; -1 new; ≥ n_vehicles: gone (no penalty)
-    move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
-    order_same_site: bool = False  # charge one weighted person for a site's visits back to back out of number order
-    one_visit_per_vehicle: bool = False  # a site's visits go to different team-days (VisitRules.one_visit_per_team_day)
-
-
-@dataclass
-class PartResult:
-    """Visit sequences per vehicle (node ids), as found by the search."""
-
-    name: str
-    routes: list[list[int]]
-    objective: int
-    status: str
-    wall_s: float
-
-
-Progress = Callable[[str, int, float], None]  # (part name, objective, seconds elapsed)
-
-
-def service_vector(inst: PartInstance, v: Vehicle) -> np.ndarray:
-    """Service minutes of every node for this vehicle (0 at start/end places)."""
-    svc = np.zeros(len(inst.node_point), dtype=np.int64)
-    per_kit = v.kits * v.rate_per_kit_hour
-    svc[inst.n_depots :] = v.setup_min + np.ceil(inst.visit_people * 60 / per_kit).astype(np.int64)
-    return svc
 
 
 def solve_part(

@@ -114,7 +114,7 @@ def test_100k_sites(idle, tmp_path, sqlite_url):
     body = json.dumps(_scenario(sites=[{**site, "id": f"S{i}"} for i in range(100_000)]))
     r = _post(idle, body)  # about 40 MB: over the default upload limit
     assert r.status_code == 413 and "MB" in r.json()["detail"]
-    roomy = make_settings(sqlite_url, tmp_path, run_jobs=False, max_upload_bytes=200 * 1024 * 1024)
+    roomy = make_settings(sqlite_url, tmp_path, run_jobs=False, max_upload_mb=200)
     with TestClient(create_app(roomy)) as c:
         probs = _problems(_post(c, body))
     assert "100000 sites" in probs[0]["reason"] and "at most 20000" in probs[0]["reason"]
@@ -202,7 +202,7 @@ def test_validate_endpoint_returns_200_for_a_good_scenario(idle):
 
 
 def test_streamed_body_over_the_limit_is_413(sqlite_url, tmp_path):
-    small = make_settings(sqlite_url, tmp_path, run_jobs=False, max_upload_bytes=1024 * 1024)
+    small = make_settings(sqlite_url, tmp_path, run_jobs=False, max_upload_mb=1)
     chunks = (b" " * 65536 for _ in range(40))  # 2.5 MB without a Content-Length
     with TestClient(create_app(small)) as c:
         r = c.post("/v1/scenarios", content=chunks, headers=JSON)

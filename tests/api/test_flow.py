@@ -11,7 +11,7 @@ import time
 
 import pytest
 from fastapi.testclient import TestClient
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 from sqlalchemy import update
 
 from api.app import create_app
@@ -55,10 +55,13 @@ def test_create_poll_export(database_url, tmp_path):
         assert route["geometry"]["coordinates"][0] == [first.start_place.lon, first.start_place.lat]  # [lon, lat]
         rows = list(csv.reader(io.StringIO(get("/export/csv?lang=en").content.decode("utf-8-sig"))))
         assert rows[0][0] == "team" and len(rows) - 1 == sum(len(td.stops) for td in plan.team_days)
-        wb = load_workbook(io.BytesIO(get("/export/xlsx").content))
-        assert wb.sheetnames == [t.id for t in scenario.teams]
+        wb = CalamineWorkbook.from_filelike(io.BytesIO(get("/export/xlsx").content))
+        assert wb.sheet_names == [t.id for t in scenario.teams]
         overview = get("/map?lang=en")
         assert overview.status_code == 200 and overview.headers["content-type"].startswith("text/html")
+        assert "<script src=" not in overview.text  # Leaflet inline, nothing from a CDN
+        assert overview.text.count("class='jemput-qr'") == len(plan.team_days)  # a QR code per team-day's app
+        assert f"http://testserver/v1/plans/{pid}/teams/" in overview.text
         td = next(t for t in plan.team_days if t.stops)
         field = get(f"/teams/{td.team_id}/days/{td.date}/map", who=f"field:{td.team_id}")
         assert field.status_code == 200

@@ -17,6 +17,8 @@ import pytest
 from planner.model import Scenario
 from planner.plan import Plan, TeamDay
 
+from planner.io.links import template_links
+
 from maps.field import write_field_map
 from maps.overview import overview_map
 
@@ -139,25 +141,12 @@ def test_field_map_with_all_network_blocked(browser, field_file: Path, script_da
     assert watch.dialogs == []
 
 
-def _cdn_with_vendored_leaflet(route, watch: Watch) -> None:  # noqa: ANN001
-    """Folium's CDN files offline: Leaflet from the vendored copy, its other plugins empty, tiles empty."""
-    url = route.request.url
-    if url.startswith("file:"):
-        return route.continue_()
-    if url.startswith("https://tile.openstreetmap.org/"):
-        return route.fulfill(status=200, content_type="image/png", body=PNG)
-    for name, kind in (("leaflet.js", "application/javascript"), ("leaflet.css", "text/css")):
-        if url.endswith(f"/leaflet@1.9.3/dist/{name}"):
-            return route.fulfill(status=200, content_type=kind, body=(VENDOR / name).read_bytes())
-    watch.network.append(url)
-    return route.fulfill(status=200, content_type="text/plain", body=b"")
-
-
 def test_overview_in_a_browser(browser, tmp_path: Path, scenario: Scenario, plan: Plan) -> None:
-    omap = overview_map(scenario, plan)
+    links = template_links("https://jemput.example/app/{team}/{date}", plan)
+    omap = overview_map(scenario, plan, links=links)
     path = tmp_path / "overview.html"
     omap.save(str(path))
-    page, watch = _open(browser, path, {"width": 1280, "height": 800}, _cdn_with_vendored_leaflet)
+    page, watch = _open(browser, path, {"width": 1280, "height": 800}, _nothing)  # no network at all
     counts = page.evaluate(
         """name => { const c = {circles: 0, lines: 0, areas: 0};
         window[name].eachLayer(l => { if (l instanceof L.CircleMarker) c.circles++;
@@ -178,4 +167,9 @@ def test_overview_in_a_browser(browser, tmp_path: Path, scenario: Scenario, plan
     assert "Uji <peta> & rute" in page.inner_text("#jemput-kpi")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "overview_1280.png"))
-    assert watch.errors == [] and watch.dialogs == []
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in watch.network)  # nothing from a CDN
+    assert [e for e in watch.errors if "Failed to load resource" not in e] == [] and watch.dialogs == []
+    page.click("#jemput-links > details > summary")
+    page.click(".jemput-team-links summary >> nth=0")
+    shown = page.eval_on_selector_all(".jemput-qr img", "imgs => imgs.filter(i => i.complete && i.naturalWidth > 0).length")
+    assert shown >= 1  # the QR images decode (SVG data URIs, no network)

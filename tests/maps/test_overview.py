@@ -10,6 +10,8 @@ import pytest
 from planner.model import Scenario, SiteKind
 from planner.plan import LeftOutReason, Plan
 
+from planner.io.links import template_links
+
 from maps.common import esc as _esc
 from maps.common import js_json, marker_radius
 from maps.i18n import kind_label, reason_label, short_date
@@ -169,3 +171,20 @@ def test_write_overview(tmp_path, scenario: Scenario, plan: Plan) -> None:
 def test_unknown_language_fails(scenario: Scenario, plan: Plan) -> None:
     with pytest.raises(ValueError, match="unsupported language"):
         overview_map(scenario, plan, lang="fr")
+
+
+def test_nothing_from_a_cdn(page: str) -> None:
+    """Folium's CDN links are gone: Leaflet is inline, no <script src> or stylesheet link leaves the file."""
+    assert "<script src=" not in page and 'rel="stylesheet"' not in page
+    for host in ("cdn.jsdelivr", "code.jquery", "cdnjs", "bootstrapcdn", "fontawesome"):
+        assert host not in page
+    assert "Leaflet 1.9.3" in page or "leaflet 1.9.3" in page.lower()
+
+
+def test_qr_code_per_team_day_with_escaped_links(scenario: Scenario, plan: Plan) -> None:
+    links = template_links("https://jemput.example/app/{team}/{date}?x=<b>&y=1", plan)
+    page = overview_map(scenario, plan, links=links).get_root().render()
+    assert page.count("class='jemput-qr'") == len(plan.team_days)
+    assert page.count("data:image/svg+xml;base64,") == len(plan.team_days)
+    assert "?x=<b>" not in page and "?x=&lt;b&gt;&amp;y=1" in page
+    assert "id='jemput-links'" not in overview_map(scenario, plan).get_root().render()  # no links, no panel

@@ -485,20 +485,22 @@ def typed(column: str, text: str) -> object:
 
 
 def write_xlsx(path: Path, sheets: dict[str, Path], blank_rows_on_top: int = 0) -> None:
-    import openpyxl
+    import xlsxwriter
 
-    book = openpyxl.Workbook()
-    book.remove(book.active)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False})
+    dates = book.add_format({"num_format": "yyyy-mm-dd"})
     for title, csv_path in sheets.items():
-        sheet = book.create_sheet(title)
-        for _ in range(blank_rows_on_top):
-            sheet.append([])
+        sheet = book.add_worksheet(title)
         with csv_path.open(encoding="utf-8") as f:
             records = list(csv.reader(f))
-        sheet.append(records[0])
-        for record in records[1:]:
-            sheet.append([typed(c, v) for c, v in zip(records[0], record)])
-    book.save(path)
+        sheet.write_row(blank_rows_on_top, 0, records[0])
+        for r, record in enumerate(records[1:], blank_rows_on_top + 1):
+            for c, value in enumerate(typed(c, v) for c, v in zip(records[0], record)):
+                if isinstance(value, dt.datetime):
+                    sheet.write_datetime(r, c, value, dates)
+                elif value is not None:
+                    sheet.write(r, c, value)
+    book.close()
 
 
 def xlsx_scenario(tmp_path: Path, sites_csv: Path = GOOD / "sites.csv", blank_rows_on_top: int = 0) -> Path:
@@ -610,7 +612,8 @@ def test_travel_provider_needs_its_source(tmp_path: Path) -> None:
 
 def test_model_errors_map_back_to_columns() -> None:
     """The pydantic model is the last check; its errors point at the column they came from."""
-    from planner.io.load import _construct, _site_column
+    from planner.io.fields import construct as _construct
+    from planner.io.sites import _site_column
     from planner.model import Site
 
     report = Report()

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+import xlsxwriter
 
 from planner.io.load import load_scenario
 from planner.io.outcomes import (
@@ -47,11 +47,11 @@ def test_every_kind_loads_from_one_table(sc):
 
 
 def test_the_same_table_as_xlsx(sc, tmp_path):
-    wb = Workbook()
-    ws = wb.active
-    ws.append(["kind", "date", "kit_id", "until"])
-    ws.append(["kit_down", dt.datetime(2026, 11, 24), "K-KJ-1", None])
-    wb.save(tmp_path / "outcomes.xlsx")
+    wb = xlsxwriter.Workbook(str(tmp_path / "outcomes.xlsx"), {"default_date_format": "yyyy-mm-dd"})
+    ws = wb.add_worksheet()
+    ws.write_row(0, 0, ["kind", "date", "kit_id", "until"])
+    ws.write_row(1, 0, ["kit_down", dt.datetime(2026, 11, 24), "K-KJ-1"])
+    wb.close()
     got = load_outcomes(tmp_path / "outcomes.xlsx", sc)
     assert got.outcomes == (KitDown(kit_id="K-KJ-1", date=dt.date(2026, 11, 24)),)
 

@@ -350,7 +350,7 @@ def test_osrm_blocks_assemble_and_cache_makes_no_requests(fake_server: FakeServe
 def test_osrm_unreachable_pairs_are_inf(fake_server: FakeServer, tmp_path: Path,
                                         caplog: pytest.LogCaptureFixture) -> None:
     pts = Points(("mainland", "island", "mainland2"), [-1.6, -1.0, -1.7], [103.6, 104.4, 103.0])
-    with caplog.at_level(logging.WARNING, logger="planner.compile.travel"):
+    with caplog.at_level(logging.WARNING, logger="planner.compile.servers"):
         m = server_provider("osrm", fake_server, tmp_path, block=100).matrices(pts, VehicleProfile.car)
     assert np.isinf(m.duration_min[0, 1]) and np.isinf(m.distance_km[1, 2])
     assert np.isfinite(m.duration_min[0, 2])
@@ -386,7 +386,7 @@ def test_unreachable_server_raises_travel_error(tmp_path: Path, monkeypatch: pyt
 def test_boat_falls_back_to_great_circle_with_warning(fake_server: FakeServer, tmp_path: Path,
                                                       caplog: pytest.LogCaptureFixture) -> None:
     provider = server_provider("osrm", fake_server, tmp_path, block=100)
-    with caplog.at_level(logging.WARNING, logger="planner.compile.travel"):
+    with caplog.at_level(logging.WARNING, logger="planner.compile.servers"):
         m = provider.matrices(WEST, VehicleProfile.boat)
     assert fake_server.paths == []
     assert "no boat profile" in caplog.text and "great-circle × 1.5 at 20 km/h" in caplog.text

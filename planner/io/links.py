@@ -1,0 +1,54 @@
+"""Field links: the URL of each team-day's field app and its QR code (segno), for the roster and the overview.
+
+A link points at the API's team-day app (`/v1/plans/{plan}/teams/{team}/days/{date}/app`); it carries
+no key: the phone asks for the team's field key once and keeps it. The CLI has no server, so it makes
+links only from a template the coordinator gives (`--field-url`, with `{team}` and `{date}`).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+from urllib.parse import quote
+
+import segno
+
+from planner.plan import Plan
+
+Links = dict[tuple[str, dt.date], str]
+
+
+def app_path(plan_id: str, team_id: str, day: dt.date) -> str:
+    """The API path of one team-day's field app."""
+    return f"/v1/plans/{quote(plan_id, safe='')}/teams/{quote(team_id, safe='')}/days/{day.isoformat()}/app"
+
+
+def api_links(base_url: str, plan_id: str, plan: Plan) -> Links:
+    """Every team-day of the plan → its field app URL on the server at `base_url`."""
+    base = base_url.rstrip("/")
+    return {(td.team_id, td.date): base + app_path(plan_id, td.team_id, td.date) for td in plan.team_days}
+
+
+def template_links(template: str, plan: Plan) -> Links:
+    """Every team-day → the template with {team} and {date} filled in (URL-quoted)."""
+    if "{team}" not in template or "{date}" not in template:
+        raise ValueError(f"--field-url {template!r} needs both {{team}} and {{date}}")
+    return {
+        (td.team_id, td.date): template.replace("{team}", quote(td.team_id, safe="")).replace("{date}", td.date.isoformat())
+        for td in plan.team_days
+    }
+
+
+def qr_png(url: str, scale: int = 3) -> bytes:
+    """A QR code of the URL as PNG bytes (error correction M, quiet zone 2 modules)."""
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(out, kind="png", scale=scale, border=2)
+    return out.getvalue()
+
+
+def qr_svg_uri(url: str, scale: int = 3) -> str:
+    """A QR code of the URL as an SVG data: URI, for an <img> in a self-contained page."""
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(out, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
+    return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")
