@@ -147,7 +147,7 @@ def measure_shape(name: str, env: dict, commands: list[list[str]], args, floor_u
         pid, team, day = solved_plan(base, args.time_limit)
         fkey = field_key(env, team)
         plan = f"{base}/v1/plans/{pid}"
-        etag = httpx.get(plan, headers={"X-API-Key": DASH}).headers["etag"]
+        etag = httpx.get(plan, headers={"X-API-Key": DASH}).headers.get("etag", "\"none\"")  # (none before #20)
         cases = [
             ("floor: Starlette /hello", floor_url, {}, (50, 200)),
             ("/healthz", f"{base}/healthz", {}, (50,)),
@@ -186,6 +186,7 @@ def main() -> None:
     ap.add_argument("--postgres", default=os.environ.get("JEMPUT_TEST_POSTGRES_URL", ""),
                     help="admin URL of a PostgreSQL server to add the N-web-process shape (a database is created)")
     ap.add_argument("--web-workers", type=int, default=2)
+    ap.add_argument("--name", default="api_load", help="results file name (bench/results/NAME.md and .csv)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -216,7 +217,7 @@ def _drop(admin: str, name: str) -> None:
 
 def write(rows: list[dict], args, load_before) -> None:
     RESULTS.mkdir(exist_ok=True)
-    with (RESULTS / "api_load.csv").open("w", newline="") as f:
+    with (RESULTS / f"{args.name}.csv").open("w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
@@ -226,7 +227,7 @@ def write(rows: list[dict], args, load_before) -> None:
         "# The dispatch API under load (wrk, loopback) beside a plain Starlette floor",
         "",
         f"Command: `.venv/bin/python bench/api_load.py --duration {args.duration:g} --time-limit {args.time_limit:g}"
-        f"{' --postgres URL' if args.postgres else ''} --web-workers {args.web_workers}`",
+        f"{' --postgres URL' if args.postgres else ''} --web-workers {args.web_workers} --name {args.name}`",
         machine(tail=f"; 1-min load average {load_before[0]:.2f} at the start (the machine is shared with other "
                      "jobs: absolute figures are pessimistic, compare with the floor of the same run)"),
         "",
@@ -239,7 +240,7 @@ def write(rows: list[dict], args, load_before) -> None:
         "",
     ]
     lines += markdown_table(cols, rows)
-    (RESULTS / "api_load.md").write_text("\n".join(lines) + "\n")
+    (RESULTS / f"{args.name}.md").write_text("\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import re
 import threading
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, select
 
 from api.app import create_app
+from api.store import REPORTS_TTL_S
 from api.tables import PlanRender
 from planner.check.validate import validate_plan
 from planner.plan import Plan
@@ -114,3 +116,26 @@ def test_lists_read_summaries_not_the_large_json(solved):
         assert c.get("/v1/plans", headers=headers("field:T1")).json()["total"] >= 1
     large = [q for q in sql if re.search(r"\b(scenario_json|plan_json)\b", q)]  # (replan_json is small)
     assert sql and large == []
+
+
+def test_a_new_field_report_shows_in_the_plan_json_of_every_process(solved):
+    """The plan's JSON carries the field reports' status: a cached body never hides a new report."""
+    c, job, url, tmp = solved
+    path = f"/v1/plans/{job['id']}"
+    td = next(td for td in job["plan"]["team_days"] if td["team_id"] == "T1" and td["stops"])
+    stop = td["stops"][0]
+    with TestClient(create_app(make_settings(url, tmp, run_jobs=False))) as other:
+        before = {who: app.get(path, headers=headers(who)) for who, app in (("dashboard", c), ("field:T1", other))}
+        report = {"id": f"r-reads-{stop['site_id']}"[:60], "site_id": stop["site_id"], "visit": stop["visit"],
+                  "kind": "done", "people": 7, "start": "08:30", "end": "09:00"}
+        sent = c.post(f"{path}/teams/T1/days/{td['date']}/reports", json={"reports": [report]}, headers=headers("field:T1"))
+        assert sent.status_code == 200, sent.text
+        mine = c.get(path, headers=headers("dashboard"))  # this process stored it: shown at once
+        assert mine.headers["etag"] != before["dashboard"].headers["etag"]
+        deadline = time.monotonic() + REPORTS_TTL_S + 2  # another process re-reads the version within its TTL
+        while (theirs := other.get(path, headers=headers("field:T1"))).headers["etag"] == before["field:T1"].headers["etag"]:
+            assert time.monotonic() < deadline, "another process kept serving the plan without the new report"
+            time.sleep(0.1)
+    for r in (mine, theirs):
+        status = next(s for s in r.json()["field_status"] if s["team_id"] == "T1" and s["date"] == td["date"])
+        assert status["done"] >= 1 and status["people_recorded"] >= 7
