@@ -23,8 +23,8 @@ from planner.io.problems import Report
 
 BODY = "request body"
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ ()-]{0,120}$")
-TABLE_KEYS = ("sites", "teams", "kits", "district_offices")
-LISTS = ("sites", "teams", "district_offices")
+TABLE_KEYS = ("sites", "teams", "kits", "district_offices", "crossings")
+LISTS = ("sites", "teams", "district_offices", "crossings")
 MAX_NUMBER = 10**9  # no count, minute or weight of a real week comes near; keeps numpy's int64 far away
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -27,6 +27,7 @@ from planner.model import Scenario, Site, Team
 from planner.plan import Place, Plan, Stop, TeamDay
 
 from maps.assets import leaflet_js as vendored_leaflet_js, template_file, vendor
+from maps.crossings import leg_notes
 from maps.common import clock, decimal, esc, find_team_day, hours_text, js_json, number
 from maps.i18n import check_lang, kind_label, long_date, t
 
@@ -43,6 +44,9 @@ _INIT_JS = """(function () {
   var map = L.map(box, {zoomControl: true});
   L.tileLayer(d.tiles, {maxZoom: 19, attribution: d.attribution}).addTo(map);
   L.polyline(d.line, {color: '#1558d6', weight: 4, opacity: 0.8}).addTo(map);
+  (d.crossings || []).forEach(function (c) {
+    L.polyline(c, {color: '#c2185b', weight: 4, opacity: 0.9, dashArray: '8 8'}).addTo(map);
+  });
   function pin(cls, label, size, dup) {
     var dx = (dup || 0) * (size - 6);  /* repeat visits to one point sit side by side */
     return L.divIcon({className: 'pin ' + cls, html: label, iconSize: [size, size],
@@ -83,6 +87,7 @@ class PlaceView:
     lon: float
     geo: str
     gmaps: str
+    crossing: tuple[str, ...] = ()  # crossings on the way here, with the departure to catch
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,7 @@ class StopView:
     change: str = ""  # a re-planned plan: what changed at this stop (kept, moved, added, done, …)
     site_id: str = ""  # what a field report names: the site and the visit number of the week
     visit_n: int = 1
+    crossing: tuple[str, ...] = ()  # crossings on the way here (ferry, boat, bridge) with the departure to catch
 
 
 def field_map(
@@ -156,11 +162,18 @@ def page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | Non
     if td is None:
         return {**context, "stops": [], "places": [], "summary": "", "has_route": False}
     sites = scenario.site_by_id()
+    notes = leg_notes(scenario, td, team.vehicle, lang) if scenario.crossings else []
     stops = [_stop_view(k + 1, s, sites[s.site_id], day, lang) for k, s in enumerate(td.stops)]
+    if notes:
+        stops = [replace(v, crossing=notes[k].lines) for k, v in enumerate(stops)]
     start = _place_view(td.start_place, t("depart", lang), clock(td.depart_min), lang)
     end_label = t("end" if td.end_place.kind == "lodging" else "return", lang)  # a night out is no return
     end = _place_view(td.end_place, end_label, clock(td.return_min), lang)
-    return {**context, "stops": stops, "places": [start, end], "summary": _summary(td, lang), "has_route": True}
+    if notes:
+        end = replace(end, crossing=notes[-1].lines)
+    segments = [[list(a), list(b)] for n in notes for a, b in n.segments]
+    return {**context, "stops": stops, "places": [start, end], "summary": _summary(td, lang), "has_route": True,
+            "crossing_segments": segments}
 
 
 _TEMPLATE_LABELS = (
@@ -233,7 +246,8 @@ def map_data(context: dict) -> dict:
         {"n": s.n, "ll": [s.lat, s.lon], "dup": dup, "title": f"{s.n}. {s.name}", "popup": _stop_popup(s, context["L"])}
         for s, dup in zip(stops, _repeat_index(stops))
     ]
-    return {"tiles": TILE_URL, "attribution": OSM_ATTRIBUTION, "line": line, "places": place_pins, "stops": stop_pins}
+    return {"tiles": TILE_URL, "attribution": OSM_ATTRIBUTION, "line": line, "places": place_pins, "stops": stop_pins,
+            "crossings": context.get("crossing_segments", [])}
 
 
 def _repeat_index(stops: list[StopView]) -> list[int]:

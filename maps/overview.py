@@ -38,6 +38,7 @@ from maps.common import (
     team_colours,
     visits_by_site,
 )
+from maps.crossings import CROSSING_COLOUR, DASH, crossing_lines
 from maps.i18n import check_lang, kind_label, reason_label, short_date, t
 from maps.links import links_panel
 
@@ -103,6 +104,7 @@ def overview_map(scenario: Scenario, plan: Plan, lang: str = "id", links: Links 
     m = _base_map(scenario, plan, lang)
     coverage = _add_coverage(m, scenario, plan, lang)
     _add_routes(m, scenario, plan, lang)
+    _add_crossings(m, scenario, lang)
     _add_bases(m, scenario, lang)
     _add_sites(m, scenario, plan, lang)
     folium.LayerControl(collapsed=False).add_to(m)
@@ -242,6 +244,17 @@ def _add_routes(m: folium.Map, scenario: Scenario, plan: Plan, lang: str) -> Non
                 tooltip=folium.Tooltip(_route_label(td, teams.get(td.team_id), lang)),
             ).add_to(group)
         group.add_to(m)
+
+
+def _add_crossings(m: folium.Map, scenario: Scenario, lang: str) -> None:
+    """Bridges, ferries and boats as dashed lines between their ends (one layer), when there are any."""
+    if not scenario.crossings:
+        return
+    group = folium.FeatureGroup(name=esc(t("crossings", lang)), show=True)
+    for line in crossing_lines(scenario, lang):
+        folium.PolyLine(line["ll"], color=CROSSING_COLOUR, weight=3, opacity=0.9, dash_array=DASH,
+                        tooltip=folium.Tooltip(line["label"])).add_to(group)
+    group.add_to(m)
 
 
 def _route_label(td: TeamDay, team: Team | None, lang: str) -> str:

@@ -143,6 +143,7 @@ class Site(_Frozen):
     access: Access = Access.road
     location_estimated: bool = False
     note: str = ""
+    island: str = Field(default="", max_length=64, description="land mass the site stands on; empty = unknown")
 
     @field_validator("lat", "lon")
     @classmethod
@@ -224,6 +225,7 @@ class Team(_Frozen):
     max_nights_out: int = Field(default=units.DEFAULT_MAX_NIGHTS_OUT, ge=0, le=6)
     shifts: dict[Weekday, Shift]
     off_dates: frozenset[dt.date] = Field(default=frozenset(), description="dates the team is unavailable (field outcomes)")
+    island: str = Field(default="", max_length=64, description="land mass of the base; empty = that of the nearest site")
 
     def working_kits(self, day: dt.date) -> int:
         return sum(k.works_on(day) for k in self.kits)
@@ -306,6 +308,50 @@ class ClosedLink(_Frozen):
         return day in self.dates and {x, y} == {self.a, self.b}
 
 
+class CrossingKind(StrEnum):
+    bridge = "bridge"  # always open, no wait
+    ferry = "ferry"  # scheduled vehicle ferry
+    boat = "boat"  # local boat (people, motorbikes)
+
+
+class Crossing(_Frozen):
+    """A way over water between two points (port, jetty or bridge end) on two land masses.
+
+    Used in both directions. A ferry or boat sails at `every_min` intervals within `service`, or at
+    the clock times of `departures` per weekday (from either end); a bridge is always open.
+    """
+
+    id: Id
+    kind: CrossingKind
+    name: str = ""
+    a_name: str = ""
+    a_lat: float = Field(ge=units.INDONESIA_LAT[0], le=units.INDONESIA_LAT[1])
+    a_lon: float = Field(ge=units.INDONESIA_LON[0], le=units.INDONESIA_LON[1])
+    a_island: str = Field(default="", max_length=64)
+    b_name: str = ""
+    b_lat: float = Field(ge=units.INDONESIA_LAT[0], le=units.INDONESIA_LAT[1])
+    b_lon: float = Field(ge=units.INDONESIA_LON[0], le=units.INDONESIA_LON[1])
+    b_island: str = Field(default="", max_length=64)
+    crossing_min: int = Field(ge=0, le=units.DAY_MINUTES * 3, description="minutes on board (or on the bridge)")
+    length_km: float | None = Field(default=None, ge=0, le=2000)
+    every_min: int | None = Field(default=None, gt=0, le=units.DAY_MINUTES * 7)
+    service: TimeWindow | None = None
+    departures: dict[Weekday, tuple[Minute, ...]] = Field(default_factory=dict)
+    vehicles: frozenset[VehicleProfile] = frozenset({VehicleProfile.car, VehicleProfile.motorbike})
+    cost_idr: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _sailings(self) -> "Crossing":
+        timed = self.every_min is not None or any(self.departures.values())
+        if self.kind == CrossingKind.bridge and (timed or self.service is not None):
+            raise ValueError("a bridge is always open: leave every_min, service and departures empty")
+        if self.kind != CrossingKind.bridge and not timed:
+            raise ValueError(f"a {self.kind.value} needs every_min or departures")
+        if self.every_min is not None and any(self.departures.values()):
+            raise ValueError("give every_min or departures, not both")
+        return self
+
+
 class Scenario(_Frozen):
     """One planning week for one province (or part of one)."""
 
@@ -319,10 +365,17 @@ class Scenario(_Frozen):
     travel: TravelSettings = TravelSettings()
     source_dir: str | None = Field(default=None, description="folder the scenario file was read from")
     closed_links: tuple[ClosedLink, ...] = Field(default=(), description="travel links unusable on some dates")
+    crossings: tuple[Crossing, ...] = Field(default=(), description="bridges, ferries and boats between islands")
+
+    @property
+    def has_islands(self) -> bool:
+        """Whether land travel is bound to islands: some site or team names one, or crossings are given."""
+        return bool(self.crossings) or any(s.island for s in self.sites) or any(t.island for t in self.teams)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Scenario":
-        for what, ids in (("site", [s.id for s in self.sites]), ("team", [t.id for t in self.teams])):
+        for what, ids in (("site", [s.id for s in self.sites]), ("team", [t.id for t in self.teams]),
+                          ("crossing", [x.id for x in self.crossings])):
             seen: set[str] = set()
             dups = sorted({i for i in ids if i in seen or seen.add(i)})  # type: ignore[func-returns-value]
             if dups:

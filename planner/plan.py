@@ -91,6 +91,7 @@ class LeftOutReason(StrEnum):
     needs_vehicle = "needs_vehicle"  # access mode (river, motorbike-only) no team's vehicle has
     closed_all_days = "closed_all_days"  # closed on every day some team works
     no_working_kit = "no_working_kit"  # every team that could go has no working kit that day
+    no_crossing = "no_crossing"  # on another island than every team that could go, and no crossing joins them
     out_of_reach = "out_of_reach"  # no team-day can get there, record and get back within its limits
     lower_value = "lower_value"  # feasible, but the teams' time went to higher-value sites
 

@@ -20,6 +20,7 @@ Every quantity in the model uses these units; every default a scenario may leave
 | Friday prayer                | Friday                             | 11:30–13:30 (covers the midday break)    |
 | maximum driving per day      | minutes                            | 240                                      |
 | nights away from base        | nights per week                    | 0 (teams return to base every night)     |
+| ferry wait in travel times   | minutes: longest wait for the next departure when reaching the port 07:00–16:00 | |
 """
 
 from __future__ import annotations
@@ -99,6 +100,14 @@ ACCESS_PROFILES = {
     "motorbike": frozenset({"motorbike"}),
     "river": frozenset({"boat"}),
 }
+
+# --- Islands and crossings. Car and motorbike teams stay on their land mass except over a crossing
+# (bridge, ferry, boat); a boat team travels over water itself. Travel matrices have one time per
+# leg, so a ferry's wait is the longest a team can wait for the next departure when it reaches the
+# port at any minute of this window (clock minutes) on a day of the horizon: a plan that counts it
+# holds whenever the team really arrives.
+ISLAND_BOUND_PROFILES = frozenset({"car", "motorbike"})
+CROSSING_ARRIVALS = (7 * 60, 16 * 60)  # 07:00-16:00
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A repeat visit is not planned when it would draw fewer people than this.

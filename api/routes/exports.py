@@ -115,7 +115,13 @@ def _export_key(params: dict, request: Request, who: Caller):
     lang, fmt = _lang(request), params["fmt"]
     if lang is None or fmt not in Format.__members__:
         return None
-    return params["plan_id"], body_key(("export", fmt, lang), who), _download_name(params["plan_id"], Format(fmt))
+    base = _links_base(request, fmt)
+    return params["plan_id"], body_key(("export", fmt, lang, base), who), _download_name(params["plan_id"], Format(fmt))
+
+
+def _links_base(request: Request, fmt: str) -> str:
+    """The server address the roster workbook's field-app links point to ("" for the other formats)."""
+    return str(request.base_url) if fmt == Format.xlsx.value else ""
 
 
 def _overview_key(params: dict, request: Request, who: Caller):
@@ -141,18 +147,23 @@ def _team_day_key(params: dict, request: Request, who: Caller):
 async def export_plan(request: Request, plan_id: str, fmt: Format, lang: LangQuery = Lang.id,
                       who: Caller = Depends(anyone)) -> Response:
     """The plan as JSON (schema jemput.plan/1), GeoJSON, or the roster as CSV or XLSX (?lang=id|en)."""
-    return await _serve(request, plan_id, who, ("export", fmt.value, lang.value), MEDIA[fmt],
-                        lambda sc, p: _render(sc, p, fmt, lang), headers=_download_name(plan_id, fmt))
+    base = _links_base(request, fmt.value)
+    return await _serve(request, plan_id, who, ("export", fmt.value, lang.value, base), MEDIA[fmt],
+                        lambda sc, p: _render(sc, p, fmt, lang, api_links(base, plan_id, p) if base else None),
+                        headers=_download_name(plan_id, fmt))
 
 
-def _render(scenario, plan, fmt: Format, lang: Lang) -> bytes:
+def _render(scenario, plan, fmt: Format, lang: Lang, links=None) -> bytes:
     if fmt == Format.json:
         return plan.model_dump_json(indent=2).encode()
     if fmt == Format.geojson:
         return json.dumps(plan_geojson(scenario, plan), ensure_ascii=False).encode()
     with tempfile.TemporaryDirectory(prefix="jemput-export-") as tmp:
         path = Path(tmp) / f"roster.{fmt.value}"
-        (write_roster_csv if fmt == Format.csv else write_roster_xlsx)(scenario, plan, path, lang.value)
+        if fmt == Format.csv:
+            write_roster_csv(scenario, plan, path, lang.value)
+        else:  # the roster a coordinator prints: each team-day's field app link as a QR code
+            write_roster_xlsx(scenario, plan, path, lang.value, links)
         return path.read_bytes()
 
 

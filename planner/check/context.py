@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner.compile.crossings import with_crossings
 from planner.compile.travel import Points, TravelProvider, whole_minutes
 from planner.model import Scenario, Site, Team, VehicleProfile
 from planner.plan import Place, Plan, Stop, TeamDay
@@ -41,7 +42,8 @@ class Leg:
 
 
 def build_context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> Ctx:
-    """Look-ups and matrices for the vehicle profiles of the teams the plan uses."""
+    """Look-ups and matrices for the vehicle profiles of the teams the plan uses (bound to the islands)."""
+    travel = with_crossings(provider, scenario)
     teams = scenario.team_by_id()
     ids = tuple(f"base:{t.id}" for t in scenario.teams) + tuple(s.id for s in scenario.sites)
     lat = np.array([t.base_lat for t in scenario.teams] + [s.lat for s in scenario.sites], dtype=float)
@@ -50,7 +52,7 @@ def build_context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> C
     profiles = sorted({teams[td.team_id].vehicle for td in plan.team_days if td.team_id in teams})
     minutes, km = {}, {}
     for p in profiles:
-        m = provider.matrices(points, p)
+        m = travel.matrices(points, p)
         minutes[p] = whole_minutes(m.duration_min)
         km[p] = np.asarray(m.distance_km, dtype=float)
     no_kit = scenario.districts_without_fixed_kit()

@@ -10,6 +10,7 @@ from planner import units
 from planner.check.context import Ctx, Leg, leg_matrix, legs_of
 from planner.check.timing import breaks_of, check_leg_times, check_order, check_shift
 from planner.check.violations import Violation
+from planner.compile.travel import UNREACHABLE_MIN
 from planner.check.violations import clock as _clock
 from planner.check.violations import violation as _v
 from planner.model import Site, Team
@@ -196,9 +197,13 @@ def _check_travel(ctx: Ctx, td: TeamDay, team: Team, legs: list[Leg]) -> list[Vi
         if known is None:
             continue
         t, km = known
-        driven += t
         site = leg.stop.site_id if leg.stop else None
         what = f"drive to {site}" if leg.stop else "drive to the end place"
+        if t >= UNREACHABLE_MIN:
+            msg = f"{what}: no route for a {team.vehicle.value}, the places are on islands no crossing joins"
+            out.append(_v("no-crossing", msg, team.id, td.date, site))
+            continue
+        driven += t
         if leg.reported_min != t:
             msg = f"{what}: {leg.reported_min} min reported, the matrix gives {t}"
             out.append(_v("leg-travel-min", msg, team.id, td.date, site))

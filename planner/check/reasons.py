@@ -7,6 +7,7 @@ from collections import Counter
 import numpy as np
 
 from planner.compile.instance import Compiled, owns, requirement_gaps
+from planner.compile.travel import UNREACHABLE_MIN
 from planner.plan import LeftOutReason as R
 
 _GAP_TEXT = {
@@ -34,8 +35,16 @@ def left_out_reason(c: Compiled, s: int, reach: np.ndarray) -> tuple[R, str]:
     if not any(c.team_days[i].day in open_days for i in tds):
         return _closed_or_no_kit(c, s, open_days)
     if not reach[:, s].any():
+        if not any(_routed(c, t, s) for t in range(c.n_teams) if c.compatible[t, s]):
+            return R.no_crossing, "on an island that no crossing joins to the island of any team that could go"
         return R.out_of_reach, "no team-day can get there, record and get back within its hours and driving limit"
     return R.lower_value, "reachable, but the teams' time went to sites of higher value"
+
+
+def _routed(c: Compiled, t: int, s: int) -> bool:
+    """Whether the team's vehicle has any route from its base to the site (over crossings if need be)."""
+    team = c.scenario.teams[t]
+    return bool(c.duration[team.vehicle][t, c.site_point(s)] < UNREACHABLE_MIN)
 
 
 def _closed_or_no_kit(c: Compiled, s: int, open_days: set[int]) -> tuple[R, str]:

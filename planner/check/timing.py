@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from planner.check.context import Ctx, Leg, leg_matrix
 from planner.check.violations import Interval, Violation
+from planner.compile.travel import UNREACHABLE_MIN
 from planner.check.violations import clock as _clock
 from planner.check.violations import violation as _v
 from planner.model import Shift, Team
@@ -81,7 +82,7 @@ def check_leg_times(ctx: Ctx, td: TeamDay, team: Team, legs: list[Leg],
     out = []
     for leg in legs:
         known = leg_matrix(ctx, team, leg)
-        if known is None:
+        if known is None or known[0] >= UNREACHABLE_MIN:  # no route: reported once, as no-crossing
             continue
         t = known[0]
         site = leg.stop.site_id if leg.stop else None

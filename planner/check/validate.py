@@ -1,7 +1,8 @@
 """The independent validator: every rule a `Plan` must keep, re-derived from the Scenario alone.
 
 It imports no solver or compile module on purpose: it recomputes travel (through a
-`TravelProvider` and `whole_minutes`), kits, opening hours, breaks, service times, visit sizes and
+`TravelProvider`, bound to islands and crossings by `with_crossings`, and `whole_minutes`: the one
+travel computation the solver uses too), kits, opening hours, breaks, service times, visit sizes and
 key figures from the `Scenario` and the `Plan`, and lists every violation it finds, so a bug in the
 solver cannot hide behind the same bug here. Times are minutes after midnight of the team-day's date.
 

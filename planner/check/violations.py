@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "leg-travel-km": "a leg's travel km differ from the matrix by more than 0.05 km",
     "day-travel-total": "travel_min/travel_km of the day differ from the sum of its legs",
     "drive-limit": "the day's driving (recomputed) exceeds the team's max_drive_min",
+    "no-crossing": "a leg joins two islands that no crossing carrying the team's vehicle joins (it drives across water)",
     "link-closed": "a planned leg drives directly between two places whose link is closed that date",
     "site-closed": "the site is closed that date (closed date or weekday without hours)",
     "outside-hours": "a stop's [start, end] does not lie within one opening window of the site",

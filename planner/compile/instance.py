@@ -7,7 +7,7 @@ Times in compiled arrays are absolute minutes from 00:00 of the first horizon da
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +15,8 @@ import numpy as np
 from planner import units
 from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
 from planner.model import Scenario, VehicleProfile
-from planner.compile.travel import Points, TravelProvider, provider_for, whole_minutes
+from planner.compile.crossings import with_crossings
+from planner.compile.travel import UNREACHABLE_MIN, Points, TravelProvider, provider_for, whole_minutes
 
 DAY = 24 * 60
 
@@ -50,6 +51,41 @@ class Compiled:
     compatible: np.ndarray  # bool team × site: requirements, vehicle and ownership
     team_days: list[TeamDay]
     windows: list[list[tuple[tuple[int, int], ...]]]  # per site, per day: absolute opening windows
+    # per day index with closures: point pairs (both directions) whose direct link is closed that day
+    closed: dict[int, frozenset[tuple[int, int]]] = field(default_factory=dict)
+    _day_duration: dict[tuple[VehicleProfile, int], np.ndarray] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def duration_on(self, profile: VehicleProfile, day: int) -> np.ndarray:
+        """Whole minutes point × point for `profile` on day `day`, closed links impossible
+        (`UNREACHABLE_MIN`): the one place `Scenario.closed_links` becomes travel for every solver path."""
+        pairs = self.closed.get(day)
+        if not pairs:
+            return self.duration[profile]
+        key = (profile, day)
+        if key not in self._day_duration:
+            m = self.duration[profile].copy()
+            a, b = np.array(sorted(pairs), dtype=np.int64).T
+            m[a, b] = UNREACHABLE_MIN
+            m.setflags(write=False)
+            self._day_duration[key] = m
+        return self._day_duration[key]
+
+    def duration_any_day(self, profile: VehicleProfile) -> np.ndarray:
+        """Whole minutes with every link closed on some day of the week impossible (for choices that
+        span days, such as an overnight trip's lodging)."""
+        if not self.closed:
+            return self.duration[profile]
+        m = self.duration[profile].copy()
+        for pairs in self.closed.values():
+            a, b = np.array(sorted(pairs), dtype=np.int64).T
+            m[a, b] = UNREACHABLE_MIN
+        return m
+
+    def profile_key(self, profile: VehicleProfile, day: int) -> str:
+        """The name of a part instance's matrix for `profile` on `day` (its own name on days with closures)."""
+        return f"{profile}@{day}" if self.closed.get(day) else str(profile)
 
     @property
     def n_teams(self) -> int:
@@ -64,6 +100,7 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
     if provider is None:
         base = Path(scenario.source_dir) if scenario.source_dir else None
         provider = provider_for(scenario.travel, base)
+    provider = with_crossings(provider, scenario)
     points = scenario_points(scenario)
     profiles = sorted({t.vehicle for t in scenario.teams})
     duration, distance = {}, {}
@@ -87,7 +124,21 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
         compatible=compatible,
         team_days=_team_days(scenario, dates),
         windows=[[_abs_windows(s.windows_on(d), i) for i, d in enumerate(dates)] for s in scenario.sites],
+        closed=closed_point_pairs(scenario, points.ids, dates),
     )
+
+
+def closed_point_pairs(
+    scenario: Scenario, point_ids: tuple[str, ...], dates: list[dt.date]
+) -> dict[int, frozenset[tuple[int, int]]]:
+    """Per day index: the matrix point pairs (both directions) of the links closed that date."""
+    point = {pid: i for i, pid in enumerate(point_ids)}
+    out: dict[int, frozenset[tuple[int, int]]] = {}
+    for i, day in enumerate(dates):
+        pairs = frozenset((point[a], point[b]) for a, b in scenario.closed_pairs_on(day))
+        if pairs:
+            out[i] = pairs
+    return out
 
 
 def scenario_points(scenario: Scenario) -> Points:

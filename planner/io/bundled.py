@@ -1,7 +1,8 @@
-"""The example province shipped with jemput (Jambi): where its files are, copying it, its boundaries.
+"""The example provinces shipped with jemput: where their files are, copying one, Jambi's boundaries.
 
-The files live in `planner/data/jambi/` and are built by `scripts/build_jambi.py`; their README says
-what is real and what is estimated.
+Jambi lives in `planner/data/jambi/` (built by `scripts/build_jambi.py`); the archipelago examples
+Nusa Tenggara Timur and Jawa Timur (islands and crossings) in `planner/data/<name>/` (built by
+`scripts/build_archipelago.py`). Each README says what is real and what is estimated.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 SCENARIO_FILE = "scenario.yaml"
 # What a coordinator edits: the scenario, its tables and the note on how the figures were made.
 EDITABLE_FILES = ("scenario.yaml", "sites.csv", "teams.csv", "kits.csv", "district_offices.csv", "README.md")
+OPTIONAL_FILES = ("crossings.csv",)  # copied when the example has them
 BOUNDARY_FILES = {"regency": "regencies.geojson", "district": "districts.geojson"}
 
 
@@ -30,7 +32,16 @@ def jambi_scenario_path() -> Path:
     return jambi_dir() / SCENARIO_FILE
 
 
-EXAMPLES = {"jambi": jambi_dir}
+def example_dir(name: str) -> Path:
+    """Folder of a bundled example by name (jambi, nusa-tenggara-timur, jawa-timur)."""
+    return Path(str(resources.files("planner") / "data" / name))
+
+
+EXAMPLES = {
+    "jambi": jambi_dir,
+    "nusa-tenggara-timur": lambda: example_dir("nusa-tenggara-timur"),
+    "jawa-timur": lambda: example_dir("jawa-timur"),
+}
 
 
 def available_examples() -> list[str]:
@@ -51,6 +62,9 @@ def write_example(name: str, out_dir: Path, overwrite: bool = False) -> Path:
     source = EXAMPLES[name]()
     for file_name in EDITABLE_FILES:
         shutil.copyfile(source / file_name, out_dir / file_name)
+    for file_name in OPTIONAL_FILES:
+        if (source / file_name).is_file():
+            shutil.copyfile(source / file_name, out_dir / file_name)
     return out_dir / SCENARIO_FILE
 
 

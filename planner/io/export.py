@@ -8,9 +8,11 @@ would run as a formula when the roster is opened: the XLSX writes every text as 
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from pathlib import Path
 
+from planner.io.links import Links, qr_png
 from planner.model import Scenario, fmt_clock
 from planner.plan import Plan
 
@@ -140,8 +142,9 @@ def write_roster_csv(scenario: Scenario, plan: Plan, path: Path, lang: str = "id
     return path
 
 
-def write_roster_xlsx(scenario: Scenario, plan: Plan, path: Path, lang: str = "id") -> Path:
-    """The roster as a workbook with one sheet per team; every text is a string cell, never a formula."""
+def write_roster_xlsx(scenario: Scenario, plan: Plan, path: Path, lang: str = "id", links: Links | None = None) -> Path:
+    """The roster as a workbook with one sheet per team; every text is a string cell, never a formula.
+    With `links`, a last sheet holds each team-day's field app link and its QR code."""
     import xlsxwriter
 
     header = roster_columns(plan, lang)
@@ -158,7 +161,28 @@ def write_roster_xlsx(scenario: Scenario, plan: Plan, path: Path, lang: str = "i
             ws.write_row(0, 0, header, bold)
             for r, row in enumerate(by_team.get(team.id, []), start=1):
                 ws.write_row(r, 0, row)
+        if links:
+            _links_sheet(wb, scenario, links, lang, bold)
     return path
+
+
+LINKS_SHEET = {"id": ("Tautan lapangan", ["tim", "nama_tim", "tanggal", "tautan", "kode_qr"]),
+               "en": ("Field links", ["team", "team_name", "date", "link", "qr_code"])}
+
+
+def _links_sheet(wb, scenario: Scenario, links: Links, lang: str, bold) -> None:  # noqa: ANN001 - xlsxwriter objects
+    """One row per team-day: team, date, the field app's URL and its QR code (PNG) to scan from the printout."""
+    title, header = LINKS_SHEET[lang]
+    teams = scenario.team_by_id()
+    ws = wb.add_worksheet(title)
+    for i, width in enumerate((14, 28, 12, 70, 20)):
+        ws.set_column(i, i, width)
+    ws.write_row(0, 0, header, bold)
+    for r, ((team_id, day), url) in enumerate(sorted(links.items()), start=1):
+        ws.set_row(r, 100)
+        name = teams[team_id].name if team_id in teams else team_id
+        ws.write_row(r, 0, [team_id, name, day.isoformat(), url])
+        ws.insert_image(r, 4, f"qr-{r}.png", {"image_data": io.BytesIO(qr_png(url, scale=3)), "object_position": 1})
 
 
 def sheet_titles(names: list[str]) -> list[str]:

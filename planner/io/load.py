@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from planner.io.crossings import load_crossings
 from planner.io.fields import Origin, dotted, message, pydantic_problems
 from planner.io.offices import load_offices
 from planner.io.problems import Report, ScenarioError
@@ -27,7 +28,7 @@ __all__ = ["load_scenario", "validate_scenario", "next_monday", "merge_windows",
 
 REQUIRED_KEYS = ("name", "sites", "teams", "kits")
 SETTINGS: dict[str, type[BaseModel]] = {"weights": Weights, "visits": VisitRules, "travel": TravelSettings}
-OPTIONAL_KEYS = ("horizon", "district_offices", *SETTINGS)
+OPTIONAL_KEYS = ("horizon", "district_offices", "crossings", *SETTINGS)
 
 
 # --------------------------------------------------------------------------- public API
@@ -74,10 +75,13 @@ def _load(path: Path, label: str, report: Report) -> Scenario | None:
     teams = load_teams(base, team_spec, kit_spec, horizon, report)
     sites = load_sites(base, site_specs, report)
     offices = [o for spec in office_specs for o in load_offices(base, spec, report)]
+    crossing_specs = _specs(config, "crossings", label, report) if "crossings" in config else []
+    crossings = [x for spec in crossing_specs for x in load_crossings(base, spec, report)]
     if not report.ok:
         return None
     return _build(
-        dict(name=name, horizon=horizon, district_offices=tuple(offices), source_dir=str(base), **settings),
+        dict(name=name, horizon=horizon, district_offices=tuple(offices), crossings=tuple(crossings),
+             source_dir=str(base), **settings),
         sites,
         teams,
         label,

@@ -15,7 +15,7 @@ SITE_REQUIRED = ("site_id", "name", "kind", "lat", "lon", "unrecorded")
 SITE_OPTIONAL = (
     *("province_code", "regency_code", "district_code", "village_code", "turnout", "priority", "hours"),
     *(f"hours_{d}" for d in DAYS),
-    *("closed_dates", "electricity", "clearance", "access", "location_estimated", "note"),
+    *("closed_dates", "electricity", "clearance", "access", "location_estimated", "note", "island"),
 )
 
 
@@ -70,6 +70,7 @@ def _site(row: Row) -> Site | None:
         access=access,
         location_estimated=location_estimated,
         note=row.text("note"),
+        island=row.text("island"),
         **{c: row.text(c) for c in ("province_code", "regency_code", "district_code", "village_code")},
     )
     return construct(Site, fields, row, _site_column)

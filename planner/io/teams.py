@@ -19,7 +19,7 @@ TEAM_OPTIONAL = (
     *("base_name", "regency_code", "vehicle", "rate_per_kit_hour", "setup_min", "generator", "clearances"),
     *("max_drive_min", "max_nights_out"),
     *(f"shift_{d}" for d in DAYS),
-    *("midday_break", "friday_prayer"),
+    *("midday_break", "friday_prayer", "island"),
 )
 KIT_REQUIRED = ("kit_id", "team_id", "status")
 KIT_OPTIONAL = ("repair_until",)
@@ -100,6 +100,7 @@ def _team_fields(row: Row) -> dict | None:
         ),
         max_nights_out=row.number("max_nights_out", default=units.DEFAULT_MAX_NIGHTS_OUT, integer=True, low=0, high=6),
         shifts=_shifts(row),
+        island=row.text("island"),
     )
     fields["base_lat"], fields["base_lon"] = coordinates(row, "base_lat", "base_lon")
     return None if row.failed else fields

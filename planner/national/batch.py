@@ -69,6 +69,7 @@ class ShippedTravel:
     def __init__(self, ids: tuple[str, ...], matrices: dict[str, Matrices]):
         self.ids = ids
         self.by_profile = matrices
+        self.knows_crossings = True  # made through planner.compile.crossings.with_crossings
 
     def matrices(self, points: Points, profile) -> Matrices:
         if tuple(points.ids) != self.ids:
@@ -287,7 +288,9 @@ def _shipped_travel(scenario: Scenario) -> ShippedTravel | None:
     from planner.compile.instance import scenario_points
 
     base = Path(scenario.source_dir) if scenario.source_dir else None
-    provider = provider_for(scenario.travel, base)
+    from planner.compile.crossings import with_crossings
+
+    provider = with_crossings(provider_for(scenario.travel, base), scenario)
     points = scenario_points(scenario)
     profiles = sorted({str(t.vehicle) for t in scenario.teams})
     return ShippedTravel(tuple(points.ids), {p: provider.matrices(points, p) for p in profiles})

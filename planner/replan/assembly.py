@@ -92,7 +92,7 @@ def _continue_day(c: Compiled, k: KeptDay, fixed: list[Stop], visits: list[Visit
     kits = team.working_kits(k.old.date)
     breaks = tuple((off + b.start, off + b.end) for b in shift.breaks) if shift else ()
     work_end = off + (shift.work.end if shift else k.old.return_min)
-    dur, dist = c.duration[team.vehicle], c.distance[team.vehicle]
+    dur, dist = c.duration_on(team.vehicle, day), c.distance[team.vehicle]
     last = c.site_point(site_index[fixed[-1].site_id])
     depart, ready = off + fixed[-1].end_min, off + k.ready
     fixed_drive = sum(s.travel_min for s in fixed)

@@ -10,6 +10,8 @@
 * Kits: a kit down at the end of the week is in repair until its reported `until` (if that is
   after the week) or broken (no date known); a kit working at the end of the week is working.
 * The horizon moves 7 days on; the teams' and links' dates of the old week are dropped.
+* Facts that last into the next week (a site, link or team closed `until` a later date) are applied
+  to its dates by the same `apply_facts` a re-plan uses, so next week's plan avoids them too.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from collections import defaultdict
 
 from planner.replan.facts import Frozen, apply_facts
 from planner.model import Horizon, Kit, KitStatus, Scenario, Site
-from planner.io.outcomes import KitDown, Outcomes, VisitDone, VisitMissed
+from planner.io.outcomes import KitDown, LinkClosed, Outcomes, SiteClosed, TeamUnavailable, VisitDone, VisitMissed
 from planner.plan import Plan
 
 TURNOUT_BLEND = 0.5  # weight of the old estimate
 TURNOUT_MIN = 0.02
 WEEK = dt.timedelta(days=7)
+CARRIED = (SiteClosed, LinkClosed, TeamUnavailable)  # facts with an `until` that may reach into next week
 
 
 def roll_week(scenario: Scenario, plan: Plan, outcomes: Outcomes) -> Scenario:
@@ -48,10 +51,12 @@ def roll_week(scenario: Scenario, plan: Plan, outcomes: Outcomes) -> Scenario:
     )
     links = tuple(
         link.model_copy(update={"dates": frozenset(d for d in link.dates if d >= start)})
-        for link in scenario.closed_links
+        for link in applied.closed_links  # with the field's closures: a road reported closed into next week stays closed
         if any(d >= start for d in link.dates)
     )
-    return scenario.model_copy(update={"horizon": horizon, "teams": teams, "sites": sites, "closed_links": links})
+    rolled = scenario.model_copy(update={"horizon": horizon, "teams": teams, "sites": sites, "closed_links": links})
+    lasting = Outcomes(outcomes=tuple(o for o in outcomes.outcomes if isinstance(o, CARRIED)))
+    return apply_facts(rolled, lasting, Frozen(start, frozenset(), frozenset()))
 
 
 def _next_kit(kit: Kit, last: dt.date, start: dt.date, down: KitDown | None) -> Kit:

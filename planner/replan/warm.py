@@ -1,5 +1,5 @@
 """Solving the rest of the week: the same two-stage solve as `plan_week`, each part prepared with the
-driving left, closed links, the previous routes as a warm start and a penalty for moving a visit."""
+driving left, the previous routes as a warm start and a penalty for moving a visit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import numpy as np
 
 from planner.compile.capacity import service_minutes
 from planner.compile.instance import Compiled
-from planner.compile.travel import UNREACHABLE_MIN
 from planner.plan import Plan
 from planner.replan.kept import KeptDay, Key
 from planner.replan.rest import Rest, not_before
@@ -53,11 +52,11 @@ def _old_routes(plan: Plan, kept: dict[Key, KeptDay]) -> dict[Key, list[tuple[st
 
 
 def _prepared(c: Compiled, inst: PartInstance, rest: Rest, old_routes: dict[Key, list[tuple[str, int]]], options: ReplanOptions) -> PartInstance:
-    """The part with drive left per team-day, closed links, the previous routes and the move penalty."""
+    """The part with drive left per team-day, the previous routes and the move penalty (closed links are
+    in the part's matrices already, `Compiled.duration_on`)."""
     inst.vehicles = [_continued(v, rest) for v in inst.vehicles]
     if c.scenario.visits.one_visit_per_team_day:
         _not_again_today(inst, rest)
-    _close_links(c, inst)
     old_vehicle, routes = _warm_start(c, inst, old_routes)
     inst.old_vehicle = old_vehicle
     inst.move_penalty = int(round(options.move_penalty * SCALE))
@@ -81,22 +80,6 @@ def _not_again_today(inst: PartInstance, rest: Rest) -> None:
     for k, s in enumerate(inst.visit_site):
         inst.allowed[k] = [n for n in inst.allowed[k] if int(s) not in rest.kept_sites.get(inst.vehicles[n].team_day, ())]
 
-
-def _close_links(c: Compiled, inst: PartInstance) -> None:
-    """Vehicles on a date with closed links get their own duration matrix with those arcs impossible."""
-    point = {pid: i for i, pid in enumerate(c.point_ids)}
-    for n, v in enumerate(inst.vehicles):
-        pairs = c.scenario.closed_pairs_on(c.dates[v.day])
-        if not pairs:
-            continue
-        key = f"{v.profile}@{v.day}"
-        if key not in inst.duration:
-            m = inst.duration[v.profile].copy()
-            for a, b in pairs:
-                rows, cols = inst.node_point == point[a], inst.node_point == point[b]
-                m[np.ix_(rows, cols)] = UNREACHABLE_MIN
-            inst.duration[key] = m
-        inst.vehicles[n] = dataclasses.replace(v, profile=key)
 
 
 def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tuple[str, int]]]) -> tuple[np.ndarray, list[list[int]]]:

@@ -38,7 +38,7 @@ def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: 
         dropped.append(visits.pop())  # should not happen: the search kept the same rules
     if not visits and places[0] == places[1] and places[0] < c.n_teams:
         return None, dropped  # a day at base with nothing to do; a day at a lodging is still reported
-    dur, dist = c.duration[team.vehicle], c.distance[team.vehicle]
+    dur, dist = c.duration_on(team.vehicle, td.day), c.distance[team.vehicle]
     path = [places[0]] + [c.site_point(v.site) for v in visits] + [places[1]]
     stops = []
     for k, (v, t) in enumerate(zip(visits, timed)):
@@ -85,7 +85,7 @@ def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: 
 def _schedule(c: Compiled, td_index: int, places: tuple[int, int], visits: list[Visit]):
     td = c.team_days[td_index]
     team = c.scenario.teams[td.team]
-    dur = c.duration[team.vehicle]
+    dur = c.duration_on(team.vehicle, td.day)
     path = [places[0]] + [c.site_point(v.site) for v in visits] + [places[1]]
     legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
     services = [service_minutes(v.people, td.kits, team.rate_per_kit_hour, team.setup_min) for v in visits]

@@ -97,16 +97,26 @@ def build_instance(
         visit_no=np.array(visit_no, dtype=np.int64),
         visit_people=np.array(people, dtype=np.int64),
         visit_value=np.array([c.weight[s] * p for s, p in zip(visit_site, people)], dtype=float),
-        duration={
-            str(p): c.duration[p][np.ix_(node_point, node_point)]
-            for p in {c.scenario.teams[v.team].vehicle for v in vehicles}
-        },
+        duration=_durations(c, tds, node_point),
         vehicles=vehicles,
         allowed=allowed,
         start_windows=windows,
         travel_cost_per_hour=c.scenario.weights.travel_cost_per_hour,
         one_visit_per_vehicle=c.scenario.visits.one_visit_per_team_day,
     )
+
+
+def _durations(c: Compiled, tds: list[int], node_point: np.ndarray) -> dict[str, np.ndarray]:
+    """Node × node whole minutes per matrix name: one per profile, one per profile and day with
+    closed links (those arcs impossible, `Compiled.duration_on`)."""
+    out: dict[str, np.ndarray] = {}
+    for i in tds:
+        td = c.team_days[i]
+        profile = c.scenario.teams[td.team].vehicle
+        key = c.profile_key(profile, td.day)
+        if key not in out:
+            out[key] = c.duration_on(profile, td.day)[np.ix_(node_point, node_point)]
+    return out
 
 
 def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehicle:
@@ -120,7 +130,7 @@ def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehic
         kits=td.kits,
         rate_per_kit_hour=team.rate_per_kit_hour,
         setup_min=team.setup_min,
-        profile=str(team.vehicle),
+        profile=c.profile_key(team.vehicle, td.day),
         start_node=depot_of[start],
         end_node=depot_of[end],
         work_start=td.work_start,

@@ -68,7 +68,7 @@ def _trip_days(c: Compiled, team: int, nights: int) -> tuple[int, ...]:
 def _near(c: Compiled, team: int, lodging: int) -> np.ndarray:
     """Sites a team staying at `lodging` can do a round trip to within its driving limit."""
     t = c.scenario.teams[team]
-    dur = c.duration[t.vehicle]
+    dur = c.duration_any_day(t.vehicle)  # a lodging reached over a link closed some day is no lodging
     lp = c.site_point(lodging)
     sites = c.n_teams + np.arange(len(c.scenario.sites))
     return c.compatible[team] & (dur[lp, sites] + dur[sites, lp] <= t.max_drive_min)
@@ -77,7 +77,7 @@ def _near(c: Compiled, team: int, lodging: int) -> np.ndarray:
 def _best_lodging(c: Compiled, team: int, value: np.ndarray) -> tuple[int | None, float]:
     """The compatible village within a day's drive of base with the most unreached value nearby."""
     t = c.scenario.teams[team]
-    dur = c.duration[t.vehicle]
+    dur = c.duration_any_day(t.vehicle)  # a lodging reached over a link closed some day is no lodging
     sites = c.n_teams + np.arange(len(c.scenario.sites))
     candidates = np.nonzero(c.compatible[team] & (dur[team, sites] <= t.max_drive_min))[0]
     if len(candidates) == 0:

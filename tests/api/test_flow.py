@@ -56,7 +56,10 @@ def test_create_poll_export(database_url, tmp_path):
         rows = list(csv.reader(io.StringIO(get("/export/csv?lang=en").content.decode("utf-8-sig"))))
         assert rows[0][0] == "team" and len(rows) - 1 == sum(len(td.stops) for td in plan.team_days)
         wb = CalamineWorkbook.from_filelike(io.BytesIO(get("/export/xlsx").content))
-        assert wb.sheet_names == [t.id for t in scenario.teams]
+        assert wb.sheet_names == [t.id for t in scenario.teams] + ["Tautan lapangan"]  # + each team-day's QR code
+        links = wb.get_sheet_by_name("Tautan lapangan").to_python()[1:]
+        assert sorted(r[3] for r in links) == sorted(
+            f"http://testserver/v1/plans/{pid}/teams/{td.team_id}/days/{td.date}/app" for td in plan.team_days)
         overview = get("/map?lang=en")
         assert overview.status_code == 200 and overview.headers["content-type"].startswith("text/html")
         assert "<script src=" not in overview.text  # Leaflet inline, nothing from a CDN

@@ -69,3 +69,23 @@ def test_sheet_titles_are_valid_and_unique() -> None:
     assert titles[:4] == ["T1", "t1~2", "a_b_c", "quoted"]
     assert len(titles[4]) == 31 and len(titles[5]) == 31 and titles[4] != titles[5]
     assert len({t.lower() for t in titles}) == len(titles) and titles[6] == "Sheet"
+
+
+def test_the_xlsx_has_a_qr_code_per_team_day_link(planned, tmp_path: Path) -> None:
+    from planner.io.links import template_links
+
+    sc, plan = planned
+    links = template_links("https://jemput.example/v1/plans/P/teams/{team}/days/{date}/app", plan)
+    path = write_roster_xlsx(sc, plan, tmp_path / "roster.xlsx", links=links)
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == ["T1", "T2", "Tautan lapangan"]
+    grid = book.get_sheet_by_name("Tautan lapangan").to_python()
+    assert grid[0][:4] == ["tim", "nama_tim", "tanggal", "tautan"]
+    assert sorted(r[3] for r in grid[1:]) == sorted(links.values())
+    assert "=1+1" in [r[1] for r in grid[1:]]  # the team name stays text
+    with zipfile.ZipFile(path) as z:
+        images = [n for n in z.namelist() if n.startswith("xl/media/") and n.endswith(".png")]
+        assert len(images) == len(links)  # one QR image per team-day
+        assert all(z.read(n).startswith(b"\x89PNG") for n in images)
+    plain = write_roster_xlsx(sc, plan, tmp_path / "plain.xlsx")
+    assert CalamineWorkbook.from_path(str(plain)).sheet_names == ["T1", "T2"]

@@ -289,3 +289,24 @@ def test_bound_of_the_rest_counts_sites_whose_remaining_people_exceed_one_visit(
     new, _ = replan(sc, old, facts, start, OPTS)
     assert new.kpis.upper_bound >= new.kpis.expected_recordings
     assert_valid(replanned_scenario(sc, old, facts, start), new)
+
+
+@pytest.mark.slow
+def test_a_road_closed_from_saturday_into_next_week_stays_closed_when_rolled_and_planned():
+    """Issue 18: `roll` used the original scenario's links, so next week drove the flooded road."""
+    sc, old = week()
+    sat = next(td for td in old.team_days if td.date == SAT and td.stops and td.start_place.kind == "base")
+    road = (f"base:{sat.team_id}", sat.stops[0].site_id)
+    facts = Outcomes(outcomes=(
+        LinkClosed(from_place=road[0], to_place=road[1], date=SAT, until=SAT + dt.timedelta(days=4)),
+        SiteClosed(site_id=sat.stops[-1].site_id, date=SAT, until=SAT + dt.timedelta(days=3)),
+        TeamUnavailable(team_id="T2", date=FRI, until=SAT + dt.timedelta(days=2)),
+    ))
+    nxt = roll_week(sc, old, facts)
+    monday = nxt.horizon.start
+    assert any(link.closes(*road, monday) for link in nxt.closed_links), "the closure reaches into next week"
+    assert monday + dt.timedelta(days=1) in nxt.site_by_id()[sat.stops[-1].site_id].closed_dates
+    assert monday in nxt.team_by_id()["T2"].off_dates
+    plan = solve(nxt, seconds=3, max_solutions=100)
+    assert_valid(nxt, plan)
+    assert not [td for td in plan.team_days if td.team_id == "T2" and td.date == monday]

@@ -187,3 +187,21 @@ def test_site_windows_at_the_edges_of_the_shift(window):
     for td, s in visits:
         shift = sc.teams[0].shift_on(td.date).work
         assert max(w.start, shift.start) <= s.start_min and s.end_min <= min(w.end, shift.end)
+
+
+def test_plan_week_keeps_the_scenario_closed_links():
+    """Issue 18: closed links were honoured only by the re-plan; `plan_week` drove them."""
+    from planner.model import ClosedLink
+
+    sc = scenario(ring(8), [team("T1", 3)], days=2)
+    plan = solve(sc, seconds=2, max_solutions=60)
+    first = {td.date: td.stops[0].site_id for td in plan.team_days if td.stops}
+    closed = tuple(ClosedLink(a="base:T1", b=site, dates=frozenset({day})) for day, site in first.items())
+    closed_sc = sc.model_copy(update={"closed_links": closed})
+    assert {"link-closed"} <= {v.code for v in validate_plan(closed_sc, plan)}, "the old plan drives them"
+    again = solve(closed_sc, seconds=2, max_solutions=60)
+    assert_valid(closed_sc, again)
+    for td in again.team_days:
+        if td.stops:
+            assert td.stops[0].site_id != first.get(td.date), (td.date, "drove the closed road")
+    assert again.kpis.expected_recordings > 0

@@ -397,6 +397,13 @@ def _left_out_figures(sc, plan):
     return sc, plan
 
 
+def _across_the_sea(sc, plan):
+    """v1 stands on another island than the bases and the other sites, and no crossing joins them."""
+    sites = tuple(s.model_copy(update={"island": "B" if s.id == "v1" else "A"}) for s in sc.sites)
+    teams = tuple(t.model_copy(update={"island": "A"}) for t in sc.teams)
+    return sc.model_copy(update={"sites": sites, "teams": teams}), plan
+
+
 def _header(sc, plan):
     plan.horizon_days = 5
     return sc, plan
@@ -450,6 +457,7 @@ CASES: list[tuple[str, Case, set[str] | None]] = [
     ("day-travel-total", _day_total_wrong, {"day-travel-total", "kpi-mismatch"}),
     ("drive-limit", _drive_limit, {"drive-limit"}),
     ("link-closed", _link_closed, {"link-closed"}),
+    ("no-crossing", _across_the_sea, {"no-crossing"}),
     ("kpi-mismatch", _kpi_wrong, {"kpi-mismatch"}),
     ("bound-below-plan", _bound_low, {"bound-below-plan"}),
     ("missing-left-out", _left_out_missing, {"missing-left-out"}),
