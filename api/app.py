@@ -15,6 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from api import errors
 from api.auth import create_key
 from api.db import make_engine, session_factory, upgrade
+from api.headers import SecurityHeaders
 from api.jobs import JobRunner
 from api.fastpath import CachedReads
 from api.keycache import KeyCache
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI):
         upgrade(engine)
         for key, (role, team) in settings.bootstrap_keys.items():
-            create_key(sessions, role, team, label="bootstrap", key=key)
+            create_key(sessions, role, team, label="bootstrap", key=key)  # a revoked one stays revoked
         app.state.runner.recover()
         app.state.runner.start()
         try:
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, body_timeout_s=settings.body_timeout_s)
     app.add_middleware(CachedReads, api=app)  # finished plans' bodies held in memory: answered before routing
-    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)  # outermost: a full process refuses first
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)  # a full process refuses at once (503)
+    app.add_middleware(SecurityHeaders)  # outermost: also on BodyLimit's 413, the 503 and the short-way reads
     app.openapi = lambda: _openapi(app)
     return app
 
@@ -77,5 +79,5 @@ def _openapi(app: FastAPI) -> dict:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(defs.pop("$defs", {}))
         components["Scenario"] = defs
-        app.openapi_schema = schema
+        app.openapi_schema = errors.document_errors(schema)
     return app.openapi_schema

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from api.keycache import MISSING, KeyCache
+from api.settings import MIN_KEY_LENGTH
 from api.tables import ApiKey
 
 KEY_HEADER = "X-API-Key"
@@ -55,11 +56,13 @@ def create_key(sessions: sessionmaker[Session], role: Role | str, team_id: str |
     role = Role(role)
     if (role == Role.field) != bool(team_id):
         raise ValueError("a field key needs --team; other roles take none")
+    if key is not None and len(key) < MIN_KEY_LENGTH:
+        raise ValueError(f"an API key needs at least {MIN_KEY_LENGTH} characters")
     key = key or new_key()
     with sessions.begin() as s:
         existing = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
-        if existing is not None:
-            existing.role, existing.team_id, existing.revoked = role.value, team_id, False
+        if existing is not None:  # a bootstrap key at a restart: a revoked key stays revoked
+            existing.role, existing.team_id = role.value, team_id
             s.flush()
             return existing.id, key
         row = ApiKey(key_hash=hash_key(key), role=role.value, team_id=team_id, label=label)

@@ -18,6 +18,7 @@ import yaml
 from pydantic import ValidationError
 
 from planner.io.load import validate_scenario
+from planner.io.safe_yaml import load_yaml
 from planner.model import Scenario
 from planner.io.problems import Report
 
@@ -57,12 +58,12 @@ def from_json_bytes(raw: bytes, max_sites: int) -> tuple[Scenario, Report]:
     if not report.ok:
         raise Rejected(report)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = Scenario.model_validate_json(json.dumps(data), strict=True)  # as the schema says: no "true" for true
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             file, row, field = _where(error["loc"])
             value = error.get("input")
-            report.error(file, error["msg"], row=row, column=field, value=_short(value))
+            report.error(file, str(error["msg"]).removeprefix("Value error, "), row=row, column=field, value=_short(value))
         raise Rejected(report) from None
     return _server_checks(scenario, report, BODY)
 
@@ -161,8 +162,8 @@ def _check_references(scenario_file: Upload, uploaded: set[str], report: Report)
     """Every table the scenario names must be one of the uploaded files (nothing else is read)."""
     try:
         text = scenario_file.content.decode("utf-8-sig")
-        config = json.loads(text) if scenario_file.name.lower().endswith(".json") else yaml.safe_load(text)
-    except (UnicodeDecodeError, ValueError, yaml.YAMLError):
+        config = json.loads(text) if scenario_file.name.lower().endswith(".json") else load_yaml(text)
+    except (UnicodeDecodeError, ValueError, RecursionError, yaml.YAMLError):  # YamlProblem is a ValueError
         return  # the loader reports it, with line and column
     if not isinstance(config, dict):
         return

@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
 from api.tables import ACTIVE, FINAL, Job, utcnow  # noqa: F401 - ACTIVE/FINAL re-exported for the routes
-from api.worker import run_job
+from api.worker import memory_error, run_job
 
 log = logging.getLogger("jemput.api.jobs")
 HEARTBEAT_S = 2.0  # how often a runner renews its running jobs' lease (and notices cancellations)
+CRASH_CODES = (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 1)  # how a solver dies when allocation fails
 
 
 @dataclass
@@ -190,7 +191,7 @@ class JobRunner:
             return True  # cancelled or taken in between; look for the next one
         p = self._ctx.Process(
             target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers, os.getpid(),
-                  self.settings.solve_backend),
+                  self.settings.solve_backend, self.settings.solve_memory_mb),
             name=f"jemput-job-{job_id}", daemon=False,
         )
         try:
@@ -232,6 +233,8 @@ class JobRunner:
             r.process.join()
             error = ("the solve ran far past its time limit and was stopped" if hung
                      else f"the worker process ended without a result (exit code {r.process.exitcode})")
+            if not hung and self.settings.solve_memory_mb and r.process.exitcode in CRASH_CODES:
+                error += f"; it may have run out of memory: {memory_error(self.settings.solve_memory_mb)}"
             with self.sessions.begin() as s:
                 s.execute(
                     update(Job).where(Job.id == job_id, Job.run_token == r.token, Job.status == "running").values(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from planner.io.outcomes import Outcome
 from planner.io.reports import TeamDayStatus
@@ -81,7 +81,8 @@ class ReplanRequest(BaseModel):
     """Re-plan a finished plan from a moment of the week with what the field reported (issue 8)."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
-    from_time: dt.datetime = Field(alias="from", description="re-plan from this local time, e.g. 2026-11-25T12:00")
+    from_time: dt.datetime = Field(alias="from", description="re-plan from this local time, e.g. 2026-11-25T12:00+07:00 "
+                                   "(without a UTC offset: the server's JEMPUT_TIME_ZONE, default Asia/Jakarta)")
     outcomes: list[Outcome] = Field(default=[], max_length=100_000,
                                     description="field outcomes: visits done/missed, kits down/back, closures")
     time_limit_s: float = Field(default=30.0, ge=1, le=3600, description="seconds of search in all")
@@ -95,7 +96,7 @@ class ReplanOf(BaseModel):
     """What a re-plan job re-plans: the parent plan, from when, with how many outcomes."""
 
     plan_id: str
-    from_time: dt.datetime = Field(serialization_alias="from")
+    from_time: AwareDatetime = Field(serialization_alias="from", description="the re-plan time with its UTC offset")
     outcomes: int
     move_penalty: float
 

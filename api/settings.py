@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "JEMPUT_"
 ENV_FILE = ".env"
+MIN_KEY_LENGTH = 24  # API keys: `jemput keys create` makes 46 characters
 
 
 class SettingsError(ValueError):
@@ -51,6 +52,12 @@ class Settings(BaseSettings):
     keep_alive_s: int = Field(15, ge=1, le=3_600)  # an idle keep-alive connection is closed after this long
     body_timeout_s: int = Field(60, ge=1, le=3_600)  # a client that stalls this long while sending a body gets 408
     body_cache_mb: int = Field(256, ge=0, le=65_536)  # finished plans' response bodies kept in memory per web process
+    # issue 17: bounds on the work the server takes on
+    max_queued_per_key: int = Field(20, ge=1, le=100_000)  # queued or running plan jobs of one API key
+    max_queued: int = Field(200, ge=1, le=1_000_000)  # queued or running plan jobs in all
+    retry_after_s: int = Field(30, ge=1, le=3_600)  # Retry-After of a 429 when the queue is full
+    solve_memory_mb: int = Field(8_192, ge=0, le=1_048_576)  # address space of one solve process; 0 = no cap
+    time_zone: str = "Asia/Jakarta"  # a re-plan `from` without a UTC offset is local time here (WIB)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -76,6 +83,26 @@ class Settings(BaseSettings):
     @classmethod
     def _bootstrap_keys(cls, value: Any) -> Any:
         return parse_bootstrap_keys(value) if isinstance(value, str) else value
+
+    @field_validator("bootstrap_keys", mode="after")
+    @classmethod
+    def _long_keys(cls, keys: dict) -> dict:
+        short = [k for k in keys if len(k) < MIN_KEY_LENGTH]
+        if short:
+            raise ValueError(f"{len(short)} key(s) shorter than {MIN_KEY_LENGTH} characters; "
+                             "use `jemput keys create` or a long random string")
+        return keys
+
+    @field_validator("time_zone", mode="after")
+    @classmethod
+    def _time_zone(cls, name: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r}; e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura") from None
+        return name
 
     @classmethod
     def from_env(cls, env_file: Path | str | None = ENV_FILE) -> "Settings":

@@ -3,11 +3,13 @@ plans and response bodies) is kept in memory, and list reads skip the large JSON
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
 import uuid
 from collections import OrderedDict
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.reads import Body
+from api.settings import Settings
 from api.tables import FINAL, FieldReportRow, Job, PlanRender, ScenarioRecord
 from planner.model import Scenario
 from planner.plan import Plan
@@ -77,14 +80,19 @@ class Store:
     # --- scenarios ---------------------------------------------------------------------------------
 
     def add_scenario(self, scenario: Scenario, key_id: int | None) -> ScenarioRecord:
-        record = ScenarioRecord(
+        record = self.new_scenario_record(scenario, key_id)
+        with self.sessions.begin() as s:
+            s.add(record)
+        return record
+
+    @staticmethod
+    def new_scenario_record(scenario: Scenario, key_id: int | None) -> ScenarioRecord:
+        """A record for the scenario, not yet stored (the caller adds it in its own transaction)."""
+        return ScenarioRecord(
             id=uuid.uuid4().hex, name=scenario.name, sites=len(scenario.sites), teams=len(scenario.teams),
             team_ids=json.dumps([t.id for t in scenario.teams]), horizon_start=scenario.horizon.start,
             horizon_days=scenario.horizon.days, scenario_json=scenario.model_dump_json(), created_by=key_id,
         )
-        with self.sessions.begin() as s:
-            s.add(record)
-        return record
 
     def scenario_record(self, scenario_id: str) -> ScenarioRecord | None:
         """The scenario's summary row (its JSON is not read: see scenario_json)."""
@@ -135,6 +143,14 @@ class Store:
     def cached_job(self, job_id: str) -> Job | None:
         """A finished job from memory, or None (no I/O: safe on the event loop)."""
         return self._final.peek(job_id)
+
+    def active_jobs(self, key_id: int) -> tuple[int, int]:
+        """Queued or running plan jobs: (of this key, in all)."""
+        active = select(func.count()).select_from(Job).where(Job.status.in_(("queued", "running")))
+        with self.sessions() as s:
+            mine = s.scalar(active.where(Job.owner_key_id == key_id))
+            everyone = s.scalar(active)
+        return int(mine or 0), int(everyone or 0)
 
     def plan(self, job: Job) -> Plan:
         def load() -> Plan:
@@ -225,7 +241,10 @@ def _replan_of(job: Job) -> ReplanOf | None:
     if not job.replan_json:
         return None
     r = json.loads(job.replan_json)
-    return ReplanOf(plan_id=r["plan_id"], from_time=r["from"], outcomes=len(r["outcomes"]), move_penalty=r["move_penalty"])
+    when = dt.datetime.fromisoformat(r["from"])
+    if when.tzinfo is None:  # stored before times carried their offset: local time in the default zone
+        when = when.replace(tzinfo=ZoneInfo(Settings.model_fields["time_zone"].default))
+    return ReplanOf(plan_id=r["plan_id"], from_time=when, outcomes=len(r["outcomes"]), move_penalty=r["move_penalty"])
 
 
 def team_ids(record: ScenarioRecord) -> list[str]:

@@ -19,20 +19,40 @@ from api.tables import Job, ScenarioRecord, utcnow
 
 
 def run_job(database_url: str, job_id: str, run_token: str, solve_workers: int, server_pid: int,
-            solve_backend: str = "") -> None:
+            solve_backend: str = "", memory_mb: int = 0) -> None:
     """Entry point of a worker process (spawned by api.jobs.JobRunner from the server `server_pid`).
 
-    `solve_backend` (DASK_SCHEDULER) sends the solve's regency parts to that Dask cluster."""
+    `solve_backend` (DASK_SCHEDULER) sends the solve's regency parts to that Dask cluster; `memory_mb`
+    caps the address space of this process and of each part solver it starts (0 = no cap)."""
     os.setpgrp()
     _exit_with_parent(server_pid)
     engine = make_engine(database_url)
     sessions = session_factory(engine)
+    cap_memory(memory_mb)
     try:
         _solve(sessions, job_id, run_token, solve_workers, solve_backend)
+    except MemoryError:
+        _finish(sessions, job_id, run_token, status="failed", error=memory_error(memory_mb))
     except Exception as exc:  # noqa: BLE001 - any failure of the solve is the job's failure, with its reason
         _finish(sessions, job_id, run_token, status="failed", error=f"{type(exc).__name__}: {exc}"[:2000])
     finally:
         engine.dispose()
+
+
+def cap_memory(memory_mb: int) -> None:
+    """Limit this process's address space (inherited by the part solvers it starts); 0 leaves it alone."""
+    if memory_mb > 0:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard if hard != resource.RLIM_INFINITY and hard < limit else limit))
+
+
+def memory_error(memory_mb: int) -> str:
+    """The job's error when a solve runs out of its memory cap."""
+    return (f"the solve needed more memory than one solve may use ({memory_mb:,} MB, JEMPUT_SOLVE_MEMORY_MB); "
+            "plan fewer sites at once or raise the cap")
 
 
 def _solve(sessions, job_id: str, run_token: str, solve_workers: int, solve_backend: str = "") -> None:

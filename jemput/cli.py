@@ -254,6 +254,15 @@ def replan(
     except ValueError:
         console.print(f"[red]--from {from_time!r} is not a time like 2026-11-25T12:00[/red]")
         raise typer.Exit(2) from None
+    from planner.io.outcomes import check_from_time
+    from planner.io.problems import Report
+
+    when = Report()
+    check_from_time(start, sc, when, label="--from")
+    if when.problems:
+        console.print(when.format(), markup=False, highlight=False, soft_wrap=True)
+    if not when.ok:
+        raise typer.Exit(2)
     opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
     out.mkdir(parents=True, exist_ok=True)
     updated = replanned_scenario(sc, old, facts, start)
@@ -309,8 +318,9 @@ def _week_and_outcomes(plan_json: Path, scenario: Path | None, outcomes: Path):
     old = read_plan_json(plan_json)
     sc = _scenario_for(old, scenario)
     facts, report = validate_outcomes(outcomes, sc, old)
-    if facts is None:
+    if facts is None or report.problems:
         console.print(report.format(), markup=False, highlight=False, soft_wrap=True)
+    if facts is None:
         raise typer.Exit(1)
     return old, sc, facts
 

@@ -139,6 +139,7 @@ class Site(_Frozen):
     )
     closed_dates: frozenset[dt.date] = frozenset()
     electricity: bool = True
+    signal: bool = Field(default=True, description="mobile data at the site: records made here are sent at once")
     clearance: str | None = Field(default=None, description="clearance a team needs, e.g. 'prison'")
     access: Access = Access.road
     location_estimated: bool = False
@@ -262,6 +263,10 @@ class VisitRules(_Frozen):
         default=True,
         description="a team visits a site at most once a day: a repeat visit is another day (or another team)",
     )
+    max_pending_days: int = Field(
+        default=units.DEFAULT_MAX_PENDING_DAYS, ge=0, le=14,
+        description="days a record made without signal may wait on the kit before the team reaches signal",
+    )
 
 
 class TravelSettings(_Frozen):
@@ -272,6 +277,16 @@ class TravelSettings(_Frozen):
     circuity: dict[VehicleProfile, float] = Field(default_factory=lambda: dict(units.DEFAULT_CIRCUITY), validate_default=True)
     url: str | None = None
     matrix_file: str | None = None
+
+    @field_validator("speed_kmh", "circuity")
+    @classmethod
+    def _in_range(cls, values: dict, info) -> dict:
+        low, high = units.SPEED_KMH_RANGE if info.field_name == "speed_kmh" else units.CIRCUITY_RANGE
+        bad = {str(getattr(k, "value", k)): v for k, v in values.items() if not low <= v <= high}
+        if bad:
+            shown = ", ".join(f"{k}: {v:g}" for k, v in bad.items())
+            raise ValueError(f"{info.field_name} must be between {low:g} and {high:g} for every vehicle ({shown})")
+        return values
 
 
 class Horizon(_Frozen):

@@ -81,6 +81,9 @@ class TeamDay(_Model):
     travel_km: float = Field(ge=0)
     recordings: int = Field(ge=0)
     capacity: int = Field(ge=0, description="working kits × rate × working minutes without breaks")
+    pending_records: int = Field(
+        default=0, ge=0, description="records made without signal still on the kits at the end of the day (not sent)")
+    pending_since: dt.date | None = Field(default=None, description="the date the oldest pending record was made")
 
 
 class LeftOutReason(StrEnum):
@@ -118,7 +121,9 @@ class TeamDayKpi(_Model):
 
 class Kpis(_Model):
     expected_recordings: int
-    upper_bound: int = Field(description="recordings no plan can exceed (capacity/reachability relaxation)")
+    upper_bound: int = Field(description="recordings no plan can exceed: the tighter of bound_max_flow and bound_lp (docs/bound.md)")
+    bound_max_flow: int | None = Field(default=None, description="max flow of team-day kit capacity to the sites each could reach")
+    bound_lp: int | None = Field(default=None, description="linear relaxation charging each visit its set-up and drive in (None: not computed)")
     gap_to_bound: float = Field(description="1 − expected_recordings ÷ upper_bound")
     weighted_value: float
     total_unrecorded: int

@@ -29,6 +29,17 @@ from __future__ import annotations
 INDONESIA_LAT = (-11.5, 6.5)
 INDONESIA_LON = (94.5, 141.5)
 
+# --- Bounds on input, checked before anything large is allocated (issue 17).
+MAX_SCENARIO_FILE_BYTES = 1_000_000  # the scenario file holds settings and file names, not tables
+MAX_TABLE_BYTES = 64 * 1024 * 1024  # one CSV/XLSX/GeoJSON table
+MAX_TABLE_ROWS = 100_000  # data rows read from one table; more is reported, not read
+MAX_SITES = 20_000  # sites in one scenario (travel matrices grow with the square)
+MAX_SITE_PEOPLE = 1_000_000  # unrecorded people at one site: no village or facility comes near
+LARGE_SITE_PEOPLE = 50_000  # above this a site's count is a warning (check the figure)
+VISIT_DONE_FAR_ABOVE = 2.0  # a visit_done recording more than this × the site's estimate (+ 50) is a warning
+SPEED_KMH_RANGE = (1.0, 150.0)  # travel speeds a scenario may set, per vehicle profile
+CIRCUITY_RANGE = (1.0, 5.0)  # road km per great-circle km
+
 # --- The day: 1,440 minutes. A one-day benchmark scenario may use a finer unit (a longer day).
 DAY_MINUTES = 24 * 60
 LONGEST_DAY_MINUTES = 1_000_000
@@ -38,6 +49,8 @@ DEFAULT_RATE_PER_KIT_HOUR = 10.0
 DEFAULT_SETUP_MIN = 20
 DEFAULT_MAX_DRIVE_MIN = 240
 DEFAULT_MAX_NIGHTS_OUT = 0
+# Records made where there is no signal wait on the kit; none may wait longer than this many days.
+DEFAULT_MAX_PENDING_DAYS = 2
 DEFAULT_SHIFT = {
     "mon": "08:00-16:00",
     "tue": "08:00-16:00",

@@ -67,13 +67,17 @@ def field_app(
     return _html(body)
 
 
-@router.get(DAY + "/manifest.webmanifest", responses=responses(404, 422))
+@router.get(DAY + "/manifest.webmanifest", response_class=Response, responses={
+    200: {"content": {"application/manifest+json": {"schema": {"type": "object"}}}, "description": "the manifest"},
+    **responses(404, 422)})
 def field_manifest(request: Request, plan_id: str, team: TeamParam, date: dt.date, lang: LangQuery = Lang.id) -> Response:
     """The web app manifest of a team-day's app (no key needed: it names no plan data)."""
     return Response(manifest(team, date, lang.value), media_type="application/manifest+json")
 
 
-@router.get(DAY + "/sw.js", responses=responses(404, 422))
+@router.get(DAY + "/sw.js", response_class=Response, responses={
+    200: {"content": {"text/javascript": {"schema": {"type": "string"}}}, "description": "the service worker"},
+    **responses(404, 422)})
 def field_service_worker(plan_id: str, team: TeamParam, date: dt.date) -> Response:
     """The service worker, served beside the page so that its scope is the team-day."""
     return Response(service_worker(), media_type="text/javascript; charset=utf-8", headers=NO_STORE)

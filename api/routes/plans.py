@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import time
 import uuid
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -21,7 +23,7 @@ from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
 from api.fastpath import fast_read
 from api.reads import Body, respond
 from api.store import Store, job_out
-from api.tables import Job, utcnow
+from api.tables import Job, ScenarioRecord, utcnow
 from api.reports import plan_reports
 from planner.io.reports import team_day_status
 from planner.model import Scenario
@@ -38,7 +40,7 @@ def _store(request: Request) -> Store:
 
 
 @router.post("", status_code=202, response_model=JobOut, responses={
-    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(400, 401, 403, 404, 409, 413, 422)})
+    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(400, 401, 403, 404, 409, 413, 422, 429)})
 def create_plan(
     request: Request,
     response: Response,
@@ -53,13 +55,15 @@ def create_plan(
     if store.scenario_record(body.scenario_id) is None:
         raise HTTPException(404, f"no scenario {body.scenario_id!r}")
     digest = hashlib.sha256(body.model_dump_json().encode()).hexdigest()
-    job_id = _existing(store, who, idempotency_key, digest) or _insert(
-        store, who, body.scenario_id, body.model_dump_json(), idempotency_key, digest)
+    job_id = _existing(store, who, idempotency_key, digest)
+    if job_id is None:
+        _check_queue(request, store, who)
+        job_id = _insert(store, who, body.scenario_id, body.model_dump_json(), idempotency_key, digest)
     return _started(request, response, store, job_id, wait, who)
 
 
 @router.post("/{plan_id}/outcomes", status_code=202, response_model=JobOut, responses={
-    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(400, 401, 403, 404, 409, 413, 422)})
+    200: {"model": JobOut, "description": "finished within ?wait="}, **responses(400, 401, 403, 404, 409, 413, 422, 429)})
 def replan_plan(
     request: Request,
     response: Response,
@@ -81,19 +85,21 @@ def replan_plan(
             raise HTTPException(409, f"plan {plan_id} is {parent.status}; only a finished plan can be re-planned")
         scenario = store.scenario(store.scenario_record(parent.scenario_id))
         updated = facts_applied(scenario, store.plan(parent), body)
-        record = store.add_scenario(updated, who.key_id)
+        _check_queue(request, store, who)
+        record = store.new_scenario_record(updated, who.key_id)  # stored with the job, in one transaction
         options = PlanRequest(scenario_id=record.id, time_limit_s=body.time_limit_s, seed=body.seed,
                               max_solutions=body.max_solutions)
-        replan = {"plan_id": parent.id, "from": body.from_time.isoformat(), "move_penalty": body.move_penalty,
-                  "outcomes": [o.model_dump(mode="json") for o in body.outcomes]}
-        job_id = _insert(store, who, record.id, options.model_dump_json(), idempotency_key, digest, json.dumps(replan))
+        replan = {"plan_id": parent.id, "from": _aware(body.from_time, request).isoformat(),
+                  "move_penalty": body.move_penalty, "outcomes": [o.model_dump(mode="json") for o in body.outcomes]}
+        job_id = _insert(store, who, record.id, options.model_dump_json(), idempotency_key, digest, json.dumps(replan),
+                         record)
     return _started(request, response, store, job_id, wait, who)
 
 
 def facts_applied(scenario: Scenario, plan: Plan, body: ReplanRequest) -> Scenario:
     """The scenario with the outcomes applied (422 listing every problem with the outcomes)."""
     outcomes = Outcomes(outcomes=tuple(body.outcomes))
-    report = check_outcomes(outcomes, scenario, plan)
+    report = check_outcomes(outcomes, scenario, plan, body.from_time.replace(tzinfo=None))
     if report.error_count:
         raise Rejected(report, "outcomes")
     try:
@@ -124,13 +130,35 @@ def _existing(store: Store, who: Caller, key: str | None, digest: str) -> str | 
     return job.id
 
 
+def _aware(when: dt.datetime, request: Request) -> dt.datetime:
+    """A re-plan time with its UTC offset: one given without is local time in JEMPUT_TIME_ZONE."""
+    if when.tzinfo is not None:
+        return when
+    return when.replace(tzinfo=ZoneInfo(request.app.state.settings.time_zone))
+
+
+def _check_queue(request: Request, store: Store, who: Caller) -> None:
+    """429 with Retry-After when this key, or the server, has as many unfinished jobs as allowed."""
+    settings = request.app.state.settings
+    mine, everyone = store.active_jobs(who.key_id)
+    if mine >= settings.max_queued_per_key or everyone >= settings.max_queued:
+        whose = (f"this key has {mine} plan jobs queued or running (at most {settings.max_queued_per_key}, "
+                 "JEMPUT_MAX_QUEUED_PER_KEY)" if mine >= settings.max_queued_per_key else
+                 f"the server has {everyone} plan jobs queued or running (at most {settings.max_queued}, JEMPUT_MAX_QUEUED)")
+        raise HTTPException(429, f"{whose}; retry later or cancel one", headers={"Retry-After": str(settings.retry_after_s)})
+
+
 def _insert(store: Store, who: Caller, scenario_id: str, options_json: str, key: str | None, digest: str,
-            replan_json: str | None = None) -> str:
+            replan_json: str | None = None, record: ScenarioRecord | None = None) -> str:
+    """Store the job (and a re-plan's new scenario with it: a lost idempotency race stores neither)."""
     job = Job(id=uuid.uuid4().hex, scenario_id=scenario_id, status="queued", options_json=options_json,
               owner_key_id=who.key_id, idempotency_key=key, request_hash=digest, progress_message="queued",
               created_at=utcnow(), replan_json=replan_json)
     try:
         with store.sessions.begin() as s:
+            if record is not None:
+                s.add(record)
+                s.flush()
             s.add(job)
     except IntegrityError:  # the same key, sent twice at the same moment: the first one wins
         existing = _existing(store, who, key, digest)

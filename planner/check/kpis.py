@@ -8,8 +8,15 @@ from planner.model import Scenario
 from planner.plan import GroupKpi, Kpis, StopOutcome, TeamDay, TeamDayKpi
 
 
-def compute_kpis(scenario: Scenario, team_days: list[TeamDay], upper_bound: int, left_out: int) -> Kpis:
-    """Figures recomputed from the team-days (never from the solver's objective)."""
+def compute_kpis(
+    scenario: Scenario, team_days: list[TeamDay], upper_bound: int, left_out: int, lp_bound: int | None = None
+) -> Kpis:
+    """Figures recomputed from the team-days (never from the solver's objective).
+
+    `upper_bound` is the max-flow bound; with `lp_bound` the plan shows the tighter of the two.
+    """
+    flow = upper_bound
+    upper_bound = flow if lp_bound is None else min(flow, lp_bound)
     recorded: dict[str, int] = defaultdict(int)
     value = 0.0
     for td in team_days:
@@ -23,6 +30,8 @@ def compute_kpis(scenario: Scenario, team_days: list[TeamDay], upper_bound: int,
     return Kpis(
         expected_recordings=total,
         upper_bound=upper_bound,
+        bound_max_flow=flow,
+        bound_lp=lp_bound,
         gap_to_bound=round(1 - total / upper_bound, 4) if upper_bound else 0.0,
         weighted_value=round(value, 3),
         total_unrecorded=unrecorded,

@@ -27,6 +27,7 @@ from planner.check.day_rules import check_team_day
 from planner.check.timing import arrival_after, free_minutes
 from planner.check.violations import CODES, Violation, format_violations
 from planner.check.violations import violation as _v
+from planner.check.pending import check_pending
 from planner.check.week_rules import check_continuity, check_duplicates, check_kpis, check_left_out, check_visits
 from planner.compile.travel import TravelProvider, provider_for
 from planner.model import Scenario
@@ -48,6 +49,7 @@ def validate_plan(scenario: Scenario, plan: Plan, provider: TravelProvider | Non
     out += check_visits(ctx, plan)
     out += check_left_out(ctx, plan)
     out += check_kpis(ctx, plan)
+    out += check_pending(scenario, plan)
     return out
 
 

@@ -30,6 +30,9 @@ def coordinates(row: Row, lat_column: str, lon_column: str) -> tuple[float | Non
     lon = row.number(lon_column, required=True)
     if lat is None or lon is None:
         return None, None
+    if lat == 0 and lon == 0:
+        row.problem(lat_column, "(0, 0) is where a GPS without a fix puts a point; give the real coordinates", row.text(lat_column))
+        return None, None
     (lat_lo, lat_hi), (lon_lo, lon_hi) = units.INDONESIA_LAT, units.INDONESIA_LON
     lat_ok, lon_ok = lat_lo <= lat <= lat_hi, lon_lo <= lon <= lon_hi
     if lat_ok and lon_ok:

@@ -17,8 +17,11 @@ from pydantic import BaseModel, ValidationError
 
 from planner.io.crossings import load_crossings
 from planner.io.fields import Origin, dotted, message, pydantic_problems
+from planner import units
 from planner.io.offices import load_offices
+from planner.io.plausible import check_scenario, read_boundaries
 from planner.io.problems import Report, ScenarioError
+from planner.io.safe_yaml import YamlProblem, load_yaml, yaml_message
 from planner.io.sites import load_sites
 from planner.io.tables import parse_date, unknown_name_reason
 from planner.io.teams import load_teams, merge_windows
@@ -28,7 +31,7 @@ __all__ = ["load_scenario", "validate_scenario", "next_monday", "merge_windows",
 
 REQUIRED_KEYS = ("name", "sites", "teams", "kits")
 SETTINGS: dict[str, type[BaseModel]] = {"weights": Weights, "visits": VisitRules, "travel": TravelSettings}
-OPTIONAL_KEYS = ("horizon", "district_offices", "crossings", *SETTINGS)
+OPTIONAL_KEYS = ("horizon", "district_offices", "crossings", "boundaries", *SETTINGS)
 
 
 # --------------------------------------------------------------------------- public API
@@ -77,9 +80,11 @@ def _load(path: Path, label: str, report: Report) -> Scenario | None:
     offices = [o for spec in office_specs for o in load_offices(base, spec, report)]
     crossing_specs = _specs(config, "crossings", label, report) if "crossings" in config else []
     crossings = [x for spec in crossing_specs for x in load_crossings(base, spec, report)]
+    boundary_spec = _specs(config, "boundaries", label, report) if "boundaries" in config else []
+    area = read_boundaries(base / boundary_spec[0], label, report) if boundary_spec else None
     if not report.ok:
         return None
-    return _build(
+    scenario = _build(
         dict(name=name, horizon=horizon, district_offices=tuple(offices), crossings=tuple(crossings),
              source_dir=str(base), **settings),
         sites,
@@ -87,6 +92,10 @@ def _load(path: Path, label: str, report: Report) -> Scenario | None:
         label,
         report,
     )
+    if scenario is not None:  # what each row accepts but the whole makes doubtful (planner.io.plausible)
+        check_scenario(scenario, [o for _, o in sites], [o for _, o in teams], label, report,
+                       ", ".join(office_specs) or None, area, ", ".join(boundary_spec))
+    return scenario if report.ok else None
 
 
 def _read_config(path: Path, label: str, report: Report) -> dict | None:
@@ -94,18 +103,29 @@ def _read_config(path: Path, label: str, report: Report) -> dict | None:
     if not path.is_file():
         report.error(label, "scenario file not found")
         return None
+    size = path.stat().st_size
+    if size > units.MAX_SCENARIO_FILE_BYTES:
+        reason = f"the scenario file is {size:,} bytes; at most {units.MAX_SCENARIO_FILE_BYTES:,} (tables go in their own files)"
+        report.error(label, reason)
+        return None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        report.error(label, f"the scenario file is not UTF-8 text ({exc.reason} at byte {exc.start})")
+        utf16 = exc.object[:2] in (b"\xff\xfe", b"\xfe\xff")
+        reason = "it is UTF-16 (Notepad's 'Unicode')" if utf16 else f"{exc.reason} at byte {exc.start}"
+        report.error(label, f"the scenario file is not UTF-8 text ({reason}); save it as UTF-8")
         return None
     try:
-        config = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except json.JSONDecodeError as exc:
-        report.error(label, f"malformed JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
+        config = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        report.error(label, f"malformed JSON: {getattr(exc, 'msg', 'nested too deeply')}{where}")
+        return None
+    except YamlProblem as exc:
+        report.error(label, str(exc))
         return None
     except yaml.YAMLError as exc:
-        report.error(label, f"malformed YAML: {_yaml_message(exc)}")
+        report.error(label, f"malformed YAML: {yaml_message(exc)}")
         return None
     if config is None:
         report.error(label, "the scenario file is empty")
@@ -121,14 +141,6 @@ def _read_config(path: Path, label: str, report: Report) -> dict | None:
         if key not in REQUIRED_KEYS + OPTIONAL_KEYS:
             report.error(label, unknown_name_reason("key", key, REQUIRED_KEYS + OPTIONAL_KEYS), column=key)
     return config
-
-
-def _yaml_message(exc: yaml.YAMLError) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    if mark is None:
-        return problem
-    return f"{problem} (line {mark.line + 1}, column {mark.column + 1})"
 
 
 def _scenario_name(value: object, label: str, report: Report) -> str | None:

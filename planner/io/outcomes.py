@@ -15,6 +15,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
+from planner import units
 from planner.model import Id, Minute, Scenario, parse_clock
 from planner.plan import Plan
 from planner.io.problems import NO_VALUE, Report
@@ -186,12 +187,28 @@ def validate_outcomes(path: str | Path, scenario: Scenario, plan: Plan | None = 
     return Outcomes(outcomes=tuple(f for f, _ in items)), report
 
 
-def check_outcomes(outcomes: Outcomes, scenario: Scenario, plan: Plan | None = None) -> Report:
-    """Problems of outcomes posted as JSON (row = position in `outcomes`, from 1)."""
+def check_outcomes(outcomes: Outcomes, scenario: Scenario, plan: Plan | None = None,
+                   from_time: dt.datetime | None = None) -> Report:
+    """Problems of outcomes posted as JSON (row = position in `outcomes`, from 1), and of the re-plan time."""
     report = Report()
+    if from_time is not None:
+        check_from_time(from_time, scenario, report)
     items = [(o, (OUTCOMES_LABEL, i)) for i, o in enumerate(outcomes.outcomes, start=1)]
     check_references(items, scenario, plan, report)
     return report
+
+
+def check_from_time(from_time: dt.datetime, scenario: Scenario, report: Report, label: str = "from") -> None:
+    """A re-plan time after the week's last day is an error (nothing is left to plan); one before the
+    week a warning (facts known before Monday: nothing is kept, the whole week is planned again)."""
+    dates = scenario.horizon.dates
+    when = from_time.isoformat(timespec="minutes")
+    if from_time.date() > dates[-1]:
+        report.error(label, f"the re-plan time {when} is after the week {dates[0]} to {dates[-1]}; nothing is left "
+                            "to re-plan. Give a time within the week", value=from_time.isoformat())
+    elif from_time.date() < dates[0]:
+        report.warning(label, f"the re-plan time {when} is before the week {dates[0]} to {dates[-1]}: nothing is "
+                              "kept and the whole week is planned again", value=from_time.isoformat())
 
 
 def _row_fact(row: Row) -> object | None:
@@ -275,6 +292,12 @@ def check_references(items: list[tuple[object, tuple[str, int]]], scenario: Scen
         kit, team = getattr(fact, "kit_id", None), getattr(fact, "team_id", None)
         if kit in kit_team and team and team in teams and kit_team[kit] != team:
             bad("kit_id", f"kit {kit!r} belongs to team {kit_team[kit]!r}, not {team!r}", kit)
+        if isinstance(fact, VisitDone) and fact.site_id in sites:
+            estimate = sites[fact.site_id].unrecorded
+            if fact.people > units.VISIT_DONE_FAR_ABOVE * estimate + 50:
+                report.warning(file, f"{fact.people:,} people recorded at {fact.site_id}, far above its estimate of "
+                                     f"{estimate:,} unrecorded; check the count (the re-plan takes it as reported)",
+                               row=row, column="people", value=fact.people)
         if plan is not None and isinstance(fact, (VisitDone, VisitMissed)):
             key = (fact.site_id, fact.team_id, fact.date)
             if fact.site_id in sites and fact.team_id in teams and key not in planned:

@@ -15,7 +15,7 @@ SITE_REQUIRED = ("site_id", "name", "kind", "lat", "lon", "unrecorded")
 SITE_OPTIONAL = (
     *("province_code", "regency_code", "district_code", "village_code", "turnout", "priority", "hours"),
     *(f"hours_{d}" for d in DAYS),
-    *("closed_dates", "electricity", "clearance", "access", "location_estimated", "note", "island"),
+    *("closed_dates", "electricity", "signal", "clearance", "access", "location_estimated", "note", "island"),
 )
 
 
@@ -27,6 +27,10 @@ def load_sites(base: Path, specs: list[str], report: Report) -> list[tuple[Site,
         if table is None:
             continue
         check_columns(table, SITE_REQUIRED, SITE_OPTIONAL, report)
+        if len(ids) + len(table.rows) > units.MAX_SITES:
+            report.error(spec, f"{len(ids) + len(table.rows):,} sites; a scenario may have at most {units.MAX_SITES:,} "
+                               "(plan a province in parts, e.g. one scenario per regency)")
+            return []
         for number, cells in table.rows:
             row = Row(table, number, cells, report)
             if row.text("site_id"):
@@ -44,12 +48,13 @@ def _site(row: Row) -> Site | None:
     name = required_name(row, "name")
     kind = row.choice("kind", SiteKind)
     lat, lon = coordinates(row, "lat", "lon")
-    unrecorded = row.number("unrecorded", required=True, integer=True, low=0)
+    unrecorded = _people(row, "unrecorded")
     turnout = row.number("turnout", low=0, low_open=True, high=1)
     priority = row.number("priority", default=1.0, low=0, low_open=True, high=100)
     hours = _site_hours(row, kind)
     closed_dates = row.dates("closed_dates")
     electricity = row.boolean("electricity", True)
+    signal = row.boolean("signal", True)
     location_estimated = row.boolean("location_estimated", False)
     access = row.choice("access", Access, Access.road)
     if row.failed or kind is None:
@@ -66,6 +71,7 @@ def _site(row: Row) -> Site | None:
         hours=hours,
         closed_dates=closed_dates,
         electricity=electricity,
+        signal=signal,
         clearance=row.text("clearance").lower() or ("prison" if kind == SiteKind.prison else None),
         access=access,
         location_estimated=location_estimated,
@@ -74,6 +80,19 @@ def _site(row: Row) -> Site | None:
         **{c: row.text(c) for c in ("province_code", "regency_code", "district_code", "village_code")},
     )
     return construct(Site, fields, row, _site_column)
+
+
+def _people(row: Row, column: str) -> int | None:
+    """A site's count of people: an error above MAX_SITE_PEOPLE, a warning above LARGE_SITE_PEOPLE."""
+    value = row.number(column, required=True, integer=True, low=0)
+    if value is not None and value > units.MAX_SITE_PEOPLE:
+        row.problem(column, f"{value:,} people at one site is not a real count (at most {units.MAX_SITE_PEOPLE:,})",
+                    row.text(column))
+        return None
+    if value is not None and value > units.LARGE_SITE_PEOPLE:
+        reason = f"{value:,} people at one site is far more than any village holds; check the figure"
+        row.problem(column, reason, row.text(column), warning=True)
+    return value
 
 
 def _site_hours(row: Row, kind: SiteKind | None) -> dict[Weekday, tuple[TimeWindow, ...]]:

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import difflib
 import io
+import itertools
 import math
 import numbers
 import re
@@ -22,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from planner import units
+from planner.io.sniff import csv_text
 from planner.model import ID_PATTERN, TimeWindow, fmt_clock, parse_clock
 from planner.io.problems import NO_VALUE, Report, Severity
 
@@ -34,10 +37,20 @@ GEO_SUFFIXES = {".geojson", ".json", ".gpkg"}
 
 TRUE_WORDS = frozenset({"yes", "ya", "y", "true", "1"})
 FALSE_WORDS = frozenset({"no", "tidak", "n", "false", "0"})
+INDONESIAN_WORDS = {  # what a coordinator may write for a value of a choice column: a hint, not accepted
+    "desa": "village", "kelurahan": "village", "lapas": "prison", "rutan": "prison", "lpka": "prison",
+    "rumah sakit": "hospital", "rs": "hospital", "rsud": "hospital", "sekolah": "school", "panti": "care_home",
+    "mobil": "car", "motor": "motorbike", "perahu": "boat", "kapal": "boat", "jalan": "road", "sungai": "river",
+    "rusak": "broken", "baik": "working", "diperbaiki": "in_repair", "servis": "in_repair",
+}
 CLOSED_WORDS = frozenset({"closed", "tutup", "off", "libur"})
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2011": "-", "\u2212": "-"})
 _ID_RE = re.compile(ID_PATTERN)
 _DECIMAL_COMMA_RE = re.compile(r"^[+-]?\d+,\d+$")
+_THOUSANDS_DOT_RE = re.compile(r"^\d{1,3}(\.\d{3})+$")  # 2.000 or 1.250.000 (Indonesian grouping)
+_THOUSANDS_COMMA_RE = re.compile(r"^\d{1,3}(,\d{3})+$")  # 2,000 in a comma-separated file
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY_FIRST_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")  # 25/11/2026, as Indonesian Excel writes
 E = TypeVar("E", bound=StrEnum)
 
 
@@ -65,6 +78,11 @@ def read_table(
     suffix = path.suffix.lower()
     if not path.is_file():
         report.error(spec, f"file not found (looked for {path})")
+        return None
+    size = path.stat().st_size
+    if size > units.MAX_TABLE_BYTES:
+        mb = units.MAX_TABLE_BYTES // (1024 * 1024)
+        report.error(spec, f"the file is {size / 1024 / 1024:,.0f} MB; jemput reads tables of at most {mb} MB")
         return None
     try:
         if suffix in XLSX_SUFFIXES:
@@ -94,34 +112,18 @@ def _read_csv(path: Path, label: str, report: Report) -> Table | None:
     if not data.strip():
         report.error(label, f"the file is empty ({len(data)} bytes)")
         return None
-    text = decode_csv(data, label, report)
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first_line and "," not in first_line else ","
-    if "\t" in first_line and delimiter not in first_line:
-        delimiter = "\t"
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    sniffed = csv_text(data, label, report)
+    if sniffed is None:
+        return None
+    reader = csv.reader(io.StringIO(sniffed.text, newline=""), delimiter=sniffed.delimiter)
+    records = list(itertools.islice(reader, units.MAX_TABLE_ROWS + 2))
+    if len(records) > units.MAX_TABLE_ROWS + 1:
+        report.error(label, f"more than {units.MAX_TABLE_ROWS:,} data rows; jemput reads at most that many from one table")
+        return None
     table = _assemble(label, records, first_row=1, report=report)
     if table is not None:
-        table.decimal_comma = delimiter == ";"
+        table.decimal_comma = sniffed.delimiter == ";"
     return table
-
-
-def decode_csv(data: bytes, label: str, report: Report) -> str:
-    """Decode CSV bytes as UTF-8 (with or without BOM), else as cp1252 with a warning."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        try:
-            text, used = data.decode("cp1252"), "cp1252 (Windows-1252, Excel's plain 'CSV' export)"
-        except UnicodeDecodeError:  # bytes cp1252 leaves undefined: latin-1 decodes anything
-            text, used = data.decode("latin-1"), "latin-1"
-        report.warning(
-            label,
-            f"the file is not UTF-8 (first non-UTF-8 byte on line {line}); read it as {used}. "
-            "Check accented names, or save it as 'CSV UTF-8'",
-        )
-        return text
 
 
 def _read_xlsx(path: Path, label: str, sheet: str | None, report: Report) -> Table | None:
@@ -332,7 +334,11 @@ class Row:
         text = self.required(column) if required else self.text(column)
         if not text:
             return default
-        value = self._parse_number(column, text)
+        if integer and not self.table.decimal_comma and _THOUSANDS_COMMA_RE.match(text):
+            self.problem(column, f"write the count without a thousands separator: {text.replace(',', '')}", text)
+            return None
+        value = self._grouped_count(column, text) if integer else None
+        value = self._parse_number(column, text) if value is None else value
         if value is None:
             return None
         if integer and not value.is_integer():
@@ -351,6 +357,16 @@ class Row:
             self.problem(column, reason, text)
             return None
         return int(value) if integer else value
+
+    def _grouped_count(self, column: str, text: str) -> float | None:
+        """A count written with '.' grouping thousands ("2.000") in a ';' file with decimal commas."""
+        if not (self.table.decimal_comma and _THOUSANDS_DOT_RE.match(text)):
+            return None
+        value = float(text.replace(".", ""))
+        reason = (f"read as {value:,.0f}: in this ';'-separated file with decimal commas a '.' groups "
+                  f"thousands; write {value:.0f} to be sure")
+        self.problem(column, reason, text, warning=True)
+        return value
 
     def _parse_number(self, column: str, text: str) -> float | None:
         candidate = text.replace(",", ".") if self.table.decimal_comma and _DECIMAL_COMMA_RE.match(text) else text
@@ -388,7 +404,11 @@ class Row:
             return enum(text.lower())
         except ValueError:
             allowed = ", ".join(e.value for e in enum)
-            self.problem(column, f"unknown {column} {text!r}; allowed: {allowed}", text)
+            hint = INDONESIAN_WORDS.get(text.lower())
+            if hint in {e.value for e in enum}:
+                self.problem(column, f"unknown {column} {text!r}; did you mean {hint!r}? (allowed: {allowed})", text)
+            else:
+                self.problem(column, f"unknown {column} {text!r}; allowed: {allowed}", text)
             return None
 
     def date(self, column: str, *, required: bool = False) -> dt.date | None:
@@ -446,12 +466,14 @@ def parse_date(text: str) -> dt.date:
     t = text.strip()
     if t.endswith(" 00:00:00") or t.endswith("T00:00:00"):
         t = t[:10]
+    if not _DATE_RE.match(t):
+        day_first = _DAY_FIRST_RE.match(t)
+        hint = f" (write {day_first[3]}-{int(day_first[2]):02d}-{int(day_first[1]):02d})" if day_first else ""
+        raise ValueError(f"expected a date YYYY-MM-DD, got {text!r}{hint}")
     try:
-        if len(t) != 10:
-            raise ValueError
-        return dt.date.fromisoformat(t)
-    except ValueError:
-        raise ValueError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+        return dt.date(int(t[:4]), int(t[5:7]), int(t[8:]))
+    except ValueError as exc:
+        raise ValueError(f"no such date {text!r} ({exc}); expected a date YYYY-MM-DD") from None
 
 
 class WindowFormatError(ValueError):

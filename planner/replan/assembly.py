@@ -24,12 +24,12 @@ def number_visits(c: Compiled, kept: dict[Key, KeptDay], rest: Rest, visits: dic
             order.append(((key[1], 0, key[0], pos), ("kept", key, pos)))
     for j, seq in visits.items():
         for pos, v in enumerate(seq):
-            order.append(((rest.c.team_days[j].date, 1, j, pos), ("new", j, pos)))
+            order.append(((rest.c.team_days[j].date, 1, v.visit_no, j, pos), ("new", j, pos)))  # the model keeps numbers in date order
     order.sort(key=lambda x: x[0])
     count = np.zeros(len(sc.sites), dtype=np.int64)
     remaining = np.array([s.unrecorded for s in sc.sites], dtype=np.int64)
     fixed: dict[Key, list[Stop]] = {key: list(k.stops) for key, k in kept.items()}
-    new: dict[int, list[Visit]] = {j: [] for j in visits}
+    new: dict[int, list] = {j: [] for j in visits}
     for _, (what, a, pos) in order:
         if what == "kept":
             stop = fixed[a][pos]
@@ -46,8 +46,8 @@ def number_visits(c: Compiled, kept: dict[Key, KeptDay], rest: Rest, visits: dic
             if people <= 0:
                 continue
             count[v.site], remaining[v.site] = k, remaining[v.site] - people
-            new[a].append(Visit(v.site, k, people))
-    return fixed, new
+            new[a].append((pos, Visit(v.site, k, people)))
+    return fixed, {a: [v for _, v in sorted(seq, key=lambda x: x[0])] for a, seq in new.items()}  # route order
 
 
 def assemble_week(c: Compiled, rest: Rest, kept: dict[Key, KeptDay], fixed: dict[Key, list[Stop]], new: dict[int, list[Visit]]) -> tuple[list[TeamDay], int]:

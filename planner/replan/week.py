@@ -22,7 +22,8 @@ from planner.check.reasons import left_out_reason
 from planner.compile.instance import Compiled, compile_scenario
 from planner.compile.reach import reach_matrix
 from planner.compile.travel import TravelProvider
-from planner.io.outcomes import Outcomes, OutcomesError, check_outcomes
+from planner.io.outcomes import Outcomes, OutcomesError, check_from_time, check_outcomes
+from planner.io.problems import Report
 from planner.model import Scenario
 from planner.plan import Churn, LeftOut, Plan, ReplanInfo, SolveInfo, StopOutcome
 from planner.replan.assembly import assemble_week, number_visits
@@ -32,6 +33,7 @@ from planner.replan.kept import KeptDay, Key, freeze, nothing_changes, replanned
 from planner.replan.rest import previous_places, rest_bound, rest_week
 from planner.replan.roll import roll_week
 from planner.replan.warm import ReplanOptions, solve_rest
+from planner.solve.pending import with_pending
 
 __all__ = ["KeptDay", "ReplanOptions", "freeze", "replan", "replanned_scenario", "roll_week"]
 
@@ -47,7 +49,7 @@ def replan(
 ) -> tuple[Plan, Churn]:
     """The re-planned week and its churn (see module doc). Raises OutcomesError for bad outcomes."""
     t0 = time.monotonic()
-    report = check_outcomes(outcomes, scenario, old_plan)
+    report = check_outcomes(outcomes, scenario, old_plan, from_time)
     if not report.ok:
         raise OutcomesError(report)
     kept, frozen = freeze(scenario, old_plan, outcomes, from_time)
@@ -74,11 +76,15 @@ def replan(
         ),
         replan=ReplanInfo(from_time=from_time, facts=len(outcomes.outcomes), unchanged=status == "unchanged", churn=churn),
     )
-    return plan, churn
+    return with_pending(updated, plan), churn
 
 
 def replanned_scenario(scenario: Scenario, old_plan: Plan, outcomes: Outcomes, from_time: dt.datetime) -> Scenario:
     """The scenario a re-planned plan is valid for: the facts applied to the dates still to plan."""
+    report = Report()
+    check_from_time(from_time, scenario, report)
+    if not report.ok:
+        raise OutcomesError(report)
     _, frozen = freeze(scenario, old_plan, outcomes, from_time)
     return apply_facts(scenario, outcomes, frozen)
 

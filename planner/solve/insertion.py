@@ -4,16 +4,22 @@ OR-Tools' own insertion heuristics rank visits by value or by cost alone; orient
 rank them by value per minute of route time they consume (service + detour + waiting), which packs
 more value into a day (bench/results/search_settings.md). The routes are a start for the search:
 `planner.solve.routing` restores them with the real constraints and falls back to OR-Tools' first
-solution when they do not restore (breaks and multi-window gaps are only approximated here).
+solution when they do not restore.
+
+The insertion keeps the model's rules: breaks and the Friday prayer (no visit overlaps one, driving
+pauses through it), start windows, the shift, the driving limit, one visit per site per team-day and
+a site's visits in number order across days (`planner.solve.routing.visit_order_offset`). Candidates
+are ranked on vectorised estimates; the best are then timed exactly (`day_times`) before one is taken.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from planner.solve.problem import service_vector
+from planner.solve.problem import service_vector, visit_order_offset
 
 POWERS = (1.0, 2.0, 3.0)  # value exponents tried: value^p ÷ added minutes; the search starts from the best
+CHECKED = 24  # candidates timed exactly per vehicle and round, best estimate first
 
 
 def ratio_routes(inst, power: float = 2.0, routes: list[list[int]] | None = None, banned=()) -> list[list[int]]:
@@ -35,9 +41,11 @@ def ratio_routes(inst, power: float = 2.0, routes: list[list[int]] | None = None
         free[route] = False
     free[list(banned)] = False
     service = [service_vector(inst, v) for v in inst.vehicles]
+    order = _SiteOrder(inst, routes, visit_order_offset(inst) < 0)
 
     def best_for(v: int):
-        return _best_insertion(inst, v, routes[v], service[v], lo, hi, value, free & allowed[v])
+        ok = free & allowed[v] & order.open_for(v)
+        return _best_insertion(inst, v, routes[v], service[v], lo, hi, value, ok)
 
     best = [best_for(v) for v in range(nv)]
     while any(b is not None for b in best):
@@ -45,10 +53,59 @@ def ratio_routes(inst, power: float = 2.0, routes: list[list[int]] | None = None
         _, node, pos = best[v]
         routes[v].insert(pos, node)
         free[node] = False
+        touched = order.place(node, v)
         for w in range(nv):
-            if w == v or (best[w] is not None and best[w][1] == node):
+            if w == v or (best[w] is not None and (best[w][1] == node or best[w][1] in touched)):
                 best[w] = best_for(w)
     return routes
+
+
+class _SiteOrder:
+    """Which visits a vehicle may take: not a second visit of a site on one team-day (when the rule
+    holds) and a site's routed visits in number order across days (the same day only when the model
+    lets visits of one date come in any order)."""
+
+    def __init__(self, inst, routes: list[list[int]], same_day_ok: bool) -> None:
+        n, nd = len(inst.node_point), inst.n_depots
+        self.same_day_ok, self.one_a_day = same_day_ok, inst.one_visit_per_vehicle
+        self.day = np.array([v.day for v in inst.vehicles], dtype=np.int64)
+        self.number = np.zeros(n, dtype=np.int64)
+        self.number[nd:] = inst.visit_no
+        self.site = np.full(n, -1, dtype=np.int64)
+        self.site[nd:] = inst.visit_site
+        self.nodes_of: dict[int, list[int]] = {}
+        for k, s in enumerate(inst.visit_site):
+            self.nodes_of.setdefault(int(s), []).append(nd + k)
+        self.after = np.full(n, -1, dtype=np.int64)  # latest day of a routed lower-numbered visit
+        self.before = np.full(n, 1 << 30, dtype=np.int64)  # earliest day of a routed higher-numbered visit
+        self.blocked = np.zeros((len(inst.vehicles), n), dtype=bool)  # a visit of the site is on the vehicle
+        for v, route in enumerate(routes):
+            for node in route:
+                self.place(node, v)
+
+    def place(self, node: int, v: int) -> set[int]:
+        """Record `node` on vehicle v; the other visit nodes of its site (whose options changed)."""
+        others = [o for o in self.nodes_of.get(int(self.site[node]), ()) if o != node]
+        if not others:
+            return set()
+        day = self.day[v]
+        for o in others:
+            if self.number[o] > self.number[node]:
+                self.after[o] = max(self.after[o], day)
+            else:
+                self.before[o] = min(self.before[o], day)
+        if self.one_a_day:
+            self.blocked[v, others] = True
+        return set(others)
+
+    def open_for(self, v: int) -> np.ndarray:
+        """bool per node: vehicle v may take it as far as the site rules go."""
+        day = self.day[v]
+        if self.same_day_ok:
+            ok = (self.after <= day) & (self.before >= day)
+        else:
+            ok = (self.after < day) & (self.before > day)
+        return ok & ~self.blocked[v]
 
 
 def _window_envelope(inst, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -62,34 +119,89 @@ def _window_envelope(inst, n: int) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
+def _advance(t, minutes, breaks):
+    """Clock time after driving `minutes` from `t`, pausing through breaks (vectorised
+    `planner.solve.schedule.advance`)."""
+    t = np.asarray(t, dtype=np.int64)
+    left = np.asarray(minutes, dtype=np.int64).copy()
+    for b0, b1 in breaks:
+        hit = (b1 > t) & (t + left > b0)  # the drive reaches into this break
+        left = np.where(hit & (t < b0), left - (b0 - t), left)
+        t = np.where(hit, np.maximum(t, b1), t)
+    return t + left
+
+
+def _clear_of_breaks(begin, svc, breaks):
+    """Earliest start ≥ `begin` whose [start, start + svc) overlaps no break (vectorised)."""
+    for b0, b1 in breaks:
+        begin = np.where((begin < b1) & (begin + svc > b0), b1, begin)
+    return begin
+
+
+def day_times(inst, v: int, route: list[int], svc) -> list[int] | None:
+    """Start of every stop of vehicle v's route (exactly as the model and the schedule time it), or
+    None when the route breaks a start window, a break, the shift or the driving limit."""
+    veh = inst.vehicles[v]
+    travel = inst.duration[veh.profile]
+    breaks = tuple(sorted(veh.breaks))
+    nd = inst.n_depots
+    here, t, drive, out = veh.start_node, veh.work_start, 0, []
+    for node in route:
+        drive += int(travel[here, node])
+        begin = int(_advance(t, travel[here, node], breaks))
+        wins = sorted(inst.start_windows[node - nd]) or [(begin, veh.work_end)]
+        start = next((s for a, b in wins if (s := int(_clear_of_breaks(max(begin, a), svc[node], breaks))) <= b), None)
+        if start is None:
+            return None
+        out.append(start)
+        here, t = node, start + int(svc[node])
+    drive += int(travel[here, veh.end_node])
+    back = int(_advance(t, travel[here, veh.end_node], breaks))
+    return out if back <= veh.work_end and drive <= veh.max_drive_min else None
+
+
 def _best_insertion(inst, v: int, route: list[int], svc, lo, hi, value, candidates):
-    """(ratio, node, position) of the best feasible insertion into vehicle v's route, or None."""
+    """(ratio, node, position) of the best insertion into vehicle v's route that times exactly, or None."""
     cand = np.flatnonzero(candidates)
     if len(cand) == 0:
         return None
     veh = inst.vehicles[v]
     travel = inst.duration[veh.profile]
+    breaks = tuple(sorted(veh.breaks))
     seq = np.array([veh.start_node, *route, veh.end_node])
     start = np.zeros(len(seq), dtype=np.int64)
     start[0] = veh.work_start
     for i in range(1, len(seq)):
-        arrive = start[i - 1] + svc[seq[i - 1]] + travel[seq[i - 1], seq[i]]
-        start[i] = max(arrive, lo[seq[i]]) if i < len(seq) - 1 else arrive
-    latest = np.zeros(len(seq), dtype=np.int64)
+        arrive = _advance(start[i - 1] + svc[seq[i - 1]], travel[seq[i - 1], seq[i]], breaks)
+        start[i] = _clear_of_breaks(max(arrive, lo[seq[i]]), svc[seq[i]], breaks) if i < len(seq) - 1 else arrive
+    latest = np.zeros(len(seq), dtype=np.int64)  # latest start keeping the rest in time (breaks as lost minutes)
     latest[-1] = veh.work_end
     for i in range(len(seq) - 2, -1, -1):
         own = hi[seq[i]] if i > 0 else veh.work_end
-        latest[i] = min(own, latest[i + 1] - svc[seq[i]] - travel[seq[i], seq[i + 1]])
+        gap = svc[seq[i]] + travel[seq[i], seq[i + 1]]
+        paused = sum(b1 - b0 for b0, b1 in breaks if b0 < latest[i + 1] and b1 > latest[i + 1] - gap)
+        latest[i] = min(own, latest[i + 1] - gap - paused)
     prev, nxt = seq[:-1], seq[1:]
     to_cand = travel[prev][:, cand].T  # candidate × position
-    arrive = (start[:-1] + svc[prev])[None, :] + to_cand
-    begin = np.maximum(arrive, lo[cand][:, None])
+    arrive = _advance((start[:-1] + svc[prev])[None, :], to_cand, breaks)
+    begin = _clear_of_breaks(np.maximum(arrive, lo[cand][:, None]), svc[cand][:, None], breaks)
     detour = to_cand + travel[cand][:, nxt] - travel[prev, nxt][None, :]
-    ok = (begin <= hi[cand][:, None]) & (begin + svc[cand][:, None] + travel[cand][:, nxt] <= latest[1:][None, :])
+    reach_next = _advance(begin + svc[cand][:, None], travel[cand][:, nxt], breaks)
+    ok = (begin <= hi[cand][:, None]) & (reach_next <= latest[1:][None, :])
     ok &= travel[prev, nxt].sum() + detour <= veh.max_drive_min
     added = detour + svc[cand][:, None] + (begin - arrive)
     ratio = np.where(ok, value[cand][:, None] / (added + 1.0), -1.0)
-    j = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
-    if ratio[j] < 0:
-        return None
-    return float(ratio[j]), int(cand[j[0]]), int(j[1])
+    flat = np.argsort(-ratio, axis=None, kind="stable")[:CHECKED]
+    for j in flat:
+        c, p = np.unravel_index(int(j), ratio.shape)
+        if ratio[c, p] < 0:
+            return None
+        node = int(cand[c])
+        if (not breaks and not _split(inst, node)) or day_times(inst, v, route[:p] + [node] + route[p:], svc) is not None:
+            return float(ratio[c, p]), node, int(p)
+    return None
+
+
+def _split(inst, node: int) -> bool:
+    """The node's start windows have gaps (the envelope estimate may be wrong)."""
+    return len(inst.start_windows[node - inst.n_depots]) > 1

@@ -81,3 +81,18 @@ def service_vector(inst: PartInstance, v: Vehicle) -> np.ndarray:
     per_kit = v.kits * v.rate_per_kit_hour
     svc[inst.n_depots :] = v.setup_min + np.ceil(inst.visit_people * 60 / per_kit).astype(np.int64)
     return svc
+
+
+def visit_order_offset(inst: PartInstance) -> int:
+    """Least start-time difference (minutes) between a site's visit k+1 and its visit k.
+
+    The plan numbers a site's visits by date (`planner.solve.week.renumber_visits`), and visit k+1
+    may come on the same date as visit k (another team) but not earlier. Start times are absolute
+    (day × 1440 + minute): when every shift spans less than half a day, k+1 ≥ k − span allows any
+    order within a date and none across dates. Otherwise (long one-day shifts), or when one team may
+    make two visits of a site a day (their order is then the plan's), visit k+1 starts after visit k.
+    """
+    span = max((v.work_end - v.work_start for v in inst.vehicles), default=0)
+    if not inst.one_visit_per_vehicle or 2 * span >= 24 * 60:  # a day
+        return 0
+    return -span

@@ -12,11 +12,11 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from planner.solve.insertion import POWERS, ratio_routes
-from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector
+from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
 from planner.solve.search import search_with_restarts
 
 # Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
-# Parts without breaks start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
+# Parts start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
@@ -43,6 +43,7 @@ def solve_part(
     time_dim = _add_time_and_cost(inst, routing, manager)
     _add_drive_limit(inst, routing)
     _add_visits(inst, routing, manager, time_dim)
+    _add_visit_order(inst, routing, manager, time_dim)
     _add_one_visit_per_vehicle(inst, routing, manager)
     _add_stability(inst, routing, manager)
     if progress is not None:
@@ -55,6 +56,8 @@ def solve_part(
     if solution is None:
         reason = _STATUS.get(status, str(status))
         return PartResult(inst.name, [[] for _ in inst.vehicles], 0, f"no solution: {reason}", time.monotonic() - t0)
+    if status in (3, 4):  # the last restart found nothing new; the best routes stand
+        status = 1
     routes = []
     for v in range(len(inst.vehicles)):
         idx, seq = solution.Value(routing.NextVar(routing.Start(v))), []
@@ -88,12 +91,7 @@ _NO_LIMIT = pywrapcp.DefaultRoutingSearchParameters().solution_limit
 
 
 def _value_per_minute_start(inst: PartInstance, routing, manager, params):
-    """The cheapest restorable value-per-minute insertion (`planner.solve.insertion`) over its exponents, or None.
-
-    None at once when a team-day has breaks: the insertion does not model them, so its routes rarely restore.
-    """
-    if any(v.breaks for v in inst.vehicles):
-        return None
+    """The cheapest restorable value-per-minute insertion (`planner.solve.insertion`) over its exponents, or None."""
     routing.CloseModelWithParameters(params)
     best = None
     for power in POWERS:
@@ -326,6 +324,22 @@ def _add_one_visit_per_vehicle(inst: PartInstance, routing, manager) -> None:
         for a, k in enumerate(nodes):
             for j in nodes[a + 1 :]:
                 routing.AddHardTypeIncompatibility(k, j)
+
+
+def _add_visit_order(inst: PartInstance, routing, manager, time_dim) -> None:
+    """A site's visits keep their numbers' order in time (see `visit_order_offset`), so numbering
+    them by date afterwards keeps every visit's size: the plan is worth what the search found."""
+    offset = visit_order_offset(inst)
+    by_site: dict[int, list[tuple[int, int]]] = {}
+    for k, (s, no) in enumerate(zip(inst.visit_site, inst.visit_no)):
+        by_site.setdefault(int(s), []).append((int(no), k))
+    for visits in by_site.values():
+        visits.sort()
+        for i, (_, a) in enumerate(visits):  # every pair: the visits between may be left out
+            for _, b in visits[i + 1 :]:
+                first = manager.NodeToIndex(inst.n_depots + a)
+                second = manager.NodeToIndex(inst.n_depots + b)
+                time_dim.AddNodePrecedence(first, second, offset)
 
 
 def _restrict_to_windows(cumul, windows: list[tuple[int, int]]) -> None:

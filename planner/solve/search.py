@@ -37,9 +37,8 @@ def search_with_restarts(inst, routing, manager, params, start):
         routes = _perturb(inst, best_routes, rng)
         assignment = routing.solver().Assignment()
         indices = [[manager.NodeToIndex(n) for n in route] for route in routes]
-        if not routing.RoutesToAssignment(indices, True, True, assignment):
-            continue
-        solution = _search(routing, params, assignment, min(RESTART_S, left))
+        restored = routing.RoutesToAssignment(indices, True, True, assignment)
+        solution = _search(routing, params, assignment, min(RESTART_S, left)) if restored else None
         failed = failed + 1 if solution is None else 0
         if failed >= MAX_FAILED:  # refills do not restore here: search on from the best instead
             solution = _search(routing, params, best, total - (time.monotonic() - t0))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.compile.instance import Compiled, TeamDay, day_reach
+from planner.solve.pending import trip_nights
 
 
 @dataclass(frozen=True)
@@ -38,11 +39,12 @@ def plan_trips(c: Compiled) -> list[Trip]:
     for t, team in enumerate(c.scenario.teams):
         if team.max_nights_out <= 0:
             continue
-        days = _trip_days(c, t, team.max_nights_out)
-        if len(days) < 2:
-            continue
         lodging, gain = _best_lodging(c, t, value)
         if lodging is None or gain <= 0:
+            continue
+        nights = trip_nights(team.max_nights_out, c.scenario.sites[lodging], c.scenario.visits.max_pending_days)
+        days = _trip_days(c, t, nights)
+        if len(days) < 2:
             continue
         trips.append(Trip(team=t, lodging_site=lodging, team_days=days))
         value = value * ~_near(c, t, lodging)  # the next team looks elsewhere

@@ -16,6 +16,7 @@ import numpy as np
 from planner.solve.assemble import Visit, build_team_day
 from planner.solve.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
 from planner.check.bound import upper_bound
+from planner.check.lp_bound import lp_bound_later
 from planner.compile.capacity import expected_people
 from planner.compile.instance import Compiled, compile_scenario
 from planner.check.kpis import compute_kpis
@@ -26,6 +27,7 @@ from planner.compile.reach import reach_matrix
 from planner.check.reasons import left_out_reason
 from planner.solve.routing import PartInstance, PartResult, solve_part
 from planner.compile.travel import TravelProvider
+from planner.solve.pending import with_pending
 from planner.solve.trips import plan_trips
 
 PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
@@ -73,8 +75,9 @@ def plan_week(
     prov = provincial_part(c)
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
+    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places)  # solved while the parts search
     visits, routes = solve_stages(c, specs, prov, day_places, options, report=report, total=total)
-    plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file)
+    plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
     return plan
 
@@ -161,9 +164,9 @@ def renumber_visits(c: Compiled, visits: dict[int, list[Visit]]) -> dict[int, li
     min(what its planned time fits, turnout × decay^(k-1) × what remains), so a plan never
     expects more than the rule allows. Visits left with nobody to record are removed.
     """
-    order = sorted(
+    order = sorted(  # by date, then the search's number: the routing model keeps numbers in date order
         ((c.team_days[i].day, i, pos, v) for i, seq in visits.items() for pos, v in enumerate(seq)),
-        key=lambda x: (x[0], x[1], x[2]),
+        key=lambda x: (x[0], x[3].visit_no, x[1], x[2]),
     )
     remaining = {s: site.unrecorded for s, site in enumerate(c.scenario.sites)}
     count: dict[int, int] = {}
@@ -182,7 +185,7 @@ def renumber_visits(c: Compiled, visits: dict[int, list[Visit]]) -> dict[int, li
     return out
 
 
-def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_file) -> Plan:
+def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_file, lp: int | None = None) -> Plan:
     visits = renumber_visits(c, visits)
     team_days: list[TeamDay] = []
     dropped = 0
@@ -203,13 +206,13 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
     status = ", ".join(sorted({r.status for r in results})) or "empty"
     if dropped:
         status += f"; {dropped} visits dropped while timing routes"
-    return Plan(
+    return with_pending(c.scenario, Plan(
         scenario_name=c.scenario.name,
         horizon_start=c.scenario.horizon.start,
         horizon_days=c.scenario.horizon.days,
         scenario_file=scenario_file,
-        kpis=compute_kpis(c.scenario, team_days, bound, len(left)),
+        kpis=compute_kpis(c.scenario, team_days, bound, len(left), lp),
         team_days=team_days,
         left_out=left,
         solve=SolveInfo(seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results), status=status),
-    )
+    ))

@@ -16,8 +16,9 @@ from api.app import create_app
 from api.settings import Settings
 from tests.planner.solver_cases import ring, scenario, team
 
-KEYS = {"coordinator": "test-coordinator-key", "dashboard": "test-dashboard-key", "field:T1": "test-field-t1",
-        "field:T2": "test-field-t2", "field:T9": "test-field-t9"}
+KEYS = {"coordinator": "test-coordinator-key-0123456789", "dashboard": "test-dashboard-key-0123456789",
+        "field:T1": "test-field-t1-key-0123456789", "field:T2": "test-field-t2-key-0123456789",
+        "field:T9": "test-field-t9-key-0123456789"}
 PG_ENV = "JEMPUT_TEST_POSTGRES_URL"
 KEY_CACHE_S = 1.0  # API key lookups kept this long in tests (a revocation is honoured within it)
 

@@ -31,17 +31,18 @@ def test_values_are_read_and_converted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://u@db/jemput")
     monkeypatch.setenv("JEMPUT_WORKERS", "3")
     monkeypatch.setenv("JEMPUT_MAX_UPLOAD_MB", "50")
-    monkeypatch.setenv("JEMPUT_BOOTSTRAP_KEYS", "coordinator=k1,field:T1=k2")
+    monkeypatch.setenv("JEMPUT_BOOTSTRAP_KEYS", "coordinator=k1-0123456789abcdefghijklmn,field:T1=k2-0123456789abcdefghijklmn")
     s = Settings.from_env()
     assert s.url == "postgresql+psycopg://u@db/jemput"
     assert s.workers == 3 and s.max_upload_bytes == 50 * 1024 * 1024
-    assert s.bootstrap_keys == {"k1": ("coordinator", None), "k2": ("field", "T1")}
+    assert s.bootstrap_keys == {"k1-0123456789abcdefghijklmn": ("coordinator", None), "k2-0123456789abcdefghijklmn": ("field", "T1")}
 
 
 @pytest.mark.parametrize(
     ("name", "value"),
     [("JEMPUT_WORKERS", "two"), ("JEMPUT_MAX_UPLOAD_MB", "-5"), ("JEMPUT_WORKERS", "0"),
-     ("JEMPUT_MAX_SITES", "1e9"), ("JEMPUT_BOOTSTRAP_KEYS", "coordinator"), ("DASK_SCHEDULER", "udp:/nowhere")],
+     ("JEMPUT_MAX_SITES", "1e9"), ("JEMPUT_BOOTSTRAP_KEYS", "coordinator"), ("JEMPUT_BOOTSTRAP_KEYS", "coordinator=short"),
+     ("JEMPUT_TIME_ZONE", "Mars/Olympus"), ("DASK_SCHEDULER", "udp:/nowhere")],
 )
 def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)

@@ -39,6 +39,7 @@ from tests.planner.builders import (
 )
 from planner.model import Access, ClosedLink, Kit, KitStatus, Scenario, TravelSettings, VisitRules, Weekday
 from planner.plan import LeftOut, LeftOutReason, Plan, StopOutcome
+from planner.solve.pending import with_pending
 from planner.check.validate import CODES, Violation, arrival_after, format_violations, free_minutes, validate_plan
 
 Case = Callable[[Scenario, Plan], tuple[Scenario, Plan]]
@@ -373,6 +374,12 @@ def _bound_low(sc, plan):
     return sc, plan
 
 
+def _bound_not_tightest(sc, plan):
+    plan.kpis.bound_max_flow = plan.kpis.upper_bound + 40
+    plan.kpis.bound_lp = plan.kpis.upper_bound + 20  # both above the plan; upper_bound is below both
+    return sc, plan
+
+
 def _left_out_missing(sc, plan):
     plan.left_out = []
     plan.kpis.sites_left_out = 0
@@ -402,6 +409,17 @@ def _across_the_sea(sc, plan):
     sites = tuple(s.model_copy(update={"island": "B" if s.id == "v1" else "A"}) for s in sc.sites)
     teams = tuple(t.model_copy(update={"island": "A"}) for t in sc.teams)
     return sc.model_copy(update={"sites": sites, "teams": teams}), plan
+
+
+def _pending_too_long(sc, plan):
+    """v1 has no signal: Thursday's records there wait at the lodging (v1) until Friday, 1 day > 0."""
+    sc = with_site(sc, "v1", signal=False).model_copy(update={"visits": VisitRules(max_pending_days=0)})
+    return sc, with_pending(sc, plan)
+
+
+def _pending_mismatch(sc, plan):
+    day_of(plan, "t1", WED).pending_records = 5
+    return sc, plan
 
 
 def _header(sc, plan):
@@ -460,11 +478,14 @@ CASES: list[tuple[str, Case, set[str] | None]] = [
     ("no-crossing", _across_the_sea, {"no-crossing"}),
     ("kpi-mismatch", _kpi_wrong, {"kpi-mismatch"}),
     ("bound-below-plan", _bound_low, {"bound-below-plan"}),
+    ("bound-not-tightest", _bound_not_tightest, {"bound-not-tightest"}),
     ("missing-left-out", _left_out_missing, {"missing-left-out"}),
     ("duplicate-left-out", _left_out_twice, {"duplicate-left-out"}),
     ("served-left-out", _served_left_out, {"served-left-out"}),
     ("left-out-figures", _left_out_figures, {"left-out-figures"}),
     ("plan-header", _header, {"plan-header"}),
+    ("pending-too-long", _pending_too_long, {"pending-too-long"}),
+    ("pending-mismatch", _pending_mismatch, {"pending-mismatch"}),
 ]
 
 

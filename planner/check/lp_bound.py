@@ -1,0 +1,179 @@
+"""A linear-programming bound on recordings: no plan can record more (docs/bound.md).
+
+The max-flow bound (`planner.check.bound`) charges each team-day one set-up and one round trip.
+This relaxation charges every visit its set-up and the cheapest drive into its site, and a site's
+k-th visit draws no more than the k-th visit size, so it is much tighter. Per team-day d and
+site s it has the people recorded r[d,s] ≥ 0 and the visits made n[d,s] ≥ 0 (fractional):
+
+- r[d,s] ≤ most × n[d,s], most = the site's first visit size or what fits the longest stretch of
+  the day between breaks and inside an opening window, whichever is less
+- n[d,s] ≤ 1 with one visit per site per team-day (else one drive in, however many sittings)
+- per site: Σ_d n ≤ its visit count; for every m, Σ_d r ≤ S_m + size_(m+1) × (Σ_d n − m), where S_m is the
+  sum of its first m visit sizes (the tangents of the concave "people after m visits" curve)
+- per team-day: Σ_s n × (set-up + cheapest drive in) + r × 60 ÷ (kits × rate) + shortest return
+  ≤ working minutes less breaks; the drives alone ≤ the driving limit
+
+Why it is valid: whatever earlier visits took, a site's m visits record at most S_m (each takes at most
+turnout^k × what is left, and less taken earlier leaves less to turnout's share); each visit is entered
+by a drive at least the cheapest into its site from the day's start or another site it reaches. A team
+that may stay out may lodge at any site: its drives in are counted from its base or any other site, it
+pays no return, and a day's first visit may be at its own lodging (free) on at most as many days as
+the team has nights out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+
+from planner.compile.instance import Compiled
+
+GLOP_PARAMETERS = "use_dual_simplex: false"
+
+
+def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]]) -> int | None:
+    """Recordings no plan can exceed (the LP above, rounded down); None if GLOP does not solve it."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    if solver is None:
+        return None
+    one_a_day = c.scenario.visits.one_visit_per_team_day
+    inf = solver.infinity()
+    site_r: dict[int, list] = {}
+    site_n: dict[int, list] = {}
+    nights: dict[int, object] = {}  # per team that may stay out: its row of starts at a lodging
+    objective = solver.Objective()
+    for i, td in enumerate(c.team_days):
+        team = c.scenario.teams[td.team]
+        sites = [s for s in np.nonzero(reach[i])[0].tolist() if c.sizes[s]]
+        if not sites:
+            continue
+        lodge = team.max_nights_out > 0
+        into, back = _drives(c, i, sites, day_places, lodge)
+        minutes = td.work_end - td.work_start - sum(b1 - b0 for b0, b1 in td.breaks) - back
+        if minutes <= team.setup_min or team.max_drive_min < back:
+            continue
+        per_person = 60.0 / (td.kits * team.rate_per_kit_hour)
+        work = solver.Constraint(-inf, float(minutes))
+        drive = solver.Constraint(-inf, float(team.max_drive_min - back))
+        free = _lodging(solver, nights, td.team, team.max_nights_out) if lodge else None
+        stretches = _stretches(td)
+        for s, drive_in in zip(sites, into):
+            sizes = c.sizes[s]
+            longest = _longest_sitting(stretches, c.windows[s][td.day])
+            most = min(sizes[0], int((longest - team.setup_min) * td.kits * team.rate_per_kit_hour // 60))
+            if most <= 0:
+                continue
+            r = solver.NumVar(0.0, float(sum(sizes)), "")
+            n = solver.NumVar(0.0, 1.0 if one_a_day else float(len(sizes)), "")
+            link = solver.Constraint(-inf, 0.0)
+            link.SetCoefficient(r, 1.0)
+            link.SetCoefficient(n, -float(most))
+            work.SetCoefficient(r, per_person)
+            enter = n if one_a_day else _entries(solver, n, len(sizes))
+            work.SetCoefficient(n, float(team.setup_min + (drive_in if one_a_day else 0)))  # sets, not adds
+            if not one_a_day:
+                work.SetCoefficient(enter, float(drive_in))
+            drive.SetCoefficient(enter, float(drive_in))
+            if drive_in > 0 and free is not None:
+                y = solver.NumVar(0.0, 1.0, "")  # the part of the entries made from a lodging at s itself
+                below = solver.Constraint(-inf, 0.0)
+                below.SetCoefficient(y, 1.0)
+                below.SetCoefficient(enter, -1.0)
+                free.SetCoefficient(y, 1.0)
+                work.SetCoefficient(y, -float(drive_in))
+                drive.SetCoefficient(y, -float(drive_in))
+            objective.SetCoefficient(r, 1.0)
+            site_r.setdefault(s, []).append(r)
+            site_n.setdefault(s, []).append(n)
+    for s, rs in site_r.items():
+        _site_rows(solver, c.sizes[s], rs, site_n[s])
+    objective.SetMaximization()
+    solver.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
+    if solver.Solve() not in (pywraplp.Solver.OPTIMAL,):
+        return None
+    return int(np.floor(objective.Value() + 1e-6))
+
+
+def _stretches(td) -> list[tuple[int, int]]:
+    """The team-day's working time between its breaks (a visit may not overlap a break)."""
+    out, t = [], td.work_start
+    for b0, b1 in sorted(td.breaks):
+        if b0 > t:
+            out.append((t, min(b0, td.work_end)))
+        t = max(t, b1)
+    if t < td.work_end:
+        out.append((t, td.work_end))
+    return out
+
+
+def _longest_sitting(stretches: list[tuple[int, int]], windows) -> int:
+    """Longest visit (minutes) that fits one stretch and one opening window."""
+    return max((min(a1, w1) - max(a0, w0) for a0, a1 in stretches for w0, w1 in windows), default=0)
+
+
+def _entries(solver, n, most: int):
+    """Drives into a site on one team-day when a team may visit it back to back: ≥ n ÷ most
+    (1 whenever it visits, as n ≤ most), so a second sitting is not charged a drive it never made."""
+    e = solver.NumVar(0.0, 1.0, "")
+    row = solver.Constraint(0.0, solver.infinity())
+    row.SetCoefficient(e, float(most))
+    row.SetCoefficient(n, -1.0)
+    return e
+
+
+def _site_rows(solver, sizes: list[int], rs: list, ns: list) -> None:
+    """Per site: at most its visit count, and people within the tangents of S_m (see module doc)."""
+    count = solver.Constraint(-solver.infinity(), float(len(sizes)))
+    for n in ns:
+        count.SetCoefficient(n, 1.0)
+    prefix = 0
+    for m, size in enumerate(sizes):  # Σ r − size × Σ n ≤ S_m − size × m
+        row = solver.Constraint(-solver.infinity(), float(prefix - size * m))
+        for r in rs:
+            row.SetCoefficient(r, 1.0)
+        for n in ns:
+            row.SetCoefficient(n, -float(size))
+        prefix += size
+    total = solver.Constraint(-solver.infinity(), float(prefix))
+    for r in rs:
+        total.SetCoefficient(r, 1.0)
+
+
+def _lodging(solver, nights: dict, team: int, most_nights: int):
+    """A row for the team-day's first visit made at its own lodging: at most a[d] of them, the day
+    starting at a lodging, and a team starts at most as many days at a lodging as it has nights out."""
+    a = solver.NumVar(0.0, 1.0, "")
+    if team not in nights:
+        nights[team] = solver.Constraint(-solver.infinity(), float(most_nights))
+    nights[team].SetCoefficient(a, 1.0)
+    free = solver.Constraint(-solver.infinity(), 0.0)
+    free.SetCoefficient(a, -1.0)
+    return free
+
+
+def _drives(c: Compiled, i: int, sites: list[int], day_places, lodge: bool) -> tuple[list[int], int]:
+    """Cheapest drive into each site from team-day i's start or another site it reaches, and its
+    shortest return. A team that may stay out starts at its base or at a lodging, which may be any
+    site, and may end the day at one: its drives in are from its base or any other site, no return."""
+    td = c.team_days[i]
+    dur = c.duration[c.scenario.teams[td.team].vehicle]
+    points = np.array([c.site_point(s) for s in sites])
+    origins = np.arange(c.n_teams, dur.shape[0]) if lodge else points
+    block = dur[np.ix_(origins, points)].astype(np.int64)
+    own = np.searchsorted(origins, points)  # each site's own row: not a drive into it
+    block[own, np.arange(len(points))] = np.iinfo(np.int64).max
+    start, end = (td.team, None) if lodge else day_places[i]
+    into = np.minimum(block.min(axis=0), dur[start, points])
+    return into.tolist(), 0 if end is None else int(dur[points, end].min())
+
+
+def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]]) -> Callable[[], int | None]:
+    """Start `lp_bound` in a thread (GLOP runs outside the GIL, beside the search); the returned
+    function waits for it."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-bound")
+    future = pool.submit(lp_bound, c, reach, day_places)
+    pool.shutdown(wait=False)
+    return future.result

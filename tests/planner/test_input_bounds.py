@@ -1,0 +1,106 @@
+"""Issue 17: readers bound their work before allocating, and outcomes/re-plan times are checked.
+
+Oversized inputs are refused with a sentence before they are read in full (a sparse file stands in
+for a large one, so the test allocates nothing); counts far above a site's estimate are warnings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from planner import units
+from planner.io.load import load_scenario, validate_scenario
+from planner.io.outcomes import Outcomes, VisitDone, check_from_time, check_outcomes
+from planner.io.problems import Report
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+GOOD = DATA / "good"
+
+
+def scenario_with_sites(folder: Path, sites: str) -> Path:
+    text = (f"name: t\nhorizon: {{start: 2026-11-23, days: 6}}\nsites: {sites}\n"
+            f"teams: {GOOD / 'teams.csv'}\nkits: {GOOD / 'kits.csv'}\n")
+    (folder / "scenario.yaml").write_text(text, encoding="utf-8")
+    return folder / "scenario.yaml"
+
+
+def only_error(report: Report) -> str:
+    assert len(report.errors) == 1, report.format()
+    return report.errors[0].reason
+
+
+def test_a_table_larger_than_the_bound_is_refused_unread(tmp_path: Path) -> None:
+    big = tmp_path / "sites.csv"
+    with big.open("wb") as f:
+        f.truncate(units.MAX_TABLE_BYTES + 1)  # sparse: nothing is written or read
+    scenario, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert scenario is None
+    assert only_error(report) == "the file is 64 MB; jemput reads tables of at most 64 MB"
+
+
+def test_more_rows_than_the_bound_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(units, "MAX_TABLE_ROWS", 50)
+    rows = "".join(f"V-{i},Desa {i},village,-1.70,103.27,10\n" for i in range(51))
+    (tmp_path / "sites.csv").write_text("site_id,name,kind,lat,lon,unrecorded\n" + rows, encoding="utf-8")
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert only_error(report) == "more than 50 data rows; jemput reads at most that many from one table"
+
+
+def test_more_sites_than_a_scenario_may_have(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(units, "MAX_SITES", 40)
+    for part in ("a", "b"):
+        rows = "".join(f"V-{part}{i},Desa {i},village,-1.70,103.27,10\n" for i in range(25))
+        (tmp_path / f"{part}.csv").write_text("site_id,name,kind,lat,lon,unrecorded\n" + rows, encoding="utf-8")
+    text = scenario_with_sites(tmp_path, "[a.csv, b.csv]").read_text()
+    (tmp_path / "scenario.yaml").write_text(text, encoding="utf-8")
+    _, report = validate_scenario(tmp_path / "scenario.yaml")
+    assert [(p.file, p.reason) for p in report.errors] == [
+        ("b.csv", "50 sites; a scenario may have at most 40 (plan a province in parts, e.g. one scenario per regency)")]
+
+
+def test_a_huge_scenario_file_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "scenario.yaml"
+    with path.open("wb") as f:
+        f.truncate(units.MAX_SCENARIO_FILE_BYTES + 1)
+    _, report = validate_scenario(path)
+    assert only_error(report).startswith("the scenario file is 1,000,001 bytes; at most 1,000,000")
+
+
+def test_alias_expansion_is_never_attempted(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 30)]
+    path = tmp_path / "scenario.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _, report = validate_scenario(path)  # 10^30 items if expanded; refused at the first alias
+    assert "aliases (*a0) are not allowed" in only_error(report)
+
+
+def test_a_visit_count_far_above_the_estimate_is_a_warning() -> None:
+    sc = load_scenario(GOOD / "scenario.yaml")
+    estimate = sc.site_by_id()["V-002"].unrecorded  # 45
+    day = dt.date(2026, 11, 24)
+    near = Outcomes(outcomes=(VisitDone(site_id="V-002", team_id="T-BH", people=2 * estimate + 50, date=day),))
+    assert check_outcomes(near, sc).problems == []
+    far = Outcomes(outcomes=(VisitDone(site_id="V-002", team_id="T-BH", people=5000, date=day),))
+    report = check_outcomes(far, sc)
+    assert report.ok and [(p.row, p.column, p.severity.value) for p in report] == [(1, "people", "warning")]
+    assert report.problems[0].reason == (
+        "5,000 people recorded at V-002, far above its estimate of 45 unrecorded; check the count "
+        "(the re-plan takes it as reported)")
+
+
+@pytest.mark.parametrize(("when", "answer"), [
+    ("2026-11-22T23:59", "warning: the re-plan time 2026-11-22T23:59 is before the week 2026-11-23 to 2026-11-28: "
+                         "nothing is kept and the whole week is planned again"),
+    ("2026-11-23T00:00", None), ("2026-11-28T16:00", None),
+    ("2026-11-29T08:00", "error: the re-plan time 2026-11-29T08:00 is after the week 2026-11-23 to 2026-11-28; "
+                         "nothing is left to re-plan. Give a time within the week")])
+def test_the_replan_time_must_be_inside_the_week(when: str, answer: str | None) -> None:
+    sc = load_scenario(GOOD / "scenario.yaml")
+    report = Report()
+    check_from_time(dt.datetime.fromisoformat(when), sc, report, label="--from")
+    assert [p.format() for p in report] == ([f"--from value '{when}:00': {answer}"] if answer else [])
+    assert check_outcomes(Outcomes(), sc, from_time=dt.datetime.fromisoformat(when)).ok == (answer is None or "warning" in answer)

@@ -1,0 +1,123 @@
+"""Plan quality: the plan keeps the search's value (visit order in the model) and shows a tight, valid bound."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import planner.solve.week as week
+from planner.check.bound import upper_bound
+from planner.check.lp_bound import lp_bound
+from planner.check.validate import format_violations, validate_plan
+from planner.compile.instance import compile_scenario
+from planner.compile.reach import reach_matrix
+from planner.solve.parts import places
+from planner.solve.routing import PartInstance, Vehicle, solve_part
+from planner.solve.trips import plan_trips
+from tests.planner.solver_cases import ring, scenario, solve, team, village
+
+DAY = 24 * 60
+
+
+def _vehicle(day: int, work_end: int) -> Vehicle:
+    return Vehicle(team=0, team_day=day, day=day, kits=1, rate_per_kit_hour=60.0, setup_min=0, profile="car",
+                   start_node=0, end_node=0, work_start=day * DAY + 480, work_end=day * DAY + work_end,
+                   breaks=(), max_drive_min=1000)
+
+
+def test_a_sites_visits_keep_their_number_order_across_days() -> None:
+    """Day 0 only fits the small visit 2, day 1 fits the large visit 1: the model may serve one, not both
+    in the wrong order (renumbering by date would then shrink the larger one)."""
+    inst = PartInstance(
+        name="order", node_point=np.array([0, 1, 1]), n_depots=1, visit_site=np.array([0, 0]),
+        visit_no=np.array([1, 2]), visit_people=np.array([200, 60]), visit_value=np.array([200.0, 60.0]),
+        duration={"car": np.array([[0, 10, 10], [10, 0, 0], [10, 0, 0]], dtype=np.int64)},
+        vehicles=[_vehicle(0, 480 + 100), _vehicle(1, 480 + 300)], allowed=[[1], [0, 1]],
+        start_windows=[[], []], travel_cost_per_hour=0.0, one_visit_per_vehicle=True,
+    )
+    res = solve_part(inst, 2.0, max_solutions=50)
+    day_of = {node: v for v, route in enumerate(res.routes) for node in route}
+    assert day_of.get(1) == 1, "the large first visit is worth serving on day 1"
+    assert day_of.get(2, 1) >= day_of[1], f"visit 2 on day {day_of.get(2)} before visit 1 on day {day_of[1]}"
+
+
+def test_order_holds_when_a_visit_between_is_left_out() -> None:
+    """Visits 1 and 3 of a site, visit 2 served nowhere: visit 3 still may not come before visit 1."""
+    inst = PartInstance(
+        name="gap", node_point=np.array([0, 1, 1, 1]), n_depots=1, visit_site=np.array([0, 0, 0]),
+        visit_no=np.array([1, 2, 3]), visit_people=np.array([200, 90, 60]), visit_value=np.array([200.0, 90.0, 60.0]),
+        duration={"car": np.array([[0, 10, 10, 10], [10, 0, 0, 0], [10, 0, 0, 0], [10, 0, 0, 0]], dtype=np.int64)},
+        vehicles=[_vehicle(0, 480 + 100), _vehicle(1, 480 + 300)], allowed=[[1], [], [0, 1]],
+        start_windows=[[], [], []], travel_cost_per_hour=0.0, one_visit_per_vehicle=True,
+    )
+    res = solve_part(inst, 2.0, max_solutions=50)
+    day_of = {node: v for v, route in enumerate(res.routes) for node in route}
+    assert day_of.get(1) == 1 and 2 not in day_of
+    assert day_of.get(3, 1) >= 1, "visit 3 on day 0 before visit 1 on day 1"
+
+
+def test_the_plan_is_worth_what_the_search_found(monkeypatch) -> None:
+    """Large villages get repeat visits; numbering them by date afterwards loses no one."""
+    sites = [village(i, 0.012 * (i % 4) - 0.02, 0.011 * (i // 4) - 0.02, 700 + 60 * i, id=f"B{i}") for i in range(8)]
+    sc = scenario(sites + ring(6), [team("T1", 3), team("T2", 2)])
+    seen = {}
+    renumber = week.renumber_visits
+
+    def spy(c, visits):
+        seen["people"] = sum(v.people for seq in visits.values() for v in seq)
+        return renumber(c, visits)
+
+    monkeypatch.setattr(week, "renumber_visits", spy)
+    plan = solve(sc, seconds=3.0)
+    violations = validate_plan(sc, plan)
+    assert violations == [], format_violations(violations)
+    repeats = {s.site_id for td in plan.team_days for s in td.stops if s.visit > 1}
+    assert repeats, "the case needs repeat visits"
+    assert plan.kpis.expected_recordings == seen["people"]
+
+
+def _bounds(sc):
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    reach = reach_matrix(c, day_places)
+    return upper_bound(c, reach, day_places), lp_bound(c, reach, day_places)
+
+
+@pytest.mark.parametrize("case", ["ring", "remote-lodging", "remote-trip", "big-villages"])
+def test_lp_bound_is_above_the_plan_and_the_plan_shows_the_tighter_bound(case) -> None:
+    if case == "ring":
+        sc = scenario(ring(30, unrecorded=40), [team("T1", 2), team("T2", 1)])
+    elif case == "remote-lodging":
+        far = [village(50 + i, 0.9 + 0.01 * i, 0.9, 150) for i in range(5)]
+        sc = scenario(ring(6) + far, [team("T1", 2, max_nights_out=2)])
+    elif case == "remote-trip":  # 6 h each way: the days out and back are nearly all driving
+        cluster = [village(200 + i, -0.9 + 0.01 * i, -1.3 - 0.01 * i, 200) for i in range(5)]
+        sc = scenario(cluster, [team("T1", 3, max_drive_min=600, max_nights_out=3)])
+    else:
+        sc = scenario([village(i, 0.01 * i, 0.0, 900) for i in range(4)], [team("T1", 4)])
+    flow, lp = _bounds(sc)
+    plan = solve(sc, seconds=2.0)
+    assert validate_plan(sc, plan) == []
+    k = plan.kpis
+    assert k.expected_recordings > 0
+    assert lp is not None and k.bound_lp == lp and k.bound_max_flow == flow
+    assert k.upper_bound == min(flow, lp)
+    assert k.expected_recordings <= lp
+
+
+def test_lp_bound_charges_a_set_up_and_a_drive_per_visit() -> None:
+    """Many small villages: the flow bound charges one set-up a day, the LP one per visit, so it is lower."""
+    sc = scenario(ring(40, radius_deg=0.15, unrecorded=25), [team("T1", 3)])
+    flow, lp = _bounds(sc)
+    assert lp < 0.9 * flow
+
+
+def test_validator_rejects_a_bound_below_the_plan_or_not_the_tightest() -> None:
+    sc = scenario(ring(10), [team("T1", 2)])
+    plan = solve(sc, seconds=1.0)
+    k = plan.kpis
+    low = plan.model_copy(update={"kpis": k.model_copy(update={"bound_lp": k.expected_recordings - 1})})
+    codes = {v.code for v in validate_plan(sc, low)}
+    assert {"bound-below-plan", "bound-not-tightest"} <= codes
+    loose = plan.model_copy(update={"kpis": k.model_copy(update={"upper_bound": k.upper_bound + 50})})
+    assert "bound-not-tightest" in {v.code for v in validate_plan(sc, loose)}
