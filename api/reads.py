@@ -16,7 +16,7 @@ from starlette.responses import Response
 # Finished plans never change, but every read needs a valid key: caches may keep the body, yet must
 # ask again (a cheap 304) before using it; `private` keeps shared proxies from storing it.
 CACHE_CONTROL = "private, no-cache"
-VARY = "Accept-Encoding, X-API-Key"
+VARY = "Accept-Encoding"  # api.headers.SecurityHeaders adds X-API-Key to it
 
 
 @dataclass(frozen=True)

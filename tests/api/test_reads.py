@@ -84,6 +84,8 @@ def test_cached_reads_touch_no_database_and_still_check_access(solved):
             r = c.get(p, headers=headers(who))
             was = first[p, who]
             assert r.status_code == 200 and r.content == was.content and r.headers["etag"] == was.headers["etag"]
+            assert r.headers["x-content-type-options"] == "nosniff"  # the security headers on the short way too
+            assert r.headers["vary"] == "Accept-Encoding, X-API-Key"
     # at most the field reports' version (re-read once a second: their status is in the plan's JSON)
     assert [q for q in sql if "FROM field_reports" not in q] == []
     assert first[f"{base}/export/csv", "dashboard"].headers["content-disposition"].startswith("attachment")
