@@ -14,6 +14,7 @@ from enum import StrEnum
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -59,6 +60,13 @@ def create_key(sessions: sessionmaker[Session], role: Role | str, team_id: str |
     if key is not None and len(key) < MIN_KEY_LENGTH:
         raise ValueError(f"an API key needs at least {MIN_KEY_LENGTH} characters")
     key = key or new_key()
+    try:
+        return _store_key(sessions, key, role, team_id, label)
+    except IntegrityError:  # the same bootstrap key stored at this moment by another process starting up
+        return _store_key(sessions, key, role, team_id, label)
+
+
+def _store_key(sessions: sessionmaker[Session], key: str, role: Role, team_id: str | None, label: str) -> tuple[int, str]:
     with sessions.begin() as s:
         existing = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
         if existing is not None:  # a bootstrap key at a restart: a revoked key stays revoked

@@ -38,7 +38,7 @@ from planner.io.bundled import EDITABLE_FILES, jambi_dir  # noqa: E402
 
 HERE = Path(__file__).parent
 RESULTS = HERE / "results"
-COORD, DASH = "bench-coordinator-key", "bench-dashboard-key"
+COORD, DASH = "bench-coordinator-key-0001", "bench-dashboard-key-000001"  # ≥ 24 characters
 GZIP = {"Accept-Encoding": "gzip"}
 
 

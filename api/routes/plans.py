@@ -210,7 +210,8 @@ def _read_plan(request: Request, plan_id: str, who: Caller) -> Response:
     job = visible_job(store, plan_id, who)
     if job.status in FINAL:
         return respond(request, final_view(store, job, who))
-    return Response(job_out(job).model_dump_json(), media_type="application/json", headers={"Cache-Control": "no-store"})
+    return Response(job_out(job).model_dump_json(by_alias=True), media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
 
 
 def view_key(who: Caller) -> str:
@@ -223,8 +224,8 @@ def final_view(store: Store, job: Job, who: Caller) -> Body:
     status is in it): made once per reports version, compressed, kept in memory."""
     team = who.team_id if who.role == Role.field else None
     key = f"job|{view_key(who)}|reports:{store.reports_version(job.id, team)}"
-    return store.body(job.id, key, "application/json", lambda: _view(store, job, who).model_dump_json().encode(),
-                      persist=False)
+    return store.body(job.id, key, "application/json",
+                      lambda: _view(store, job, who).model_dump_json(by_alias=True).encode(), persist=False)
 
 
 def _memory_key(store: Store, plan_id: str, who: Caller) -> tuple[str, str, dict] | None:
