@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api import errors
@@ -22,6 +22,7 @@ from api.keycache import KeyCache
 from api.limits import BodyLimit, InFlightLimit
 from api.routes import exports, field, health, plans, reports, scenarios
 from api.settings import Settings
+from api.strict import strict_request
 from api.store import Store
 from planner.model import Scenario
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Weekly plans for mobile e-KTP recording teams: upload a scenario, start a solve, poll it, "
         "export the plan and its maps. Send an API key in the X-API-Key header.",
         lifespan=lifespan,
+        dependencies=[Depends(strict_request)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -79,5 +81,19 @@ def _openapi(app: FastAPI) -> dict:
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         components.update(defs.pop("$defs", {}))
         components["Scenario"] = defs
+        _sets_as_lists(components)
         app.openapi_schema = errors.document_errors(schema)
     return app.openapi_schema
+
+
+def _sets_as_lists(node: object) -> None:
+    """Sets (off dates, closed dates, clearances) are read as lists whose repeats are ignored: say so,
+    rather than promise uniqueItems the server does not enforce."""
+    if isinstance(node, dict):
+        if node.pop("uniqueItems", None):
+            node["description"] = (node.get("description", "") + " (repeats are ignored)").strip()
+        for value in node.values():
+            _sets_as_lists(value)
+    elif isinstance(node, list):
+        for value in node:
+            _sets_as_lists(value)

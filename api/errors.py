@@ -45,8 +45,7 @@ def document_errors(schema: dict) -> dict:
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             answers = op["responses"]
-            if "422" in answers:
-                answers["422"] = {**ERRORS_DOC[422], "content": dict(JSON_ERROR)}
+            answers["422"] = {**ERRORS_DOC[422], "content": dict(JSON_ERROR)}  # any route: api.strict's checks
             if "requestBody" in op and "400" not in answers:  # a body the framework cannot parse
                 answers["400"] = {**ERRORS_DOC[400], "content": dict(JSON_ERROR)}
             if op.get("security") is not None or path.startswith("/v1/plans") or path.startswith("/v1/scenarios"):

@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.routing import Match
 
 from api.auth import KEY_HEADER, Caller, hash_key
+from api.strict import query_names
 
 # key_of(path_params, request, who) -> (plan id, stored body key, extra response headers) | None
 KeyOf = Callable[[dict, Request, Caller], "tuple[str, str, dict[str, str]] | None"]
@@ -39,11 +40,36 @@ def one(query: QueryParams, name: str, default: str) -> str | None:
     return default if not values else values[0] if len(values) == 1 else None
 
 
+def _flat(routes):
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            if getattr(getattr(route, "include_context", None), "prefix", ""):
+                raise ValueError("api.fastpath: include routers without a prefix (the routes carry their paths)")
+            yield from _flat(inner.routes)
+        else:
+            yield route
+
+
 class CachedReads:
     """ASGI middleware in front of the FastAPI app `api` (see the module's docstring)."""
 
     def __init__(self, app, api) -> None:
         self.app, self.api = app, api
+        self._routes: list | None = None
+
+    @property
+    def routes(self) -> list:
+        """The app's routes in matching order (those of included routers in their place: FastAPI ≥ 0.16x
+        keeps an included router as one route holding its own; the routers here carry no include prefix),
+        each with its `key_of` (None: never answered here) and the query parameters it declares."""
+        if self._routes is None:
+            self._routes = []
+            for route in _flat(self.api.router.routes):
+                key_of = FAST.get(getattr(route, "endpoint", None))
+                declared = frozenset(query_names(route.dependant)) if key_of else frozenset()
+                self._routes.append((route, key_of, declared))
+        return self._routes
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -59,11 +85,13 @@ class CachedReads:
         who = self.api.state.key_cache.get(hash_key(key))
         if not isinstance(who, Caller):  # not known yet, or refused: the full way looks it up and answers
             return None
-        for route in self.api.router.routes:
+        for route, key_of, declared in self.routes:
             match, child = route.matches(scope)
             if match == Match.FULL:
-                key_of = FAST.get(getattr(route, "endpoint", None))
-                found = key_of and key_of(child["path_params"], Request({**scope, **child}), who)
+                request = Request({**scope, **child})
+                # a query parameter the route does not declare: the full way answers 422 (api.strict)
+                found = key_of and declared.issuperset(request.query_params.keys()) and key_of(
+                    child["path_params"], request, who)
                 break
         else:
             return None

@@ -2,6 +2,12 @@
 cancels them, and resumes or fails what a stopped runner (a crashed server or `jemput worker`) left.
 
 Job states: queued → running → done | failed | cancelled (a cancel may also come while queued).
+
+Kept hand-written: the queue lives in the API's own database (SQLite or PostgreSQL) with a fencing
+token per attempt, so a worker that lost its job (a cancel, or a restart that handed it on) cannot
+store a stale plan, and each solve runs in its own process group that a cancel kills whole. Celery, RQ or Dramatiq
+would add a broker (Redis/RabbitMQ) a provincial office does not run, and none of them kills the
+OR-Tools part processes a solve starts or fences the write of its result.
 """
 
 from __future__ import annotations

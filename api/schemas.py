@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from planner import units
 from planner.io.outcomes import Outcome
 from planner.io.reports import TeamDayStatus
 from planner.plan import Plan
@@ -71,7 +72,7 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     scenario_id: str = Field(pattern=JOB_ID, description="id returned by POST /v1/scenarios")
-    time_limit_s: float = Field(default=30.0, ge=1, le=3600, description="seconds of search in all")
+    time_limit_s: float = Field(default=units.DEFAULT_TIME_LIMIT_S, ge=1, le=3600, description="seconds of search in all")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     max_solutions: int | None = Field(default=None, ge=1, le=100_000,
                                       description="stop each part after N improving solutions (repeatable plans)")
@@ -85,10 +86,10 @@ class ReplanRequest(BaseModel):
                                    "(without a UTC offset: the server's JEMPUT_TIME_ZONE, default Asia/Jakarta)")
     outcomes: list[Outcome] = Field(default=[], max_length=100_000,
                                     description="field outcomes: visits done/missed, kits down/back, closures")
-    time_limit_s: float = Field(default=30.0, ge=1, le=3600, description="seconds of search in all")
+    time_limit_s: float = Field(default=units.DEFAULT_TIME_LIMIT_S, ge=1, le=3600, description="seconds of search in all")
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     max_solutions: int | None = Field(default=None, ge=1, le=100_000)
-    move_penalty: float = Field(default=10.0, ge=0, le=1e6,
+    move_penalty: float = Field(default=units.DEFAULT_MOVE_PENALTY, ge=0, le=1e6,
                                 description="weighted recordings a visit must gain to move to another team or day")
 
 

@@ -11,7 +11,7 @@ import uuid
 from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
@@ -159,10 +159,12 @@ class Store:
 
         return self._plans.get(job.id, load)
 
-    def body(self, job_id: str, key: str, media_type: str, make, persist: bool = True) -> Body:
+    def body(self, job_id: str, key: str, media_type: str, make, persist: bool = True,
+             replaces: str | None = None) -> Body:
         """A finished plan's response body: from memory, else as stored (gzip), else made once and stored,
         so every web process serves the same bytes and ETag (maps are not byte-for-byte reproducible).
-        `persist=False` keeps it in memory only (a body that is cheap to make again and has versions)."""
+        `persist=False` keeps it in memory only (a body that is cheap to make again and has versions);
+        `replaces`: a stored body that has versions (keys starting so) keeps only its newest one."""
         cached = self._bodies.peek((job_id, key))
         if cached is not None:
             return cached
@@ -177,11 +179,14 @@ class Store:
             try:
                 with self.sessions.begin() as s:
                     s.add(PlanRender(job_id=job_id, key=key, media_type=media_type, etag=made.etag, body_gz=made.gz))
+                    if replaces:
+                        s.execute(delete(PlanRender).where(PlanRender.job_id == job_id, PlanRender.key != key,
+                                                           PlanRender.key.startswith(replaces, autoescape=True)))
                 body = made
             except IntegrityError:  # another process stored it first: serve theirs
                 with self.sessions() as s:
                     row = s.get(PlanRender, (job_id, key))
-                body = Body.from_gzip(row.body_gz, row.media_type, row.etag)
+                body = made if row is None else Body.from_gzip(row.body_gz, row.media_type, row.etag)
         else:
             body = Body.from_gzip(row.body_gz, row.media_type, row.etag)
         self._bodies.put((job_id, key), body)

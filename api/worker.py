@@ -56,10 +56,10 @@ def memory_error(memory_mb: int) -> str:
 
 
 def _solve(sessions, job_id: str, run_token: str, solve_workers: int, solve_backend: str = "") -> None:
-    from planner.solve.backends import backend_from_spec
+    from jemput.service import plan_and_check
     from planner.model import Scenario
-    from planner.solve.week import SolveOptions, plan_week
-    from planner.check.validate import validate_plan
+    from planner.solve.backends import backend_from_spec
+    from planner.solve.week import SolveOptions
 
     with sessions() as s:
         job = s.get(Job, job_id)
@@ -77,28 +77,31 @@ def _solve(sessions, job_id: str, run_token: str, solve_workers: int, solve_back
         _write(sessions, job_id, run_token, progress_done=event.done, progress_total=event.total,
                progress_message=event.message[:200])
 
+    scenario_file = f"api:scenario/{job.scenario_id}"
     try:
         if replan is None:
-            plan = plan_week(scenario, options, progress=progress, scenario_file=f"api:scenario/{job.scenario_id}")
+            checked = plan_and_check(scenario, options, progress=progress, scenario_file=scenario_file)
         else:
-            plan = _replan(sessions, replan, options, f"api:scenario/{job.scenario_id}")
+            checked = _replan(sessions, replan, options, scenario_file)
     finally:
         if backend is not None:
             backend.close()
     # a re-plan is checked against its own scenario: the old one with the field's facts applied
-    violations = [_violation(v) for v in validate_plan(scenario, plan)]
-    _finish(sessions, job_id, run_token, status="done", plan_json=plan.model_dump_json(),
+    # (`replan_and_check` does that; it is the scenario stored for this job)
+    violations = [_violation(v) for v in checked.violations]
+    _finish(sessions, job_id, run_token, status="done", plan_json=checked.plan.model_dump_json(),
             violations_json=json.dumps(violations))
 
 
 def _replan(sessions, replan: dict, options, scenario_file: str):
-    """Re-plan the parent job's plan from `from` with the stored outcomes (planner.replan.week does the work)."""
+    """Re-plan the parent job's plan from `from` with the stored outcomes, verified (jemput.service)."""
     import datetime as dt
 
-    from planner.model import Scenario
+    from jemput.service import replan_and_check
     from planner.io.outcomes import Outcomes
+    from planner.model import Scenario
     from planner.plan import Plan
-    from planner.replan.week import ReplanOptions, replan as replan_week
+    from planner.replan.week import ReplanOptions
 
     with sessions() as s:
         parent = s.get(Job, replan["plan_id"])
@@ -106,9 +109,8 @@ def _replan(sessions, replan: dict, options, scenario_file: str):
         old_plan = Plan.model_validate_json(parent.plan_json)
     outcomes = Outcomes.model_validate({"outcomes": replan["outcomes"]})
     start = dt.datetime.fromisoformat(replan["from"]).replace(tzinfo=None)
-    plan, _churn = replan_week(old_scenario, old_plan, outcomes, start,
-                               ReplanOptions(options, replan["move_penalty"]), scenario_file=scenario_file)
-    return plan
+    return replan_and_check(old_scenario, old_plan, outcomes, start,
+                            ReplanOptions(options, replan["move_penalty"]), scenario_file=scenario_file)
 
 
 def _violation(v) -> dict:

@@ -26,7 +26,8 @@ from bench.report import machine, markdown_table  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 RUNS = {"ntt": ("nusa-tenggara-timur", False), "ntt-blind": ("nusa-tenggara-timur", True),
-        "jatim": ("jawa-timur", False)}
+        "jatim": ("jawa-timur", False), "jatim-blind": ("jawa-timur", True),
+        "jatim-compile": ("jawa-timur", False), "jatim-compile-blind": ("jawa-timur", True)}
 COLS = ["run", "sites", "islands", "crossings", "time_limit_s", "workers", "wall_s", "peak_mem_mib",
         "expected_recordings", "upper_bound", "ratio_to_bound", "sites_served", "stops_off_team_island",
         "legs_across_sea", "violations", "no_crossing", "out_of_reach", "lower_value"]
@@ -49,6 +50,8 @@ def one_run(name: str, limit: float, workers: int) -> dict:
     slug, blind = RUNS[name]
     sc = load_scenario(example_dir(slug) / "scenario.yaml")
     planned = sea_blind(sc) if blind else sc
+    if "compile" in name:  # only the travel matrices and arrays: what the islands add to the set-up
+        return compile_run(name, sc, planned)
     t0 = time.perf_counter()
     plan = plan_week(planned, SolveOptions(time_limit_s=limit, workers=workers))
     wall = time.perf_counter() - t0
@@ -72,11 +75,25 @@ def one_run(name: str, limit: float, workers: int) -> dict:
     }
 
 
+def compile_run(name: str, sc, planned) -> dict:
+    """Compile once (every travel matrix, bound to the islands or not); wall time and peak memory."""
+    from planner.compile.instance import compile_scenario
+
+    t0 = time.perf_counter()
+    compile_scenario(planned)
+    wall = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"run": name + (" (sea-blind)" if planned is not sc else ""), "sites": len(sc.sites),
+            "islands": len({s.island for s in planned.sites}), "crossings": len(planned.crossings),
+            "wall_s": round(wall, 1), "peak_mem_mib": round(peak_kb / 1024)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--time-limit", type=float, default=180)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--only", nargs="+", choices=sorted(RUNS), default=list(RUNS))
+    ap.add_argument("--only", nargs="+", choices=sorted(RUNS), default=["ntt", "ntt-blind", "jatim"])
+    ap.add_argument("--append", action="store_true", help="add the rows to the existing results")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one is not None:
@@ -91,6 +108,9 @@ def main() -> None:
         )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]) | {"load_before": round(load, 1)})
         print(rows[-1], flush=True)
+    if args.append and (RESULTS / "archipelago.csv").exists():
+        with (RESULTS / "archipelago.csv").open() as f:
+            rows = list(csv.DictReader(f)) + rows
     write(rows, " ".join(sys.argv[1:]))
 
 
@@ -98,7 +118,7 @@ def write(rows: list[dict], argv: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     cols = COLS + ["load_before"]
     with (RESULTS / "archipelago.csv").open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=cols)
+        w = csv.DictWriter(f, fieldnames=cols, restval="")
         w.writeheader()
         w.writerows(rows)
     lines = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -9,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from planner import units
 from planner.plan import Plan
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="jemput: weekly plans for mobile e-KTP recording teams.")
@@ -50,7 +52,7 @@ def example(
 def plan(
     scenario: Path = typer.Argument(..., help="scenario.yaml or .json"),
     out: Path = typer.Option(Path("out"), "--out", help="folder for plan.json, roster and maps"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search in all"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
     maps: bool = typer.Option(True, "--maps/--no-maps", help="write overview and field maps"),
@@ -231,22 +233,20 @@ def replan(
     from_time: str = typer.Option(..., "--from", help="re-plan from this local time, e.g. 2026-11-25T12:00"),
     out: Path = typer.Option(Path("out/replan"), "--out", help="folder for the new plan, churn, roster and maps"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search in all"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search in all"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers", help="processes for the parts (0 = one per CPU)"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions (0 = time limit only)"),
-    move_penalty: float = typer.Option(10.0, "--move-penalty", help="weighted recordings a visit must gain to move to another team or day"),
+    move_penalty: float = typer.Option(units.DEFAULT_MOVE_PENALTY, "--move-penalty", help="weighted recordings a visit must gain to move to another team or day"),
     maps: bool = typer.Option(True, "--maps/--no-maps"),
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
 ) -> None:
     """Re-plan the rest of the week from --from with the field's outcomes; what was done stays."""
     import datetime as dt
-    import json
 
-    from planner.io.export import write_all
-    from planner.replan.week import ReplanOptions, replan as replan_week, replanned_scenario
+    from jemput.service import SCENARIO_JSON, replan_and_check, write_outputs
+    from planner.replan.week import ReplanOptions
     from planner.solve.week import SolveOptions
-    from planner.check.validate import format_violations, validate_plan
 
     old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     try:
@@ -264,22 +264,16 @@ def replan(
     if not when.ok:
         raise typer.Exit(2)
     opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
-    out.mkdir(parents=True, exist_ok=True)
-    updated = replanned_scenario(sc, old, facts, start)
-    scenario_json = out / "scenario.json"
-    scenario_json.write_text(updated.model_dump_json(indent=1), encoding="utf-8")
+    scenario_file = str((out / SCENARIO_JSON).resolve())
     with console.status("re-planning"):
-        new, churn = replan_week(sc, old, facts, start, opts, scenario_file=str(scenario_json.resolve()))
-    files = write_all(updated, new, out, lang)
-    (out / "churn.json").write_text(json.dumps({"churn": churn.model_dump()}, indent=2), encoding="utf-8")
-    if maps:
-        files.update(_write_maps(updated, new, out, lang))
-    _print_kpis(new)
-    _print_churn(churn, new.replan.unchanged)
-    violations = validate_plan(updated, new)
-    if violations:
-        console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
-        console.print(f"[red]the plan breaks {len(violations)} constraints (see above)[/red]")
+        checked = replan_and_check(sc, old, facts, start, opts, scenario_file=scenario_file)
+    files = write_outputs(checked, out, lang, maps, save_scenario=True)
+    _print_maps(files, checked.plan)
+    _print_kpis(checked.plan)
+    _print_churn(checked.churn, checked.plan.replan.unchanged)
+    if not checked.ok:
+        console.print(checked.report(), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"[red]the plan breaks {len(checked.violations)} constraints (see above)[/red]")
         raise typer.Exit(1)
     console.print(f"plan: {files['plan']}\nplan verified by the independent validator against the facts: no violations")
 
@@ -290,7 +284,7 @@ def roll(
     outcomes: Path = typer.Argument(..., help="field outcomes table of that week"),
     out: Path = typer.Option(Path("out/next-week"), "--out"),
     scenario: Path = typer.Option(None, "--scenario", help="scenario file (default: the one the plan names)"),
-    time_limit: float = typer.Option(30.0, "--time-limit"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit"),
     seed: int = typer.Option(0, "--seed"),
     workers: int = typer.Option(0, "--workers"),
     max_solutions: int = typer.Option(0, "--max-solutions"),
@@ -298,13 +292,12 @@ def roll(
     lang: str = typer.Option("id", "--lang"),
 ) -> None:
     """Plan next week from what was recorded: counts less the recorded, turnout learned, kits carried."""
+    from jemput.service import SCENARIO_JSON, write_scenario
     from planner.replan.roll import roll_week
 
     old, sc, facts = _week_and_outcomes(plan_json, scenario, outcomes)
     nxt = roll_week(sc, old, facts)
-    out.mkdir(parents=True, exist_ok=True)
-    scenario_json = out / "scenario.json"
-    scenario_json.write_text(nxt.model_dump_json(indent=1), encoding="utf-8")
+    scenario_json = write_scenario(nxt, out / SCENARIO_JSON)
     console.print(f"next week: {scenario_json}")
     _print_summary(nxt)
     _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
@@ -335,19 +328,12 @@ def _scenario_for(plan: Plan, path: Path | None):
 
 
 def _read_scenario(path: Path):
-    """A scenario file with its tables, or a scenario saved whole as JSON by `replan`/`roll`."""
-    import json
-
-    from planner.io.load import load_scenario
-    from planner.model import Scenario
+    """A scenario file with its tables, or a scenario saved whole as JSON (exit 1 listing every problem)."""
+    from jemput.service import read_scenario
     from planner.io.problems import ScenarioError
 
-    if path.suffix.lower() == ".json" and path.is_file():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(data, dict) and isinstance(data.get("sites"), list):
-            return Scenario.model_validate(data)
     try:
-        return load_scenario(path)
+        return read_scenario(path)
     except ScenarioError as e:
         console.print(e.report.format(), markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -359,7 +345,7 @@ def batch(
     out: Path = typer.Option(..., "--out", help="folder: one sub-folder per scenario, plus summary.json/.csv/.md"),
     dask: str = typer.Option("", "--dask", help="local[:N] (a LocalCluster of N worker processes) or a scheduler address tcp://host:8786"),
     processes: int = typer.Option(0, "--processes", help="a local process pool of N workers instead of Dask (0 = in this process)"),
-    time_limit: float = typer.Option(30.0, "--time-limit", help="seconds of search per scenario"),
+    time_limit: float = typer.Option(units.DEFAULT_TIME_LIMIT_S, "--time-limit", help="seconds of search per scenario"),
     seed: int = typer.Option(0, "--seed"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions: the same plans on any backend (0 = time limit only)"),
     retries: int = typer.Option(1, "--retries", help="extra attempts for a scenario that fails"),
@@ -369,7 +355,7 @@ def batch(
 ) -> None:
     """Plan every scenario given (provinces, regencies) on one backend; write each plan as it finishes."""
     from planner.solve.backends import ProcessPoolBackend, backend_from_spec
-    from planner.national.batch import BatchOptions, run_batch
+    from planner.national.batch import BatchOptions
 
     if dask and processes:
         console.print("[red]choose --dask or --processes, not both[/red]")
@@ -426,13 +412,25 @@ def synth(
     out: Path = typer.Option(..., "--out", help="folder: one sub-folder per province, plus provinces.txt"),
     seed: int = typer.Option(0, "--seed"),
     regencies: str = typer.Option("", "--regencies", help="keep only these Jambi regencies, e.g. 15.72,15.71 (small test provinces)"),
+    varied: bool = typer.Option(False, "--varied", help="draw new provinces of varied shape (10–40 regencies, 1,000–9,000 sites, a city, river regencies) instead of Jambi copies"),
+    sites: int = typer.Option(0, "--sites", help="with --varied: sites per province (default: drawn)"),
+    n_regencies: int = typer.Option(0, "--n-regencies", help="with --varied: regencies per province (default: drawn)"),
+    shape: str = typer.Option("", "--shape", help="with --varied: compact, long or scattered (default: in turn)"),
 ) -> None:
-    """Write a synthetic national scenario for scale tests: N moved, jittered copies of the bundled Jambi."""
+    """Write synthetic provinces for scale and robustness tests: moved, jittered copies of the bundled
+    Jambi, or (--varied) new provinces drawn from the seed (planner/national/varied.py)."""
     from planner.national.synthetic import write_national
+    from planner.national.varied import ProvinceSpec, varied_specs, write_varied
 
     keep = [r.strip() for r in regencies.split(",") if r.strip()] or None
     try:
-        paths = write_national(out, provinces, seed, keep)
+        if varied:
+            specs = varied_specs(provinces, seed)
+            specs = [ProvinceSpec(s.code, n_regencies or s.regencies, sites or max(s.sites, (n_regencies or s.regencies) * 40),
+                                  shape or s.shape, s.seed) for s in specs]
+            paths = write_varied(out, specs)
+        else:
+            paths = write_national(out, provinces, seed, keep)
     except ValueError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
@@ -440,9 +438,8 @@ def synth(
 
 
 def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None) -> None:
-    from planner.io.export import write_all
-    from planner.solve.week import SolveOptions, plan_week
-    from planner.check.validate import format_violations, validate_plan
+    from jemput.service import plan_and_check, write_outputs
+    from planner.solve.week import SolveOptions
 
     opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None, backend=backend)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
@@ -451,37 +448,24 @@ def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, m
         def on_progress(e) -> None:
             bar.update(task, total=e.total, completed=e.done, description=e.message[:60])
 
-        result = plan_week(sc, opts, progress=on_progress, scenario_file=scenario_file)
-    violations = validate_plan(sc, result)
-    files = write_all(sc, result, out, lang)
-    if maps:
-        files.update(_write_maps(sc, result, out, lang))
-    _print_kpis(result)
+        checked = plan_and_check(sc, opts, progress=on_progress, scenario_file=scenario_file)
+    files = write_outputs(checked, out, lang, maps)
+    _print_maps(files, checked.plan)
+    _print_kpis(checked.plan)
     for name, path in files.items():
         if name != "field_maps":
             console.print(f"{name}: {path}")
-    if violations:
-        console.print(format_violations(violations), markup=False, highlight=False, soft_wrap=True)
-        console.print(f"[red]the plan breaks {len(violations)} constraints (see above)[/red]")
+    if not checked.ok:
+        console.print(checked.report(), markup=False, highlight=False, soft_wrap=True)
+        console.print(f"[red]the plan breaks {len(checked.violations)} constraints (see above)[/red]")
         raise typer.Exit(1)
     console.print("plan verified by the independent validator: no violations")
 
 
-def _write_maps(sc, result: Plan, out: Path, lang: str) -> dict:
-    from maps.field import write_field_map
-    from maps.overview import write_overview
-
-    files = {"overview_map": write_overview(sc, result, out / "overview.html", lang=lang)}
-    field_dir = out / "field"
-    field_dir.mkdir(parents=True, exist_ok=True)
-    count = 0
-    for td in result.team_days:
-        if td.stops:
-            write_field_map(sc, result, td.team_id, td.date, field_dir / f"{td.team_id}_{td.date}.html", lang=lang)
-            count += 1
-    files["field_maps"] = field_dir
-    console.print(f"field maps: {count} in {field_dir}")
-    return files
+def _print_maps(files: dict, result: Plan) -> None:
+    if "field_maps" in files:
+        count = sum(1 for td in result.team_days if td.stops)
+        console.print(f"field maps: {count} in {files['field_maps']}")
 
 
 def _print_churn(churn, unchanged: bool) -> None:
@@ -518,7 +502,22 @@ def _print_kpis(p: Plan) -> None:
     t.add_row("visits", f"{k.visits}")
     t.add_row("travel", f"{k.travel_hours:,.1f} h, {k.travel_km:,.0f} km")
     t.add_row("solve", f"{p.solve.wall_s:.1f} s, {p.solve.parts} parts, {p.solve.status}")
+    if k.idle_team_days is not None:
+        why = Counter(d.reason.value for d in p.idle)
+        t.add_row("idle team-days (working kit, no visit)", f"{k.idle_team_days}" + (f" ({_counts(why)})" if why else ""))
     console.print(t)
+    if p.solve.parts_out_of_time:
+        console.print(
+            f"[yellow]warning: {len(p.solve.parts_out_of_time)} parts ran out of time and kept only a first plan: "
+            f"{', '.join(p.solve.parts_out_of_time)}. A longer --time-limit plans them better.[/yellow]"
+        )
+    empty = [code for code, g in k.by_regency.items() if g.expected_recordings == 0 and g.unrecorded > 0]
+    if empty:
+        console.print(f"[yellow]regencies with people to record and no visit: {', '.join(empty)} (see left_out reasons)[/yellow]")
+
+
+def _counts(counter: Counter) -> str:
+    return ", ".join(f"{n} {reason}" for reason, n in counter.most_common())
 
 
 if __name__ == "__main__":

@@ -171,14 +171,15 @@ def page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | Non
     end = _place_view(td.end_place, end_label, clock(td.return_min), lang)
     if notes:
         end = replace(end, crossing=notes[-1].lines)
-    segments = [[list(a), list(b)] for n in notes for a, b in n.segments]
+    # each crossing drawn once, in one direction (a dashed line over its reverse would look solid)
+    segments = [[list(a), list(b)] for a, b in dict.fromkeys(tuple(sorted(seg)) for n in notes for seg in n.segments)]
     return {**context, "stops": stops, "places": [start, end], "summary": _summary(td, lang), "has_route": True,
             "crossing_segments": segments}
 
 
 _TEMPLATE_LABELS = (
     "arrival", "recording", "expected_people", "opening_hours", "navigate", "google_maps", "map",
-    "note", "no_route", "location_estimated", "stops", "field_title",
+    "note", "no_route", "location_estimated", "stops", "field_title", "crossings",
 )  # fmt: skip
 
 

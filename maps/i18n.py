@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from planner import units
 from planner.model import SiteKind
 from planner.plan import LeftOutReason
 
@@ -165,6 +166,8 @@ _LABELS["id"].update({
     "reason_warga_tidak_ada": "Warga tidak ada", "reason_kendaraan_rusak": "Kendaraan rusak",
     "reason_cuaca_buruk": "Cuaca buruk", "reason_lainnya": "Lainnya",
     "people_short": "orang",
+    "status_done": "selesai", "status_missed": "tidak jadi", "status_open": "belum dilapor",
+    "pending_records": "{n} rekaman belum terkirim di akhir hari (tanpa sinyal)",
 })
 _LABELS["en"].update({
     "report": "Report", "report_time": "Time", "people_recorded": "People recorded", "kit": "Recording kit",
@@ -179,6 +182,8 @@ _LABELS["en"].update({
     "reason_warga_tidak_ada": "Nobody came", "reason_kendaraan_rusak": "Vehicle broke down",
     "reason_cuaca_buruk": "Bad weather", "reason_lainnya": "Other",
     "people_short": "people",
+    "status_done": "done", "status_missed": "missed", "status_open": "not reported",
+    "pending_records": "{n} records not sent at the end of the day (no signal)",
 })
 
 _KINDS: dict[str, dict[SiteKind, str]] = {
@@ -207,11 +212,13 @@ _REASONS: dict[str, dict[LeftOutReason, str]] = {
         LeftOutReason.needs_generator: "Tidak ada listrik dan tidak ada tim yang membawa genset",
         LeftOutReason.needs_clearance: "Perlu izin khusus yang tidak dimiliki tim mana pun",
         LeftOutReason.needs_vehicle: "Jalur (sungai/motor) perlu kendaraan yang tidak dimiliki tim",
+        LeftOutReason.needs_skill: "Perlu keahlian yang tidak dimiliki tim mana pun",
         LeftOutReason.closed_all_days: "Tutup pada semua hari kerja tim",
         LeftOutReason.no_working_kit: "Tidak ada alat perekaman berfungsi pada hari lokasi buka",
         LeftOutReason.no_crossing: "Di pulau lain tanpa jembatan, feri atau perahu dari pulau tim",
         LeftOutReason.out_of_reach: "Tidak terjangkau dalam jam kerja dan batas waktu perjalanan",
-        LeftOutReason.lower_value: "Terjangkau, tetapi waktu tim dipakai untuk lokasi bernilai lebih tinggi",
+        LeftOutReason.lower_value: "Terjangkau, tetapi tim yang bisa datang sibuk di lokasi bernilai lebih tinggi",
+        LeftOutReason.not_reached_in_time: "Terjangkau, tetapi waktu perencanaan habis sebelum lokasi ini diberikan ke tim",
     },
     "en": {
         LeftOutReason.no_unrecorded: "Nobody left to record",
@@ -219,18 +226,17 @@ _REASONS: dict[str, dict[LeftOutReason, str]] = {
         LeftOutReason.needs_generator: "No electricity and no team that could go has a generator",
         LeftOutReason.needs_clearance: "Needs a clearance no team that could go holds",
         LeftOutReason.needs_vehicle: "Access (river, motorbike track) needs a vehicle no team has",
+        LeftOutReason.needs_skill: "Needs a skill no team that could go has",
         LeftOutReason.closed_all_days: "Closed on every day a team works",
         LeftOutReason.no_working_kit: "No working recording kit on the days it is open",
         LeftOutReason.no_crossing: "On another island with no bridge, ferry or boat from a team's island",
         LeftOutReason.out_of_reach: "Out of reach within working hours and the driving limit",
-        LeftOutReason.lower_value: "Reachable, but the teams' time went to higher-value sites",
+        LeftOutReason.lower_value: "Reachable, but the teams that could go were busy with higher-value sites",
+        LeftOutReason.not_reached_in_time: "Reachable, but the search ran out of time before giving it to a team",
     },
 }
 
-_DAYS = {
-    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
+_DAYS = units.DAY_NAMES
 
 _MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"),

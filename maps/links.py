@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from planner.io.links import Links, qr_svg_uri
+from planner.io.reports import TeamDayStatus
 from planner.model import Scenario
-from planner.plan import Plan
+from planner.plan import Plan, TeamDay
 
-from maps.common import esc
+from maps.common import esc, number
 from maps.i18n import short_date, t
 
 
@@ -33,4 +34,21 @@ def links_panel(scenario: Scenario, plan: Plan, links: Links, lang: str) -> str:
             )
         parts.append("</details>")
     parts.append("</details></div>")
+    return "".join(parts)
+
+
+def status_line(status: TeamDayStatus | None, td: TeamDay, lang: str) -> str:
+    """Escaped tooltip lines of a route: what the field reported (done, missed, open; people recorded
+    against expected) and the records left unsent at the end of the day."""
+    parts = []
+    if status is not None and status.reports:
+        parts.append(
+            f"<br><span class='jemput-status'>{esc(t('status_done', lang))} {status.done} · {esc(t('status_missed', lang))}"
+            f" {status.missed} · {esc(t('status_open', lang))} {status.open} · {esc(t('people_recorded', lang))}"
+            f" {number(status.people_recorded, lang)} / {number(status.people_expected, lang)}</span>"
+        )
+        if status.kit_failures:
+            parts.append(f"<br>{esc(t('kind_kit_failure', lang))}: {esc(', '.join(status.kit_failures))}")
+    if td.pending_records:
+        parts.append(f"<br>{esc(t('pending_records', lang, n=number(td.pending_records, lang)))}")
     return "".join(parts)

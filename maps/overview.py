@@ -20,6 +20,7 @@ from folium.template import Template
 
 from planner.io.export import change_label
 from planner.io.links import Links
+from planner.io.reports import TeamDayStatus
 from planner.model import Scenario, Site, SiteKind, Team
 from planner.plan import LeftOutReason, Plan, TeamDay
 
@@ -40,7 +41,7 @@ from maps.common import (
 )
 from maps.crossings import CROSSING_COLOUR, DASH, crossing_lines
 from maps.i18n import check_lang, kind_label, reason_label, short_date, t
-from maps.links import links_panel
+from maps.links import links_panel, status_line
 
 if TYPE_CHECKING:
     import geopandas
@@ -97,13 +98,16 @@ class SiteLayer(MacroElement):
         self.records_json = js_json(records)
 
 
-def overview_map(scenario: Scenario, plan: Plan, lang: str = "id", links: Links | None = None) -> folium.Map:
+def overview_map(
+    scenario: Scenario, plan: Plan, lang: str = "id", links: Links | None = None, status: list[TeamDayStatus] | None = None
+) -> folium.Map:
     """A Folium map of the whole week's plan for a coordinator: routes, sites, coverage, KPIs, legend,
-    and with `links` a QR code per team-day's field app; Leaflet inline, no CDN."""
+    with `links` a QR code per team-day's field app, with `status` what the field reported per route;
+    Leaflet inline, no CDN."""
     check_lang(lang)
     m = _base_map(scenario, plan, lang)
     coverage = _add_coverage(m, scenario, plan, lang)
-    _add_routes(m, scenario, plan, lang)
+    _add_routes(m, scenario, plan, lang, {(s.team_id, s.date): s for s in status or []})
     _add_crossings(m, scenario, lang)
     _add_bases(m, scenario, lang)
     _add_sites(m, scenario, plan, lang)
@@ -227,7 +231,8 @@ def route_points(td: TeamDay, sites: dict[str, Site]) -> list[tuple[float, float
     return [(td.start_place.lat, td.start_place.lon), *stops, (td.end_place.lat, td.end_place.lon)]
 
 
-def _add_routes(m: folium.Map, scenario: Scenario, plan: Plan, lang: str) -> None:
+def _add_routes(m: folium.Map, scenario: Scenario, plan: Plan, lang: str,
+                status: dict[tuple[str, dt.date], TeamDayStatus]) -> None:
     """One layer per day holding every team's route of that day, coloured by team."""
     colours, teams, sites = team_colours(scenario), scenario.team_by_id(), scenario.site_by_id()
     by_day: dict[dt.date, list[TeamDay]] = defaultdict(list)
@@ -241,7 +246,8 @@ def _add_routes(m: folium.Map, scenario: Scenario, plan: Plan, lang: str) -> Non
                 color=colours.get(td.team_id, "#333"),
                 weight=4,
                 opacity=0.85,
-                tooltip=folium.Tooltip(_route_label(td, teams.get(td.team_id), lang)),
+                tooltip=folium.Tooltip(_route_label(td, teams.get(td.team_id), lang)
+                                       + status_line(status.get((td.team_id, td.date)), td, lang)),
             ).add_to(group)
         group.add_to(m)
 

@@ -133,7 +133,7 @@ class Site(_Frozen):
     village_code: str = ""
     unrecorded: int = Field(ge=0, description="estimated people of voting age not yet recorded")
     turnout: float = Field(gt=0, le=1, description="share of the unrecorded who come to one visit")
-    priority: float = Field(default=1.0, gt=0, le=100)
+    priority: float = Field(default=1.0, gt=0, le=units.MAX_PRIORITY)
     hours: dict[Weekday, tuple[TimeWindow, ...]] = Field(
         description="opening hours per weekday; a weekday that is absent is closed"
     )
@@ -145,6 +145,31 @@ class Site(_Frozen):
     location_estimated: bool = False
     note: str = ""
     island: str = Field(default="", max_length=64, description="land mass the site stands on; empty = unknown")
+    skills: frozenset[str] = Field(default=frozenset(), description="skills a visiting team needs, beyond the old columns")
+
+    @property
+    def required_skills(self) -> frozenset[str]:
+        """Every skill a team needs here: `skills`, plus the old columns mapped (see units.GENERATOR_SKILL)."""
+        out = set(self.skills)
+        if not self.electricity:
+            out.add(units.GENERATOR_SKILL)
+        if self.clearance:
+            out.add(self.clearance)
+        access = units.ACCESS_SKILL[self.access.value]
+        if access:
+            out.add(access)
+        return frozenset(out)
+
+    def skill_kind(self, skill: str) -> str:
+        """What a required skill stands for, for reasons and violation codes: generator, vehicle,
+        clearance or skill (one from the `skills` column)."""
+        if skill == units.GENERATOR_SKILL and not self.electricity:
+            return "generator"
+        if skill == units.ACCESS_SKILL[self.access.value]:
+            return "vehicle"
+        if skill == self.clearance:
+            return "clearance"
+        return "skill"
 
     @field_validator("lat", "lon")
     @classmethod
@@ -218,15 +243,24 @@ class Team(_Frozen):
     base_lon: float = Field(ge=units.INDONESIA_LON[0], le=units.INDONESIA_LON[1])
     vehicle: VehicleProfile = VehicleProfile.car
     kits: tuple[Kit, ...] = Field(min_length=1)
-    rate_per_kit_hour: float = Field(default=units.DEFAULT_RATE_PER_KIT_HOUR, gt=0, le=120)
-    setup_min: int = Field(default=units.DEFAULT_SETUP_MIN, ge=0, le=240)
+    rate_per_kit_hour: float = Field(default=units.DEFAULT_RATE_PER_KIT_HOUR, gt=0, le=units.MAX_RATE_PER_KIT_HOUR)
+    setup_min: int = Field(default=units.DEFAULT_SETUP_MIN, ge=0, le=units.MAX_SETUP_MIN)
     generator: bool = False
     clearances: frozenset[str] = frozenset()
-    max_drive_min: int = Field(default=units.DEFAULT_MAX_DRIVE_MIN, gt=0, le=units.LONGEST_DAY_MINUTES)
-    max_nights_out: int = Field(default=units.DEFAULT_MAX_NIGHTS_OUT, ge=0, le=6)
+    max_drive_min: int = Field(default=units.DEFAULT_MAX_DRIVE_MIN, gt=0, le=units.MAX_DRIVE_MIN)
+    max_nights_out: int = Field(default=units.DEFAULT_MAX_NIGHTS_OUT, ge=0, le=units.MAX_NIGHTS_OUT)
     shifts: dict[Weekday, Shift]
     off_dates: frozenset[dt.date] = Field(default=frozenset(), description="dates the team is unavailable (field outcomes)")
     island: str = Field(default="", max_length=64, description="land mass of the base; empty = that of the nearest site")
+    skills: frozenset[str] = Field(default=frozenset(), description="skills the team offers, beyond the old columns")
+
+    @property
+    def offered_skills(self) -> frozenset[str]:
+        """Every skill the team brings: `skills`, its clearances, a generator, its vehicle's access skills."""
+        out = set(self.skills) | set(self.clearances) | units.VEHICLE_SKILLS[self.vehicle.value]
+        if self.generator:
+            out.add(units.GENERATOR_SKILL)
+        return frozenset(out)
 
     def working_kits(self, day: dt.date) -> int:
         return sum(k.works_on(day) for k in self.kits)

@@ -92,11 +92,31 @@ class LeftOutReason(StrEnum):
     needs_generator = "needs_generator"
     needs_clearance = "needs_clearance"
     needs_vehicle = "needs_vehicle"  # access mode (river, motorbike-only) no team's vehicle has
+    needs_skill = "needs_skill"  # a skill of the site's `skills` column no team that covers it has
     closed_all_days = "closed_all_days"  # closed on every day some team works
     no_working_kit = "no_working_kit"  # every team that could go has no working kit that day
     no_crossing = "no_crossing"  # on another island than every team that could go, and no crossing joins them
     out_of_reach = "out_of_reach"  # no team-day can get there, record and get back within its limits
-    lower_value = "lower_value"  # feasible, but the teams' time went to higher-value sites
+    lower_value = "lower_value"  # feasible, but the teams that could go were busy with higher-value sites
+    not_reached_in_time = "not_reached_in_time"  # feasible, but the search ran out of time before giving it to a team
+
+
+class IdleReason(StrEnum):
+    """Why a team-day with a working kit has no visit."""
+
+    nothing_in_reach = "nothing_in_reach"  # no site with people left it could reach, record at and come back from
+    sites_served = "sites_served"  # every site it could reach is visited by other team-days
+    out_of_time = "out_of_time"  # sites it could reach are left unvisited: the search ran out of time
+
+
+class IdleTeamDay(_Model):
+    """A team-day the team works with a working kit but has no visit, and why."""
+
+    team_id: str
+    date: dt.date
+    working_kits: int
+    reason: IdleReason
+    detail: str
 
 
 class LeftOut(_Model):
@@ -136,6 +156,9 @@ class Kpis(_Model):
     by_regency: dict[str, GroupKpi]
     by_kind: dict[str, GroupKpi]
     kit_utilisation: list[TeamDayKpi]
+    idle_team_days: int | None = Field(
+        default=None, description="days a team works with a working kit and has no visit (None: a plan from before this figure)"
+    )
 
 
 class SolveInfo(_Model):
@@ -144,6 +167,9 @@ class SolveInfo(_Model):
     wall_s: float
     parts: int
     status: str
+    parts_out_of_time: list[str] = Field(
+        default_factory=list, description="parts whose search found nothing better than the greedy first plan in time"
+    )
 
 
 class Churn(_Model):
@@ -183,6 +209,7 @@ class Plan(_Model):
     left_out: list[LeftOut]
     solve: SolveInfo
     replan: ReplanInfo | None = Field(default=None, description="set when this plan re-plans an earlier one")
+    idle: list[IdleTeamDay] = Field(default_factory=list, description="team-days with a working kit and no visit, with why")
 
     def stops_of(self, team_id: str, day: dt.date) -> list[Stop]:
         for td in self.team_days:

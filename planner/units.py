@@ -44,6 +44,18 @@ CIRCUITY_RANGE = (1.0, 5.0)  # road km per great-circle km
 DAY_MINUTES = 24 * 60
 LONGEST_DAY_MINUTES = 1_000_000
 
+# --- Run defaults: the CLI, the API and the batch planner start from these.
+DEFAULT_TIME_LIMIT_S = 30.0  # seconds of search for a whole week (all parts)
+DEFAULT_SEED = 0
+DEFAULT_MOVE_PENALTY = 10.0  # weighted recordings a visit must gain to move in a re-plan
+
+# --- Bounds of team and site fields: the model (planner.model) and the table loaders (planner.io) both use these.
+MAX_RATE_PER_KIT_HOUR = 120.0
+MAX_SETUP_MIN = 240
+MAX_NIGHTS_OUT = 6
+MAX_PRIORITY = 100.0
+MAX_DRIVE_MIN = LONGEST_DAY_MINUTES  # and no longer than the horizon's day (Scenario checks that)
+
 # --- Team defaults.
 DEFAULT_RATE_PER_KIT_HOUR = 10.0
 DEFAULT_SETUP_MIN = 20
@@ -114,6 +126,16 @@ ACCESS_PROFILES = {
     "river": frozenset({"boat"}),
 }
 
+# --- Requirements as skills (VROOM's rule: a site's required skills ⊆ the visiting team's skills).
+# The old columns map onto skills: a site without electricity needs GENERATOR_SKILL; a site's
+# clearance is a skill of that name; an access mode needs the skill below, which a vehicle offers.
+GENERATOR_SKILL = "generator"
+ACCESS_SKILL = {"road": None, "motorbike": "motorbike", "river": "boat"}
+VEHICLE_SKILLS = {  # the access skills a vehicle offers: exactly the modes ACCESS_PROFILES admits it to
+    vehicle: frozenset(s for mode, s in ACCESS_SKILL.items() if s and vehicle in ACCESS_PROFILES[mode])
+    for vehicle in ("car", "motorbike", "boat")
+}
+
 # --- Islands and crossings. Car and motorbike teams stay on their land mass except over a crossing
 # (bridge, ferry, boat); a boat team travels over water itself. Travel matrices have one time per
 # leg, so a ferry's wait is the longest a team can wait for the next departure when it reaches the
@@ -123,5 +145,10 @@ ISLAND_BOUND_PROFILES = frozenset({"car", "motorbike"})
 CROSSING_ARRIVALS = (7 * 60, 16 * 60)  # 07:00-16:00
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Weekday names, Monday first, as people read them (rosters, maps): the one table of them.
+DAY_NAMES = {
+    "id": ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
 # A repeat visit is not planned when it would draw fewer people than this.
 MIN_PEOPLE_REPEAT_VISIT = 5

@@ -22,7 +22,9 @@ from api.routes.plans import team_view, view_key, visible_cached, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
+from api.reports import plan_reports
 from planner.io.links import api_links
+from planner.io.reports import team_day_status
 from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
@@ -81,24 +83,26 @@ def body_key(what: tuple, who: Caller) -> str:
 
 
 async def _serve(request: Request, plan_id: str, who: Caller, what: tuple, media_type: str, render,
-                 headers: dict[str, str] | None = None) -> Response:
+                 headers: dict[str, str] | None = None, replaces: str | None = None) -> Response:
     """A finished plan's export or map for this caller's view (a field team sees its own days): made once,
     stored compressed, then served from memory with an ETag (304) and gzip. `render(scenario, plan)` may
-    raise an HTTPException (e.g. 404 for a team the plan does not have) before anything is stored."""
+    raise an HTTPException (e.g. 404 for a team the plan does not have) before anything is stored;
+    `replaces`: the stored body has versions and keeps only its newest (see Store.body)."""
     store: Store = request.app.state.store
     key = body_key(what, who)
     body = visible_cached(store, plan_id, who, key)  # also answered before routing: see api.fastpath
     if body is None:
-        body = await run_in_threadpool(_made, request, plan_id, who, key, media_type, render)
+        body = await run_in_threadpool(_made, request, plan_id, who, key, media_type, render, replaces)
     return respond(request, body, headers)
 
 
-def _made(request: Request, plan_id: str, who: Caller, key: str, media_type: str, render):
+def _made(request: Request, plan_id: str, who: Caller, key: str, media_type: str, render,
+          replaces: str | None = None):
     store: Store = request.app.state.store
     job = visible_job(store, plan_id, who)
     if job.status != "done":
         raise HTTPException(409, f"plan {plan_id} is {job.status}; exports exist once it is done")
-    return store.body(plan_id, key, media_type, lambda: render(*_finished(request, plan_id, who)))
+    return store.body(plan_id, key, media_type, lambda: render(*_finished(request, plan_id, who)), replaces=replaces)
 
 
 def _lang(request: Request) -> str | None:
@@ -128,7 +132,10 @@ def _overview_key(params: dict, request: Request, who: Caller):
     lang = _lang(request)
     if lang is None or who.role not in READERS:
         return None
-    return params["plan_id"], body_key(("overview", lang, str(request.base_url)), who), {}
+    version = request.app.state.store.cached_reports_version(params["plan_id"], None)
+    if version is None:  # not read lately: the full way reads how far the field reports have come
+        return None
+    return params["plan_id"], body_key(("overview", lang, str(request.base_url), f"reports:{version}"), who), {}
 
 
 def _team_day_key(params: dict, request: Request, who: Caller):
@@ -173,9 +180,21 @@ async def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id,
                    who: Caller = Depends(readers)) -> Response:
     """The coordinator's overview map of the whole week (Folium, Leaflet inline), with a QR code of each
     team-day's field app on this server."""
-    base = str(request.base_url)
-    return await _serve(request, plan_id, who, ("overview", lang.value, base), HTML,
-                        lambda sc, p: overview_map(sc, p, lang.value, api_links(base, plan_id, p)).get_root().render().encode())
+    base, store = str(request.base_url), request.app.state.store
+    version = await run_in_threadpool(_overview_version, store, plan_id)
+
+    def render(sc, p) -> bytes:  # the team-days' status from the field reports so far
+        status = team_day_status(p, plan_reports(store.sessions, plan_id))
+        return overview_map(sc, p, lang.value, api_links(base, plan_id, p), status).get_root().render().encode()
+
+    # drawn again when reports arrive; the stored one of an older reports version is dropped
+    what = ("overview", lang.value, base, "reports:")
+    return await _serve(request, plan_id, who, (*what[:-1], f"reports:{version}"), HTML, render,
+                        replaces="|".join(what))
+
+
+def _overview_version(store: Store, plan_id: str) -> str:
+    return store.reports_version(plan_id, None) if store.job(plan_id) else "0-0"
 
 
 @router.get("/teams/{team}/days/{date}/map", response_class=HTMLResponse, responses=HTML_RESPONSES)

@@ -17,6 +17,7 @@ from api.errors import responses
 from api.reports import ReportConflict, add_reports, plan_reports
 from api.routes.plans import IDEMPOTENCY, replan_plan, visible_job
 from api.schemas import JobOut, ReplanRequest
+from planner import units
 from planner.io.outcomes import Outcome
 from planner.io.reports import FieldReport, StoredReport, TeamDayStatus, check_reports, reports_to_outcomes, team_day_status
 from planner.model import ID_PATTERN
@@ -50,10 +51,10 @@ class ReplanFromReports(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
     from_time: dt.datetime | None = Field(default=None, alias="from", description="default: now")
     outcomes: list[Outcome] = Field(default=[], max_length=10_000, description="facts not in the reports (closures…)")
-    time_limit_s: float = Field(default=30.0, ge=1, le=3600)
+    time_limit_s: float = Field(default=units.DEFAULT_TIME_LIMIT_S, ge=1, le=3600)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     max_solutions: int | None = Field(default=None, ge=1, le=100_000)
-    move_penalty: float = Field(default=10.0, ge=0, le=1e6)
+    move_penalty: float = Field(default=units.DEFAULT_MOVE_PENALTY, ge=0, le=1e6)
 
 
 def _done_plan(request: Request, plan_id: str, who: Caller):

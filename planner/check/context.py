@@ -45,10 +45,12 @@ def build_context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> C
     """Look-ups and matrices for the vehicle profiles of the teams the plan uses (bound to the islands)."""
     travel = with_crossings(provider, scenario)
     teams = scenario.team_by_id()
-    ids = tuple(f"base:{t.id}" for t in scenario.teams) + tuple(s.id for s in scenario.sites)
-    lat = np.array([t.base_lat for t in scenario.teams] + [s.lat for s in scenario.sites], dtype=float)
-    lon = np.array([t.base_lon for t in scenario.teams] + [s.lon for s in scenario.sites], dtype=float)
-    points = Points(ids=ids, lat=lat, lon=lon)
+    places = [(f"base:{t.id}", t.base_lat, t.base_lon) for t in scenario.teams] + [(s.id, s.lat, s.lon) for s in scenario.sites]
+    if getattr(travel, "per_pair", False):  # a routing server's cache is keyed by whole blocks, crossings route via ports: keep them whole
+        used = _used_places(scenario, plan)
+        places = [p for p in places if p[0] in used]
+    ids = tuple(p[0] for p in places)
+    points = Points(ids=ids, lat=np.array([p[1] for p in places], dtype=float), lon=np.array([p[2] for p in places], dtype=float))
     profiles = sorted({teams[td.team_id].vehicle for td in plan.team_days if td.team_id in teams})
     minutes, km = {}, {}
     for p in profiles:
@@ -68,10 +70,25 @@ def build_context(scenario: Scenario, plan: Plan, provider: TravelProvider) -> C
     )
 
 
+def _used_places(scenario: Scenario, plan: Plan) -> set[str]:
+    """Point ids the plan's legs and the closed links can touch: the matrices are built over these
+    only (a leg's minutes depend on its two ends alone), so verifying scales with the plan, not the
+    province."""
+    used = {f"base:{td.team_id}" for td in plan.team_days}
+    for td in plan.team_days:
+        used |= {p.site_id for p in (td.start_place, td.end_place) if p.site_id}
+        used |= {s.site_id for s in td.stops}
+    for link in scenario.closed_links:
+        used |= {link.a, link.b}
+    return used
+
+
 def _closed_points(scenario: Scenario, point: dict[str, int]) -> dict[dt.date, set[tuple[int, int]]]:
     """Matrix point pairs (both directions) of every closed link, per date."""
     out: dict[dt.date, set[tuple[int, int]]] = defaultdict(set)
     for link in scenario.closed_links:
+        if link.a not in point or link.b not in point:
+            continue
         a, b = point[link.a], point[link.b]
         for day in link.dates:
             out[day] |= {(a, b), (b, a)}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from planner import units
 from planner.check.context import Ctx, Leg, leg_matrix, legs_of
 from planner.check.timing import breaks_of, check_leg_times, check_order, check_shift
 from planner.check.violations import Violation
@@ -142,15 +141,19 @@ def _check_stop(ctx: Ctx, td: TeamDay, team: Team, stop: Stop) -> list[Violation
 
 
 def _check_requirements(site: Site, team: Team, where: tuple) -> list[Violation]:
-    """Generator, clearance, vehicle and regency ownership."""
+    """The site's required skills ⊆ the team's (generator, clearance, vehicle, skills), and regency ownership."""
     out = []
-    if not site.electricity and not team.generator:
-        out.append(_v("needs-generator", "site has no electricity and the team no generator", *where))
-    if site.clearance and site.clearance not in team.clearances:
-        out.append(_v("needs-clearance", f"site needs clearance {site.clearance!r}, the team lacks it", *where))
-    if team.vehicle.value not in units.ACCESS_PROFILES[site.access.value]:
-        msg = f"site access {site.access.value} does not admit a {team.vehicle.value}"
-        out.append(_v("needs-vehicle", msg, *where))
+    for skill in sorted(site.required_skills - team.offered_skills):
+        kind = site.skill_kind(skill)
+        if kind == "generator":
+            out.append(_v("needs-generator", "site has no electricity and the team no generator", *where))
+        elif kind == "clearance":
+            out.append(_v("needs-clearance", f"site needs clearance {skill!r}, the team lacks it", *where))
+        elif kind == "vehicle":
+            msg = f"site access {site.access.value} does not admit a {team.vehicle.value}"
+            out.append(_v("needs-vehicle", msg, *where))
+        else:
+            out.append(_v("needs-skill", f"site needs skill {skill!r}, the team lacks it", *where))
     if team.regency_code and team.regency_code != site.regency_code:
         msg = f"team of regency {team.regency_code} at a site of regency {site.regency_code or '(none)'}"
         out.append(_v("outside-regency", msg, *where))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from planner.model import Scenario
@@ -43,6 +44,7 @@ def compute_kpis(
         travel_km=round(sum(td.travel_km for td in team_days), 1),
         by_regency=_groups(scenario, recorded, lambda s: s.regency_code or "-"),
         by_kind=_groups(scenario, recorded, lambda s: s.kind.value),
+        idle_team_days=len(idle_days(scenario, team_days)),
         kit_utilisation=[
             TeamDayKpi(
                 team_id=td.team_id,
@@ -52,6 +54,17 @@ def compute_kpis(
             for td in team_days
         ],
     )
+
+
+def idle_days(scenario: Scenario, team_days: list[TeamDay]) -> list[tuple[str, dt.date]]:
+    """(team id, date) of every day a team works with a working kit and has no visit in the plan."""
+    busy = {(td.team_id, td.date) for td in team_days if td.stops}
+    return [
+        (t.id, d)
+        for t in scenario.teams
+        for d in scenario.horizon.dates
+        if t.shift_on(d) is not None and t.working_kits(d) > 0 and (t.id, d) not in busy
+    ]
 
 
 def _groups(scenario: Scenario, recorded: dict[str, int], key) -> dict[str, GroupKpi]:

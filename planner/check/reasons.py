@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import numpy as np
 
 from planner.compile.instance import Compiled, owns, requirement_gaps
+from planner.compile.reach import reach_matrix
+from planner.plan import IdleReason, IdleTeamDay, TeamDay
 from planner.compile.travel import UNREACHABLE_MIN
 from planner.plan import LeftOutReason as R
 
 _GAP_TEXT = {
-    "needs_generator": "no electricity and no team that covers it has a generator",
-    "needs_clearance": "needs a clearance no team that covers it holds",
-    "needs_vehicle": "its access mode needs a vehicle no team that covers it has",
+    R.needs_generator: "no electricity and no team that covers it has a generator",
+    R.needs_clearance: "needs a clearance no team that covers it holds",
+    R.needs_vehicle: "its access mode needs a vehicle no team that covers it has",
+    R.needs_skill: "needs a skill no team that covers it has",
 }
 
 
-def left_out_reason(c: Compiled, s: int, reach: np.ndarray) -> tuple[R, str]:
-    """Reason code and a plain sentence for an unvisited site."""
+def left_out_reason(
+    c: Compiled, s: int, reach: np.ndarray, hurried: np.ndarray | None = None, plannable: np.ndarray | None = None
+) -> tuple[R, str]:
+    """Reason code and a plain sentence for an unvisited site.
+
+    `plannable` (team-day × site, `first_visit_reach`): the team-day can make the site's first visit
+    as the planner sizes it. `hurried` (bool per team-day): days whose part's search ran out of time,
+    or left idle; a site one of them could plan was not reached in time, not beaten by more valuable sites.
+    """
     site = c.scenario.sites[s]
     if site.unrecorded == 0:
         return R.no_unrecorded, "nobody left to record"
@@ -27,7 +38,7 @@ def left_out_reason(c: Compiled, s: int, reach: np.ndarray) -> tuple[R, str]:
         return R.no_team, f"no team's office covers regency {site.regency_code or '(none)'}"
     if not c.compatible[:, s].any():
         gap, _ = Counter(g for t in owners for g in requirement_gaps(t, site)).most_common(1)[0]
-        return R(gap), _GAP_TEXT[gap]
+        return gap, _GAP_TEXT[gap]
     tds = [i for i, td in enumerate(c.team_days) if c.compatible[td.team, s]]
     open_days = {d for d, w in enumerate(c.windows[s]) if w}
     if not open_days:
@@ -38,7 +49,47 @@ def left_out_reason(c: Compiled, s: int, reach: np.ndarray) -> tuple[R, str]:
         if not any(_routed(c, t, s) for t in range(c.n_teams) if c.compatible[t, s]):
             return R.no_crossing, "on an island that no crossing joins to the island of any team that could go"
         return R.out_of_reach, "no team-day can get there, record and get back within its hours and driving limit"
-    return R.lower_value, "reachable, but the teams' time went to sites of higher value"
+    can = reach[:, s] if plannable is None else plannable[:, s]
+    if not can.any():
+        first = c.sizes[s][0] if c.sizes[s] else 0
+        return R.out_of_reach, f"no team-day can get there, make its first visit ({first} people) and get back within its hours and driving limit"
+    if hurried is not None and (can & hurried).any():
+        return R.not_reached_in_time, "reachable, but the search ran out of time before giving it to a team that could go"
+    return R.lower_value, "reachable, but the teams that could go were busy with sites of higher value"
+
+
+def idle_reasons(c: Compiled, team_days: list[TeamDay], reach: np.ndarray, served: set[str]) -> list[IdleTeamDay]:
+    """Every compiled team-day (a working day with a working kit) with no visit in the plan, and why
+    (`reach`: what each team-day could plan, `first_visit_reach`)."""
+    busy = {(td.team_id, td.date) for td in team_days if td.stops}
+    sites = c.scenario.sites
+    waiting = np.array([site.unrecorded > 0 and site.id not in served for site in sites], dtype=bool)
+    out = []
+    for i, td in enumerate(c.team_days):
+        team = c.scenario.teams[td.team]
+        if (team.id, td.date) in busy:
+            continue
+        if not (reach[i] & np.array([site.unrecorded > 0 for site in sites], dtype=bool)).any():
+            reason, detail = IdleReason.nothing_in_reach, "no site with people left whose first visit it can reach, make and come back from"
+        elif not (reach[i] & waiting).any():
+            reason, detail = IdleReason.sites_served, "every site it can reach is visited by other team-days"
+        else:
+            n = int((reach[i] & waiting).sum())
+            reason, detail = IdleReason.out_of_time, f"{n} sites it can reach are unvisited: the search ran out of time"
+        out.append(IdleTeamDay(team_id=team.id, date=td.date, working_kits=td.kits, reason=reason, detail=detail))
+    return out
+
+
+def first_visit_reach(c: Compiled, day_places: dict[int, tuple[int, int]]) -> np.ndarray:
+    """Team-day × site: could make the site's first visit as planned (its largest; `reach_matrix`,
+    the bound's relaxation, judges the smallest visit, which a plan may never offer first)."""
+    return reach_matrix(dataclasses.replace(c, sizes=[sizes[:1] for sizes in c.sizes]), day_places)
+
+
+def idle_mask(c: Compiled, team_days: list[TeamDay]) -> np.ndarray:
+    """bool per compiled team-day: it has no visit in the plan."""
+    busy = {(td.team_id, td.date) for td in team_days if td.stops}
+    return np.array([(c.scenario.teams[td.team].id, td.date) not in busy for td in c.team_days], dtype=bool)
 
 
 def _routed(c: Compiled, t: int, s: int) -> bool:

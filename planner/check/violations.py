@@ -41,6 +41,7 @@ CODES: dict[str, str] = {
     "needs-generator": "a site without electricity is visited by a team without a generator",
     "needs-clearance": "a site needing a clearance is visited by a team without it",
     "needs-vehicle": "the site's access mode does not admit the team's vehicle",
+    "needs-skill": "a site needing a skill (its skills column) is visited by a team without it",
     "outside-regency": "a regency team visits a site outside its regency",
     "service-too-short": "end − start is less than set-up + recording time of its people with the working kits",
     "no-people": "a stop records nobody",

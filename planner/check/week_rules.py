@@ -183,6 +183,8 @@ def check_kpis(ctx: Ctx, plan: Plan) -> list[Violation]:
         ("sites_left_out", k.sites_left_out, len(plan.left_out)),
         ("total_unrecorded", k.total_unrecorded, unrecorded),
     )
+    if k.idle_team_days is not None:
+        exact += (("idle_team_days", k.idle_team_days, _idle_days(ctx, plan)),)
     out = [_v("kpi-mismatch", f"kpis.{name} is {got}, recomputed {want}") for name, got, want in exact if got != want]
     near = (  # figures the KPIs round: (name, reported, recomputed, tolerance)
         ("weighted_value", k.weighted_value, sum(s.value for s in stops), 1e-3),
@@ -203,3 +205,14 @@ def check_kpis(ctx: Ctx, plan: Plan) -> list[Violation]:
     if shown and k.upper_bound != min(shown):
         out.append(_v("bound-not-tightest", f"upper_bound {k.upper_bound}, the bounds are {shown}"))
     return out
+
+
+def _idle_days(ctx: Ctx, plan: Plan) -> int:
+    """Days of the horizon a team works (a shift) with a working kit and has no stop in the plan."""
+    busy = {(td.team_id, td.date) for td in plan.team_days if td.stops}
+    return sum(
+        1
+        for team in ctx.scenario.teams
+        for day in ctx.scenario.horizon.dates
+        if team.shift_on(day) is not None and team.working_kits(day) > 0 and (team.id, day) not in busy
+    )

@@ -1,5 +1,11 @@
 """The default travel estimate: great-circle km × circuity gives road km, ÷ speed gives minutes,
-per vehicle profile (defaults in planner.units)."""
+per vehicle profile (defaults in planner.units).
+
+Kept hand-written: the blocked haversine (`great_circle_matrix_km`). Library versions (scikit-learn's
+haversine_distances, a one-shot numpy broadcast) build the whole n×n with per-pair trigonometry and
+full-size temporaries; this one needs one arcsin and one sqrt per pair and rows in blocks of ~2^20
+entries: 2× faster and a third of the peak memory at 5,000 points (bench/results/travel_matrix.md).
+"""
 
 from __future__ import annotations
 
@@ -70,6 +76,8 @@ def _per_profile(given: Mapping[Any, float] | None, defaults: Mapping[str, float
 
 class GreatCircleProvider:
     """Estimate: great-circle km × circuity gives road km; road km ÷ speed gives minutes."""
+
+    per_pair = True  # a pair's figures do not depend on the other points (the validator builds only what a plan uses)
 
     def __init__(self, speed_kmh: Mapping[Any, float] | None = None, circuity: Mapping[Any, float] | None = None):
         self.speed_kmh = _per_profile(speed_kmh, units.DEFAULT_SPEED_KMH, "speed_kmh")

@@ -7,6 +7,7 @@ Times in compiled arrays are absolute minutes from 00:00 of the first horizon da
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,16 +15,17 @@ import numpy as np
 
 from planner import units
 from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
-from planner.model import Scenario, VehicleProfile
+from planner.model import Scenario, Site, Team, VehicleProfile
+from planner.plan import LeftOutReason
 from planner.compile.crossings import with_crossings
 from planner.compile.travel import UNREACHABLE_MIN, Points, TravelProvider, provider_for, whole_minutes
 
-DAY = 24 * 60
+DAY = units.DAY_MINUTES
 
 
 @dataclass(frozen=True)
-class TeamDay:
-    """One day a team can be dispatched: it works that weekday and has a working kit."""
+class WorkDay:
+    """One day a team can be dispatched (it works that weekday and has a working kit); the plan's `planner.plan.TeamDay` is what it does that day."""
 
     team: int
     day: int
@@ -44,12 +46,12 @@ class Compiled:
     point_ids: tuple[str, ...]
     lat: np.ndarray
     lon: np.ndarray
-    duration: dict[VehicleProfile, np.ndarray]  # int64 whole minutes, point × point
-    distance: dict[VehicleProfile, np.ndarray]  # float64 km
+    duration: dict[VehicleProfile, np.ndarray]  # int32 whole minutes, point × point
+    distance: dict[VehicleProfile, np.ndarray]  # float32 km
     weight: np.ndarray  # value of one person per site
     sizes: list[list[int]]  # expected people per visit, per site
     compatible: np.ndarray  # bool team × site: requirements, vehicle and ownership
-    team_days: list[TeamDay]
+    team_days: list[WorkDay]
     windows: list[list[tuple[tuple[int, int], ...]]]  # per site, per day: absolute opening windows
     # per day index with closures: point pairs (both directions) whose direct link is closed that day
     closed: dict[int, frozenset[tuple[int, int]]] = field(default_factory=dict)
@@ -103,11 +105,14 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
     provider = with_crossings(provider, scenario)
     points = scenario_points(scenario)
     profiles = sorted({t.vehicle for t in scenario.teams})
+    check_memory(len(points), len(profiles))
     duration, distance = {}, {}
     for p in profiles:
         m = provider.matrices(points, p)
-        duration[p] = whole_minutes(m.duration_min)
-        distance[p] = m.distance_km
+        # int32 minutes and float32 km: half the memory of the provider's float64, same whole minutes
+        duration[p] = whole_minutes(m.duration_min, np.int32)
+        distance[p] = m.distance_km.astype(np.float32)
+        del m
     dates = scenario.horizon.dates
     no_kit = scenario.districts_without_fixed_kit()
     compatible = _compatibility(scenario)
@@ -126,6 +131,43 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
         windows=[[_abs_windows(s.windows_on(d), i) for i, d in enumerate(dates)] for s in scenario.sites],
         closed=closed_point_pairs(scenario, points.ids, dates),
     )
+
+
+class MemoryLimitError(RuntimeError):
+    """The dense travel matrices of a scenario would not fit the memory this process may use."""
+
+
+MATRIX_BYTES_PER_ENTRY = 8 + 16  # kept int32 minutes + float32 km; the provider's float64 pair while built
+MEMORY_SHARE = 0.8  # of the limit: the rest is the interpreter, the parts' models, the plan
+
+
+def matrix_bytes(points: int, profiles: int) -> int:
+    """Peak bytes of the travel matrices while compiling: every profile kept, the last being built."""
+    return points * points * (profiles * 8 + 16)
+
+
+def check_memory(points: int, profiles: int, limit_mb: int | None = None) -> None:
+    """Fail at once, with the figures, when the matrices would exceed `limit_mb` (default: the
+    `JEMPUT_MEMORY_MB` environment variable, else the machine's available memory)."""
+    limit = limit_mb if limit_mb is not None else memory_limit_mb()
+    need = matrix_bytes(points, profiles) / 2**20
+    if limit and need > MEMORY_SHARE * limit:
+        raise MemoryLimitError(
+            f"{points} places × {profiles} vehicle profiles need about {need:,.0f} MB of travel matrices, "
+            f"more than {MEMORY_SHARE:.0%} of the {limit:,} MB this process may use: split the province "
+            f"(one scenario per group of regencies) or give more memory (JEMPUT_MEMORY_MB)"
+        )
+
+
+def memory_limit_mb() -> int | None:
+    """JEMPUT_MEMORY_MB if set, else the memory the machine has available now (None if unknown)."""
+    env = os.environ.get("JEMPUT_MEMORY_MB", "").strip()
+    if env.isdigit():
+        return int(env)
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20)
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def closed_point_pairs(
@@ -164,27 +206,34 @@ def owns(team_regency: str, site_regency: str) -> bool:
     return not team_regency or team_regency == site_regency
 
 
-def requirement_gaps(team, site) -> list[str]:
-    """What keeps `team` from working at `site` (generator, clearance, vehicle); empty if none."""
-    gaps = []
-    if not site.electricity and not team.generator:
-        gaps.append("needs_generator")
-    if site.clearance and site.clearance not in team.clearances:
-        gaps.append("needs_clearance")
-    if team.vehicle.value not in units.ACCESS_PROFILES[site.access.value]:
-        gaps.append("needs_vehicle")
-    return gaps
+GAP_REASON = {  # Site.skill_kind → the reason a site is left out for a missing skill of that kind
+    "generator": LeftOutReason.needs_generator,
+    "clearance": LeftOutReason.needs_clearance,
+    "vehicle": LeftOutReason.needs_vehicle,
+    "skill": LeftOutReason.needs_skill,
+}
+
+
+def requirement_gaps(team: Team, site: Site) -> list[LeftOutReason]:
+    """What keeps `team` from working at `site`: the kinds of the site's required skills the team does
+    not offer (generator, clearance, vehicle, skill, in that order); empty when it may go."""
+    missing = site.required_skills - team.offered_skills
+    kinds = {site.skill_kind(s) for s in missing}
+    return [reason for kind, reason in GAP_REASON.items() if kind in kinds]
 
 
 def _compatibility(scenario: Scenario) -> np.ndarray:
+    """Team × site: the team's office covers the site and it offers every skill the site needs."""
+    offered = [t.offered_skills for t in scenario.teams]
     comp = np.zeros((len(scenario.teams), len(scenario.sites)), dtype=bool)
-    for t, team in enumerate(scenario.teams):
-        for s, site in enumerate(scenario.sites):
-            comp[t, s] = owns(team.regency_code, site.regency_code) and not requirement_gaps(team, site)
+    for s, site in enumerate(scenario.sites):
+        needed = site.required_skills
+        for t, team in enumerate(scenario.teams):
+            comp[t, s] = owns(team.regency_code, site.regency_code) and needed <= offered[t]
     return comp
 
 
-def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[TeamDay]:
+def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[WorkDay]:
     out = []
     for t, team in enumerate(scenario.teams):
         for i, d in enumerate(dates):
@@ -193,7 +242,7 @@ def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[TeamDay]:
                 continue
             off = i * DAY
             out.append(
-                TeamDay(
+                WorkDay(
                     team=t,
                     day=i,
                     date=d,
@@ -211,7 +260,7 @@ def _abs_windows(windows, day: int) -> tuple[tuple[int, int], ...]:
     return tuple((day * DAY + w.start, day * DAY + w.end) for w in windows)
 
 
-def day_reach(c: Compiled, td: TeamDay, start_point: int, end_point: int) -> np.ndarray:
+def day_reach(c: Compiled, td: WorkDay, start_point: int, end_point: int) -> np.ndarray:
     """Sites the team-day could visit alone on a trip start→site→end (bool per site).
 
     Checks compatibility, opening that day, the drive limit and that the smallest visit fits in

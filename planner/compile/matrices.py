@@ -74,14 +74,21 @@ class TravelProvider(Protocol):
     def matrices(self, points: Points, profile: VehicleProfile) -> Matrices: ...
 
 
-def whole_minutes(duration_min: np.ndarray) -> np.ndarray:
-    """Minutes rounded up to whole int64 minutes: the one rounding rule shared by solver and validator."""
+def whole_minutes(duration_min: np.ndarray, dtype: type = np.int64) -> np.ndarray:
+    """Minutes rounded up to whole minutes (int64, or `dtype`): the one rounding rule shared by solver
+    and validator. Built in row blocks, so a large matrix needs no full-size temporaries."""
     d = np.asarray(duration_min, dtype=np.float64)
-    if np.isnan(d).any() or (d < 0).any():
-        raise ValueError("whole_minutes: durations must be ≥ 0 (NaN or negative found)")
-    unreachable = np.isinf(d)
-    out = np.ceil(np.where(unreachable, 0.0, d)).astype(np.int64)
-    out[unreachable] = UNREACHABLE_MIN
+    out = np.empty(d.shape, dtype=dtype)
+    flat_in, flat_out = d.reshape(-1, d.shape[-1]) if d.ndim else d.reshape(1, 1), out.reshape(-1, d.shape[-1]) if d.ndim else out.reshape(1, 1)
+    rows = max(1, (1 << 20) // max(1, flat_in.shape[1]))
+    for r0 in range(0, flat_in.shape[0], rows):
+        block = flat_in[r0 : r0 + rows]
+        if np.isnan(block).any() or (block < 0).any():
+            raise ValueError("whole_minutes: durations must be ≥ 0 (NaN or negative found)")
+        unreachable = np.isinf(block)
+        whole = np.ceil(np.where(unreachable, 0.0, block))
+        whole[unreachable] = UNREACHABLE_MIN
+        flat_out[r0 : r0 + rows] = whole
     return out
 
 

@@ -1,17 +1,21 @@
 """Road km and minutes from a long-format CSV matrix supplied with the scenario:
 from_id,to_id,duration_min,distance_km[,profile].
 
-The file is read whole by pandas (`read_csv` as text, `to_numeric`, `Index.get_indexer` and one numpy
-assignment per rank; about 16× faster than a csv.DictReader loop, bench/io_speed.py) and checked
-column-wise: the first malformed row in the file (empty id, unknown profile, a number that is not
-finite and ≥ 0) is reported with its line (the header is line 1), then the first pair given twice. Kept hand-written: the rules, one place each — a profile's own row beats a
-row for all profiles, a pair given twice at the same rank is an error, every requested pair must be
-present — because they are jemput's, not a CSV library's.
+pandas reads the file (bench/io_speed.py: ~16× faster than the csv.DictReader loop it replaced): a good
+file in one C-parser pass with the ids as categories (1,592 names, not 2.5 million strings) and the
+numbers as float64, then numpy puts the rows into the matrices (`Index.get_indexer`, `bincount`, one
+assignment per rank). A file that fails any check is read again exactly, as text with its own line
+numbers (the header is line 1, blank lines counted), and the first malformed row (empty id, unknown
+profile, a number that is not finite and ≥ 0) or else the first pair given twice is reported.
+Kept hand-written: the rules, one place each — a profile's own row beats a row for all profiles, a
+pair given twice at the same rank is an error, every requested pair must be present — because they
+are jemput's, not a CSV library's.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -25,45 +29,105 @@ PROFILES = frozenset(v.value for v in VehicleProfile)
 _RAGGED = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """The file's data rows (blank lines left out), ids and profiles as codes into their names."""
+
+    src: np.ndarray  # codes into src_names
+    src_names: pd.Index
+    dst: np.ndarray
+    dst_names: pd.Index
+    profile: np.ndarray  # codes into profile_names ('' = all profiles)
+    profile_names: list[str]
+    duration_min: np.ndarray
+    distance_km: np.ndarray
+    line: np.ndarray | None  # each row's line in the file; None when read by the fast path
+
+
 class FileMatrixProvider:
     """Road km and minutes from a long-format CSV: from_id,to_id,duration_min,distance_km[,profile]."""
+
+    per_pair = True  # a pair's figures do not depend on the other points (the validator builds only what a plan uses)
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
         if not self.path.is_file():
             raise TravelError(f"travel matrix file not found: {self.path}")
-        self._table: pd.DataFrame | None = None  # the checked rows, read once for every profile asked
+        self._rows: _Rows | None = None  # the checked rows, read once for every profile asked
 
     def matrices(self, points: Points, profile: VehicleProfile) -> Matrices:
         """Matrices for the requested ids; every ordered pair of distinct ids must be in the file."""
         p = str(VehicleProfile(profile))
         ids, inverse = np.unique(np.array(points.ids, dtype=object), return_inverse=True)
-        table = self._checked()
+        rows = self._checked()
         m = len(ids)
-        index = pd.Index([str(i) for i in ids])
-        i, j = index.get_indexer(table["src"]), index.get_indexer(table["dst"])
-        rank = np.where(table["profile"].to_numpy() == "", 1, 2).astype(np.int8)
-        use = (i >= 0) & (j >= 0) & (i != j) & ((table["profile"] == "") | (table["profile"] == p)).to_numpy()
-        self._check_twice(table, use, i, j, rank)
+        index = pd.Index([str(x) for x in ids])
+        i = index.get_indexer(rows.src_names)[rows.src]
+        j = index.get_indexer(rows.dst_names)[rows.dst]
+        rank = np.array([1 if name == "" else 2 for name in rows.profile_names], dtype=np.int64)[rows.profile]
+        wanted = np.array([name in ("", p) for name in rows.profile_names], dtype=bool)[rows.profile]
+        use = np.flatnonzero((i >= 0) & (j >= 0) & (i != j) & wanted)
+        self._check_twice(rows, use, (i[use] * m + j[use]) * 2 + rank[use] - 1, m)
         dist, dur = np.zeros((m, m)), np.zeros((m, m))
         level = np.zeros((m, m), dtype=np.int8)  # 0 unset, 1 from a row for all profiles, 2 for this profile
         for r in (1, 2):  # rank 2 (this profile's own rows) written last, so it wins
-            sel = use & (rank == r)
-            dist[i[sel], j[sel]] = table["distance_km"].to_numpy()[sel]
-            dur[i[sel], j[sel]] = table["duration_min"].to_numpy()[sel]
+            sel = use[rank[use] == r]
+            dist[i[sel], j[sel]] = rows.distance_km[sel]
+            dur[i[sel], j[sel]] = rows.duration_min[sel]
             level[i[sel], j[sel]] = r
         self._check_complete(level, [str(x) for x in ids], p)
         inv = inverse.reshape(-1)
         return Matrices(distance_km=expand(dist, inv), duration_min=expand(dur, inv))
 
-    def _checked(self) -> pd.DataFrame:
-        """src, dst, profile ('' = all), duration_min, distance_km and line of every row, or a TravelError
-        naming the first bad row's line."""
-        if self._table is None:
-            self._table = self._read()
-        return self._table
+    def _checked(self) -> _Rows:
+        if self._rows is None:
+            self._rows = self._read_fast() or self._read_exact()
+        return self._rows
 
-    def _read(self) -> pd.DataFrame:
+    # ------------------------------------------------------------------ reading
+
+    def _read_fast(self) -> _Rows | None:
+        """One C-parser pass for a good file; None when anything is off (the exact read then says what)."""
+        try:
+            raw = pd.read_csv(
+                self.path, dtype={"from_id": "category", "to_id": "category", "profile": "category"},
+                keep_default_na=False, encoding="utf-8-sig", index_col=False, skipinitialspace=True,
+            )
+        except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+            return None
+        raw.columns = [str(c).strip() for c in raw.columns]
+        if any(c not in raw.columns for c in FILE_COLUMNS) or raw.columns.duplicated().any():
+            return None
+        numbers = []
+        for column in ("duration_min", "distance_km"):
+            if raw[column].dtype.kind not in "iuf":
+                return None
+            values = raw[column].to_numpy(dtype=np.float64)
+            if not (np.isfinite(values) & (values >= 0)).all():
+                return None
+            numbers.append(values)
+        codes = {}
+        for column in ("from_id", "to_id", "profile"):
+            if column not in raw:
+                codes[column] = (np.zeros(len(raw), dtype=np.int64), pd.Index([""]))
+                continue
+            series = raw[column]
+            if series.dtype != "category":
+                return None
+            names = pd.Index([str(n).strip() for n in series.cat.categories])
+            found = series.cat.codes.to_numpy().astype(np.int64)
+            if (found < 0).any():
+                return None
+            codes[column] = (found, names)
+        if (codes["from_id"][1] == "").any() or (codes["to_id"][1] == "").any():
+            return None
+        if not set(codes["profile"][1]) <= PROFILES | {""}:
+            return None
+        return _Rows(*codes["from_id"], *codes["to_id"], codes["profile"][0], list(codes["profile"][1]),
+                     numbers[0], numbers[1], line=None)
+
+    def _read_exact(self) -> _Rows:
+        """Every cell as text with its line; a TravelError naming the first malformed row."""
         try:
             raw = pd.read_csv(
                 self.path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
@@ -86,47 +150,51 @@ class FileMatrixProvider:
                 f"{self.path}: missing column(s) {', '.join(missing)}; need {','.join(FILE_COLUMNS)}[,profile]"
             )
         cells = {c: raw[c].fillna("").astype(str).str.strip() for c in (*FILE_COLUMNS, "profile") if c in raw}
-        profile = cells.get("profile", pd.Series("", index=raw.index))
-        blank = np.logical_and.reduce([(s == "").to_numpy() for s in cells.values()])  # empty lines are skipped
-        table = pd.DataFrame({
-            "line": raw.index.to_numpy() + 2,
-            "src": cells["from_id"], "dst": cells["to_id"], "profile": profile,
-            "duration_min": pd.to_numeric(cells["duration_min"], errors="coerce"),
-            "distance_km": pd.to_numeric(cells["distance_km"], errors="coerce"),
-        })[~blank].reset_index(drop=True)
-        self._check_rows(table, cells)
-        return table
+        cells.setdefault("profile", pd.Series("", index=raw.index))
+        keep = ~np.logical_and.reduce([(s == "").to_numpy() for s in cells.values()])  # empty lines are skipped
+        cells = {c: s[keep].reset_index(drop=True) for c, s in cells.items()}
+        line = raw.index.to_numpy()[keep] + 2
+        numbers = {c: pd.to_numeric(cells[c], errors="coerce").to_numpy(dtype=np.float64)
+                   for c in ("duration_min", "distance_km")}
+        self._check_rows(cells, numbers, line)
+        src, src_names = pd.factorize(cells["from_id"])
+        dst, dst_names = pd.factorize(cells["to_id"])
+        prof, prof_names = pd.factorize(cells["profile"])
+        return _Rows(src, pd.Index(src_names), dst, pd.Index(dst_names), prof, [str(n) for n in prof_names],
+                     numbers["duration_min"], numbers["distance_km"], line)
 
-    def _check_rows(self, table: pd.DataFrame, cells: dict[str, pd.Series]) -> None:
+    def _check_rows(self, cells: dict[str, pd.Series], numbers: dict[str, np.ndarray], line: np.ndarray) -> None:
         """Raise for the first row (in file order) with an empty id, unknown profile or a bad number."""
+        profile = cells["profile"]
         checks = [  # in the order a row is read: ids, profile, minutes, km
-            ((table["src"] == "") | (table["dst"] == ""), lambda r: "from_id and to_id must not be empty"),
-            ((table["profile"] != "") & ~table["profile"].isin(PROFILES),
-             lambda r: f"unknown profile {table['profile'][r]!r} (car, motorbike or boat)"),
+            (((cells["from_id"] == "") | (cells["to_id"] == "")).to_numpy(),
+             lambda r: "from_id and to_id must not be empty"),
+            (((profile != "") & ~profile.isin(PROFILES)).to_numpy(),
+             lambda r: f"unknown profile {profile[r]!r} (car, motorbike or boat)"),
         ]
         for column in ("duration_min", "distance_km"):
-            values = table[column].to_numpy(dtype=np.float64)
             with np.errstate(invalid="ignore"):
-                bad = ~(np.isfinite(values) & (values >= 0))
-            checks.append((bad, lambda r, c=column: (
-                f"{c} {cells[c].iloc[int(table['line'][r]) - 2]!r} is not a finite number ≥ 0")))
-        flags = np.column_stack([np.asarray(flag, dtype=bool) for flag, _ in checks])
+                bad = ~(np.isfinite(numbers[column]) & (numbers[column] >= 0))
+            checks.append((bad, lambda r, c=column: f"{c} {cells[c][r]!r} is not a finite number ≥ 0"))
+        flags = np.column_stack([flag for flag, _ in checks]) if len(line) else np.zeros((0, 4), dtype=bool)
         rows = np.flatnonzero(flags.any(axis=1))
         if rows.size:
             r = int(rows[0])
             _, reason = checks[int(np.argmax(flags[r]))]
-            raise TravelError(f"{self.path} line {table['line'][r]}: {reason(r)}")
+            raise TravelError(f"{self.path} line {line[r]}: {reason(r)}")
 
-    def _check_twice(self, table: pd.DataFrame, use: np.ndarray, i: np.ndarray, j: np.ndarray,
-                     rank: np.ndarray) -> None:
+    # ------------------------------------------------------------------ rules
+
+    def _check_twice(self, rows: _Rows, use: np.ndarray, keys: np.ndarray, m: int) -> None:
         """Raise at the second row giving the same requested pair at the same rank."""
-        pairs = pd.DataFrame({"i": i[use], "j": j[use], "rank": rank[use]})
-        twice = np.flatnonzero(pairs.duplicated().to_numpy())
-        if twice.size:
-            r = int(np.flatnonzero(use)[twice[0]])
-            src, dst, prof = table["src"][r], table["dst"][r], table["profile"][r]
-            which = f"profile {prof}" if prof else "all profiles"
-            raise TravelError(f"{self.path} line {table['line'][r]}: pair {src}→{dst} ({which}) appears twice")
+        if keys.size == 0 or np.bincount(keys, minlength=2 * m * m).max() <= 1:
+            return
+        twice = int(use[np.flatnonzero(pd.Series(keys).duplicated().to_numpy())[0]])
+        src, dst = rows.src_names[rows.src[twice]], rows.dst_names[rows.dst[twice]]
+        prof = rows.profile_names[rows.profile[twice]]
+        line = rows.line if rows.line is not None else self._read_exact().line  # the fast path kept no lines
+        which = f"profile {prof}" if prof else "all profiles"
+        raise TravelError(f"{self.path} line {line[twice]}: pair {src}→{dst} ({which}) appears twice")
 
     def _check_complete(self, level: np.ndarray, ids: list[str], profile: str) -> None:
         """Raise naming the first missing pairs when the file does not cover every requested pair."""

@@ -1,5 +1,11 @@
 """Road km and minutes from the table service of the user's own OSRM or Valhalla server (through
-routingpy), fetched in blocks and cached on disk so a rerun makes no requests."""
+routingpy), fetched in blocks and cached on disk so a rerun makes no requests.
+
+Kept hand-written: the npz block cache. An HTTP cache (requests-cache and the like) keys on the
+request URL and stores JSON; this one keys on (server, profile, the block's rounded coordinates), so
+a rerun or another scenario with the same places is a hit, stores float64 arrays numpy loads without
+parsing, writes atomically (temp file and rename) and treats an unreadable file as a miss.
+"""
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from planner import units
 from planner.io.problems import NO_VALUE, Report
-from planner.io.tables import Row, check_columns, read_table
+from planner.io.cells import Row
+from planner.io.tables import check_columns, read_table
 from planner.model import Crossing, CrossingKind, TimeWindow, VehicleProfile, Weekday, parse_clock
 
 DAYS = tuple(Weekday)

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable
 from pathlib import Path
 
+from planner import units
 from planner.io.links import Links, qr_png
 from planner.model import Scenario, fmt_clock
 from planner.plan import Plan
@@ -39,10 +40,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 XLSX_OPTIONS = {  # text stays text: no formulas, numbers or links guessed from strings; rows streamed to disk
     "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False, "constant_memory": True,
 }
-DAY_NAMES = {
-    "id": ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
+DAY_NAMES = units.DAY_NAMES
 
 
 def write_plan_json(plan: Plan, path: Path) -> Path:

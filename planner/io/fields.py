@@ -10,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from planner import units
 from planner.io.problems import NO_VALUE, Report
-from planner.io.tables import Row, unknown_name_reason
+from planner.io.cells import Row
+from planner.io.tables import unknown_name_reason
 
 Origin = tuple[str, int]  # (file as named in the scenario, row number)
 M = TypeVar("M", bound=BaseModel)

@@ -23,7 +23,8 @@ from planner.io.plausible import check_scenario, read_boundaries
 from planner.io.problems import Report, ScenarioError
 from planner.io.safe_yaml import YamlProblem, load_yaml, yaml_message
 from planner.io.sites import load_sites
-from planner.io.tables import parse_date, unknown_name_reason
+from planner.io.cells import parse_date
+from planner.io.tables import unknown_name_reason
 from planner.io.teams import load_teams, merge_windows
 from planner.model import Horizon, Scenario, Site, Team, TravelSettings, VisitRules, Weights
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from planner.io.fields import Origin, check_unique, construct, plain_column
 from planner.io.problems import Report
-from planner.io.tables import Row, check_columns, read_table
+from planner.io.cells import Row
+from planner.io.tables import check_columns, read_table
 from planner.model import DistrictOffice
 
 OFFICE_REQUIRED = ("district_code", "fixed_kit_working")

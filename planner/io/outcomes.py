@@ -19,7 +19,8 @@ from planner import units
 from planner.model import Id, Minute, Scenario, parse_clock
 from planner.plan import Plan
 from planner.io.problems import NO_VALUE, Report
-from planner.io.tables import Row, check_columns, closest, read_table
+from planner.io.cells import Row
+from planner.io.tables import check_columns, closest, read_table
 
 KINDS = ("visit_done", "visit_missed", "kit_down", "kit_back", "site_closed", "link_closed", "team_unavailable")
 COLUMNS = {  # kind -> (required columns besides kind and date, optional columns)

@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from planner.io.export import spreadsheet_text
 from planner.io.outcomes import ALL_COLUMNS, KitDown, Outcomes, VisitDone, VisitMissed
 from planner.model import Id, Minute, Scenario, fmt_clock, parse_clock
 from planner.plan import Plan
@@ -150,12 +151,13 @@ def reports_to_outcomes(reports: Iterable[StoredReport]) -> Outcomes:
 
 
 def write_outcomes_csv(outcomes: Outcomes, path: Path) -> Path:
-    """The outcomes as the table `jemput replan` reads (UTF-8 with BOM, one row per fact)."""
+    """The outcomes as the table `jemput replan` reads (UTF-8 with BOM, one row per fact, no live formulas)."""
     with Path(path).open("w", newline="", encoding="utf-8-sig") as f:
         w = csv.DictWriter(f, fieldnames=ALL_COLUMNS)
         w.writeheader()
         for fact in outcomes.outcomes:
-            row = {k: v for k, v in fact.model_dump(mode="json").items() if v not in (None, "")}
+            # notes come from the field: text a spreadsheet would run as a formula gets a leading '
+            row = {k: spreadsheet_text(v) for k, v in fact.model_dump(mode="json").items() if v not in (None, "")}
             for clock in ("start", "end"):
                 if isinstance(row.get(clock), int):
                     row[clock] = fmt_clock(row[clock])

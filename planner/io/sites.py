@@ -7,7 +7,8 @@ from pathlib import Path
 from planner import units
 from planner.io.fields import Origin, check_unique, construct, coordinates, required_name
 from planner.io.problems import Report
-from planner.io.tables import Row, check_columns, parse_windows, read_table
+from planner.io.cells import Row, parse_windows
+from planner.io.tables import check_columns, read_table
 from planner.model import Access, Site, SiteKind, TimeWindow, Weekday
 
 DAYS = tuple(Weekday)
@@ -15,7 +16,7 @@ SITE_REQUIRED = ("site_id", "name", "kind", "lat", "lon", "unrecorded")
 SITE_OPTIONAL = (
     *("province_code", "regency_code", "district_code", "village_code", "turnout", "priority", "hours"),
     *(f"hours_{d}" for d in DAYS),
-    *("closed_dates", "electricity", "signal", "clearance", "access", "location_estimated", "note", "island"),
+    *("closed_dates", "electricity", "signal", "clearance", "access", "skills", "location_estimated", "note", "island"),
 )
 
 
@@ -50,7 +51,7 @@ def _site(row: Row) -> Site | None:
     lat, lon = coordinates(row, "lat", "lon")
     unrecorded = _people(row, "unrecorded")
     turnout = row.number("turnout", low=0, low_open=True, high=1)
-    priority = row.number("priority", default=1.0, low=0, low_open=True, high=100)
+    priority = row.number("priority", default=1.0, low=0, low_open=True, high=units.MAX_PRIORITY)
     hours = _site_hours(row, kind)
     closed_dates = row.dates("closed_dates")
     electricity = row.boolean("electricity", True)
@@ -73,6 +74,7 @@ def _site(row: Row) -> Site | None:
         electricity=electricity,
         signal=signal,
         clearance=row.text("clearance").lower() or ("prison" if kind == SiteKind.prison else None),
+        skills=row.words("skills"),
         access=access,
         location_estimated=location_estimated,
         note=row.text("note"),

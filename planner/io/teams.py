@@ -10,13 +10,14 @@ from pathlib import Path
 from planner import units
 from planner.io.fields import Origin, check_unique, construct, coordinates, plain_column, required_name
 from planner.io.problems import Report
-from planner.io.tables import CLOSED_WORDS, Row, Table, check_columns, closest, parse_windows, read_table
+from planner.io.cells import CLOSED_WORDS, Row, parse_windows
+from planner.io.tables import Table, check_columns, closest, read_table
 from planner.model import Horizon, Kit, KitStatus, Shift, Team, TimeWindow, VehicleProfile, Weekday
 
 DAYS = tuple(Weekday)
 TEAM_REQUIRED = ("team_id", "name", "base_lat", "base_lon")
 TEAM_OPTIONAL = (
-    *("base_name", "regency_code", "vehicle", "rate_per_kit_hour", "setup_min", "generator", "clearances"),
+    *("base_name", "regency_code", "vehicle", "rate_per_kit_hour", "setup_min", "generator", "clearances", "skills"),
     *("max_drive_min", "max_nights_out"),
     *(f"shift_{d}" for d in DAYS),
     *("midday_break", "friday_prayer", "island"),
@@ -90,15 +91,16 @@ def _team_fields(row: Row) -> dict | None:
         base_name=row.text("base_name"),
         vehicle=row.choice("vehicle", VehicleProfile, VehicleProfile.car),
         rate_per_kit_hour=row.number(
-            "rate_per_kit_hour", default=units.DEFAULT_RATE_PER_KIT_HOUR, low=0, low_open=True, high=120
+            "rate_per_kit_hour", default=units.DEFAULT_RATE_PER_KIT_HOUR, low=0, low_open=True, high=units.MAX_RATE_PER_KIT_HOUR
         ),
-        setup_min=row.number("setup_min", default=units.DEFAULT_SETUP_MIN, integer=True, low=0, high=240),
+        setup_min=row.number("setup_min", default=units.DEFAULT_SETUP_MIN, integer=True, low=0, high=units.MAX_SETUP_MIN),
         generator=row.boolean("generator", False),
         clearances=row.words("clearances"),
+        skills=row.words("skills"),
         max_drive_min=row.number(
-            "max_drive_min", default=units.DEFAULT_MAX_DRIVE_MIN, integer=True, low=0, low_open=True, high=24 * 60
+            "max_drive_min", default=units.DEFAULT_MAX_DRIVE_MIN, integer=True, low=0, low_open=True, high=units.MAX_DRIVE_MIN
         ),
-        max_nights_out=row.number("max_nights_out", default=units.DEFAULT_MAX_NIGHTS_OUT, integer=True, low=0, high=6),
+        max_nights_out=row.number("max_nights_out", default=units.DEFAULT_MAX_NIGHTS_OUT, integer=True, low=0, high=units.MAX_NIGHTS_OUT),
         shifts=_shifts(row),
         island=row.text("island"),
     )

@@ -20,8 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
 
+import numpy as np
+
 MAX_CELLS = 5_000_000  # rows × columns from A1 to the last value: 100,000 rows of 50 columns
-MAX_UNPACKED_BYTES = 256 * 1024 * 1024  # all parts of the workbook, unpacked (zip bombs)
+MAX_UNPACKED_BYTES = 128 * 1024 * 1024  # all parts unpacked (zip bombs); a 20,000-site sheet is ~13 MB
 MAX_BAD_EXAMPLES = 5
 _CHUNK = 1 << 20
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -33,6 +35,7 @@ _ROW_REF = re.compile(rb'\br="(\d+)"')
 _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _VALUE = re.compile(rb"<(?:\w+:)?v>[^<]|<(?:\w+:)?is>")
 _FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_AFTER_NAME = np.frombuffer(b" \t\r\n/>", dtype=np.uint8)  # what may follow the tag name c
 _ERROR_TYPE = re.compile(rb'\bt="e"')
 _ERROR_TEXT = re.compile(rb"<(?:\w+:)?v>([^<]{1,20})<")
 NO_RESULT = ("a formula saved without its result (the program that wrote the file did not calculate it); "
@@ -162,47 +165,134 @@ def _small_part(archive: zipfile.ZipFile, name: str, limit: int = 16 * 2**20) ->
 def scan_sheet(archive: zipfile.ZipFile, part: str, name: str) -> SheetExtent:
     """Stream a worksheet's XML: the extent of its values, formulas without a saved result, error values.
 
-    Raises SheetError when rows × columns from A1 exceed MAX_CELLS, naming the far cells."""
+    Raises SheetError when rows × columns from A1 exceed MAX_CELLS, naming the far cells. A sheet whose
+    every cell starts `<c r="..."` (what Excel, LibreOffice and xlsxwriter write) is measured from the
+    references alone, at C speed; any other sheet, or one that reaches past the bound that way (the
+    references include formatted empty cells), is measured cell by cell."""
+    extent = _scan(archive, part, fast=True)
+    if extent is None or extent.rows * extent.columns > MAX_CELLS:
+        extent = _scan(archive, part, fast=False)
+    if extent is None or extent.rows * extent.columns > MAX_CELLS:
+        raise SheetError(_too_large(name, extent or SheetExtent()))
+    return extent
+
+
+def _scan(archive: zipfile.ZipFile, part: str, fast: bool) -> SheetExtent | None:
+    """One pass over the part in chunks cut after a row tag; None when the fast pass does not apply
+    (or, cell by cell, as soon as the values reach past the bound)."""
     extent = SheetExtent()
-    row = col = 0
+    state = [0, 0]  # the current row and column, for cells without a reference
     rest = b""
     with archive.open(part) as f:
         while True:
             chunk = f.read(_CHUNK)
             data = rest + chunk
             cut = _last_cell_end(data) if chunk else len(data)
-            for m in _TOKEN.finditer(data, 0, cut):
-                if m.group(1) is not None:  # <row ...>
-                    ref = _ROW_REF.search(m.group(1))
-                    row, col = (int(ref.group(1)) if ref else row + 1), 0
-                    continue
-                ref = _CELL_REF.search(m.group(2))
-                if ref:
-                    col, row = _column_number(ref.group(1)), int(ref.group(2))
-                else:
-                    col += 1
-                content = m.group(4)
-                if not content:
-                    continue  # <c .../> or <c ...></c>: formatting only, no value
-                has_value = _VALUE.search(content) is not None
-                if not has_value and _FORMULA.search(content):
-                    extent.bad(row, col, NO_RESULT)
-                    has_value = True  # counts for the extent all the same
-                elif has_value and _ERROR_TYPE.search(m.group(2)):
-                    shown = _ERROR_TEXT.search(content)
-                    error = shown.group(1).decode("utf-8", "replace") if shown else "an error"
-                    extent.bad(row, col, f"the cell shows {error} (an error value); correct it or its formula")
-                if has_value:
-                    if row > extent.rows:
-                        extent.rows, extent.last_row_cell = row, f"{column_letters(col)}{row}"
-                    if col > extent.columns:
-                        extent.columns, extent.last_column_cell = col, f"{column_letters(col)}{row}"
+            segment = data[:cut]
+            if not fast or b"<f" in segment or b't="e"' in segment:
+                if fast and not _refs_only(segment):
+                    return None
+                _scan_cells(segment, extent, state)
+            elif not _scan_refs(segment, extent):
+                return None
             if extent.rows * extent.columns > MAX_CELLS:
-                raise SheetError(_too_large(name, extent))
+                return None if fast else extent
             if not chunk:
-                break
+                return extent
             rest = data[cut:]
-    return extent
+
+
+def _refs_only(segment: bytes) -> bool:
+    """Every cell tag is a plain `<c r="A1"...`: no namespace prefix, no cell without a reference."""
+    return _ref_extent(segment) is not None
+
+
+def _scan_refs(segment: bytes, extent: SheetExtent) -> bool:
+    """Grow the extent to every referenced cell (formatted empty ones too); False if a cell lacks one."""
+    found = _ref_extent(segment)
+    if found is None:
+        return False
+    row, col = found
+    if row > extent.rows:
+        extent.rows, extent.last_row_cell = row, f"{column_letters(col)}{row}"
+    if col > extent.columns:
+        extent.columns, extent.last_column_cell = col, f"{column_letters(col)}{row}"
+    return True
+
+
+def _ref_extent(segment: bytes) -> tuple[int, int] | None:
+    """(largest row, largest column) over the `<c r="A1"` references, found with numpy over the bytes;
+    None when some cell tag is not of that form (a prefix, no reference, another attribute first)."""
+    buf = segment + b"\0" * 16
+    a = np.frombuffer(buf, dtype=np.uint8)
+    prefixed = _pairs(buf, b":c")
+    if np.isin(a[prefixed + 2], _AFTER_NAME).any():
+        return None  # namespace-prefixed cell tags (x:c): measured cell by cell
+    lt = _pairs(buf, b"<c")
+    tag = lt[np.isin(a[lt + 2], _AFTER_NAME)]  # every <c ...> tag
+    ref = tag[(a[tag + 2] == ord(" ")) & (a[tag + 3] == ord("r")) & (a[tag + 4] == ord("=")) & (a[tag + 5] == ord('"'))]
+    if ref.size != tag.size:
+        return None
+    if ref.size == 0:
+        return 0, 0
+    letters = [a[ref + 6 + k].astype(np.int64) for k in range(3)]
+    upper = [(x >= 65) & (x <= 90) for x in letters]
+    two, three = upper[1], upper[1] & upper[2]
+    if not upper[0].all():
+        return None
+    col = np.where(three, (letters[0] - 64) * 676 + (letters[1] - 64) * 26 + letters[2] - 64,
+                   np.where(two, (letters[0] - 64) * 26 + letters[1] - 64, letters[0] - 64))
+    at = ref + 7 + two + three  # first digit of the row
+    row = np.zeros(ref.size, dtype=np.int64)
+    going = np.ones(ref.size, dtype=bool)
+    for k in range(8):
+        d = a[at + k].astype(np.int64)
+        digit = going & (d >= 48) & (d <= 57)
+        row = np.where(digit, row * 10 + d - 48, row)
+        going = digit
+        if k == 0 and not digit.all():
+            return None
+    return int(row.max()), int(col.max())
+
+
+def _pairs(buf: bytes, pair: bytes) -> np.ndarray:
+    """Offsets where the two bytes `pair` occur in `buf` (two uint16 views: one compare per two bytes)."""
+    code = pair[0] | pair[1] << 8
+    even = np.frombuffer(buf, dtype="<u2", count=len(buf) // 2)
+    odd = np.frombuffer(buf, dtype="<u2", offset=1, count=(len(buf) - 1) // 2)
+    return np.concatenate([np.flatnonzero(even == code) * 2, np.flatnonzero(odd == code) * 2 + 1])
+
+
+def _scan_cells(segment: bytes, extent: SheetExtent, state: list[int]) -> None:
+    """Cell by cell: the extent of the cells holding a value, and the cells read as empty wrongly."""
+    row, col = state
+    for m in _TOKEN.finditer(segment):
+        if m.group(1) is not None:  # <row ...>
+            ref = _ROW_REF.search(m.group(1))
+            row, col = (int(ref.group(1)) if ref else row + 1), 0
+            continue
+        ref = _CELL_REF.search(m.group(2))
+        if ref:
+            col, row = _column_number(ref.group(1)), int(ref.group(2))
+        else:
+            col += 1
+        content = m.group(4)
+        if not content:
+            continue  # <c .../> or <c ...></c>: formatting only, no value
+        has_value = _VALUE.search(content) is not None
+        if not has_value and _FORMULA.search(content):
+            extent.bad(row, col, NO_RESULT)
+            has_value = True  # counts for the extent all the same
+        elif has_value and _ERROR_TYPE.search(m.group(2)):
+            shown = _ERROR_TEXT.search(content)
+            error = shown.group(1).decode("utf-8", "replace") if shown else "an error"
+            extent.bad(row, col, f"the cell shows {error} (an error value); correct it or its formula")
+        if has_value:
+            if row > extent.rows:
+                extent.rows, extent.last_row_cell = row, f"{column_letters(col)}{row}"
+            if col > extent.columns:
+                extent.columns, extent.last_column_cell = col, f"{column_letters(col)}{row}"
+    state[:] = [row, col]
 
 
 def _last_cell_end(data: bytes) -> int:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from planner import units
 from planner.solve.backends import Backend, DaskWorkerBackend, InProcessBackend, TaskError, in_dask_worker
 from planner.io.export import read_plan_json, write_roster_csv, write_roster_xlsx
 from planner.model import Scenario
@@ -43,8 +44,8 @@ MANIFEST_VERSION = 1
 class BatchOptions:
     """Search settings for every partition (same for all, so reruns and backends agree)."""
 
-    time_limit_s: float = 30.0  # per partition (province week)
-    seed: int = 0
+    time_limit_s: float = units.DEFAULT_TIME_LIMIT_S  # per partition (province week)
+    seed: int = units.DEFAULT_SEED
     max_solutions: int | None = None
     retries: int = 1  # extra attempts for a partition that raised
     nested: bool = False  # on Dask: also spread each province's regency parts over the cluster
@@ -98,6 +99,7 @@ class PartitionResult:
     wall_s: float
     host: str
     pid: int
+    violations: str = ""  # the validator's report when the plan breaks a rule (empty: verified)
 
 
 @dataclass
@@ -182,8 +184,9 @@ def partition_names(paths: Sequence[Path]) -> list[str]:
 
 
 def plan_partition(p: Partition) -> PartitionResult:
-    """Plan one partition (runs on the worker); its regency parts stay in this process unless nested."""
-    from planner.solve.week import SolveOptions, plan_week
+    """Plan and verify one partition (runs on the worker); its regency parts stay in this process unless nested."""
+    from planner.pipeline import plan_and_check
+    from planner.solve.week import SolveOptions
 
     t0 = time.monotonic()
     backend = DaskWorkerBackend() if p.options.nested and in_dask_worker() else None
@@ -194,8 +197,9 @@ def plan_partition(p: Partition) -> PartitionResult:
         max_solutions=p.options.max_solutions,
         backend=backend,
     )
-    plan = plan_week(p.scenario, opts, provider=p.travel, scenario_file=p.source)
-    return PartitionResult(p.name, plan, time.monotonic() - t0, socket.gethostname(), os.getpid())
+    checked = plan_and_check(p.scenario, opts, provider=p.travel, scenario_file=p.source)
+    violations = checked.report() if not checked.ok else ""
+    return PartitionResult(p.name, checked.plan, time.monotonic() - t0, socket.gethostname(), os.getpid(), violations)
 
 
 # ----------------------------------------------------------------------------- the client side
@@ -251,8 +255,13 @@ def run_batch(
                     report(BatchEvent(p.name, "retrying" if attempts[p.name] <= options.retries else "failed", res.reason))
                     continue
                 _write_result(out_dir / p.name, p, res)
-                outcomes[p.name] = Outcome(p.name, p.source, "done", attempts[p.name], "", res.wall_s, res.plan)
-                report(BatchEvent(p.name, "done", f"{res.plan.kpis.expected_recordings:,} recordings, {res.wall_s:.1f} s"))
+                if res.violations:  # written for inspection, never skipped as finished by a rerun
+                    reason = "the plan breaks rules: " + res.violations.splitlines()[0]
+                    outcomes[p.name] = Outcome(p.name, p.source, "failed", attempts[p.name], reason, res.wall_s, res.plan)
+                    report(BatchEvent(p.name, "failed", reason))
+                else:
+                    outcomes[p.name] = Outcome(p.name, p.source, "done", attempts[p.name], "", res.wall_s, res.plan)
+                    report(BatchEvent(p.name, "done", f"{res.plan.kpis.expected_recordings:,} recordings, {res.wall_s:.1f} s"))
                 write_summary(out_dir, [outcomes[n] for n in order if n in outcomes], options.lang)
             todo = sorted(failed, key=lambda p: order.index(p.name))
     finally:
@@ -317,7 +326,7 @@ def _write_result(folder: Path, p: Partition, res: PartitionResult) -> None:
         _atomic(folder / "roster.xlsx", lambda tmp: write_roster_xlsx(p.scenario, res.plan, tmp, p.options.lang))
     manifest = {
         "manifest_version": MANIFEST_VERSION,
-        "status": "done",
+        "status": "invalid" if res.violations else "done",
         "scenario_file": p.source,
         "input_hash": p.input_hash,
         "options": p.options.key(),

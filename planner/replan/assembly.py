@@ -9,8 +9,8 @@ from planner.compile.capacity import expected_people, service_minutes, team_day_
 from planner.compile.instance import DAY, Compiled
 from planner.plan import Stop, StopOutcome, TeamDay
 from planner.replan.kept import KeptDay, Key
-from planner.replan.rest import Rest, not_before
-from planner.solve.assemble import Visit, build_team_day, place
+from planner.replan.rest import Rest
+from planner.solve.assemble import Visit, build_team_day, not_before, place
 from planner.solve.schedule import advance, schedule_route
 
 
@@ -73,7 +73,8 @@ def assemble_week(c: Compiled, rest: Rest, kept: dict[Key, KeptDay], fixed: dict
         key = (sc.teams[td.team].id, td.date)
         if key in out:
             continue
-        day, lost = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])))
+        leave, ready = (rest.depart[j][0], td.work_start) if j in rest.depart else (None, None)
+        day, lost = build_team_day(rest.c, j, rest.places[j], list(new.get(j, [])), leave, ready)
         dropped += len(lost)
         if day is not None:
             out[key] = day

@@ -13,7 +13,7 @@ from planner import units
 from planner.check.bound import upper_bound
 from planner.compile.capacity import expected_people, most_in_one_visit
 from planner.compile.instance import DAY, Compiled
-from planner.compile.instance import TeamDay as CompiledDay
+from planner.compile.instance import WorkDay
 from planner.compile.reach import reach_matrix
 from planner.plan import Plan, StopOutcome, TeamDay
 from planner.replan.kept import KeptDay, Key
@@ -80,8 +80,10 @@ def rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time: 
             leave = min(work_start, td.day * DAY + k.stops[-1].end_min)
         else:
             work_start = max(work_start, from_abs)
-        if work_start >= td.work_end or driven >= team.max_drive_min:
-            continue
+        if work_start >= td.work_end:
+            if k is None and start == end and start < c.n_teams:
+                continue  # a day at base that is over: nothing to plan or report
+            work_start = td.work_end  # begun or moving the team: timed to its end place all the same
         breaks = _breaks_from(td.breaks, work_start)
         if leave is not None:
             depart[len(rest)] = (leave, _breaks_from(td.breaks, leave))
@@ -89,8 +91,9 @@ def rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time: 
         places[len(rest)] = (start, end)
         rest.append(dataclasses.replace(td, work_start=work_start, breaks=breaks))
         src.append(i)
-        drive_left.append(team.max_drive_min - driven)
+        drive_left.append(max(0, team.max_drive_min - driven))
     _fix_lodging(c, rest, places, kept, old_places)
+    _on_its_way(c, rest, src, places, depart)
     done, recorded = _kept_counts(c, kept)
     rest_c = dataclasses.replace(c, team_days=rest, sizes=_rest_sizes(c, rest, done, recorded))
     return Rest(rest_c, src, places, drive_left, done, recorded, depart, kept_sites)
@@ -101,7 +104,22 @@ def _breaks_from(breaks: tuple[tuple[int, int], ...], t: int) -> tuple[tuple[int
     return tuple((max(b0, t), b1) for b0, b1 in breaks if b1 > t)
 
 
-def _fix_lodging(c: Compiled, rest: list[CompiledDay], places: dict, kept: dict[Key, KeptDay], old_places) -> None:
+def _on_its_way(c: Compiled, rest: list[WorkDay], src: list[int], places: dict, depart: dict) -> None:
+    """A day that moves the team (to or from a lodging) and has begun no visit by the re-plan time
+    keeps its departure at the shift start: the team is on its way. It begins no new visit before
+    the re-plan time, but its drive to its end place is not pushed past the shift's end (a boat team
+    leaving a far lodging in the morning is not put back at the lodging at noon)."""
+    for j, td in enumerate(rest):
+        start, end = places[j]
+        shift_start = c.team_days[src[j]].work_start
+        if j in depart or start == end or td.work_start <= shift_start:
+            continue
+        breaks = c.team_days[src[j]].breaks
+        depart[j] = (shift_start, breaks)
+        rest[j] = dataclasses.replace(td, breaks=breaks)  # it drove through the morning's breaks
+
+
+def _fix_lodging(c: Compiled, rest: list[WorkDay], places: dict, kept: dict[Key, KeptDay], old_places) -> None:
     """A night at a lodging needs the next day to start there and the reverse; otherwise the team goes home."""
     one = dt.timedelta(days=1)
     team_ids = [t.id for t in c.scenario.teams]
@@ -133,7 +151,7 @@ def _kept_counts(c: Compiled, kept: dict[Key, KeptDay]) -> tuple[np.ndarray, np.
     return done, recorded
 
 
-def _rest_sizes(c: Compiled, rest: list[CompiledDay], done: np.ndarray, recorded: np.ndarray) -> list[list[int]]:
+def _rest_sizes(c: Compiled, rest: list[WorkDay], done: np.ndarray, recorded: np.ndarray) -> list[list[int]]:
     """People per visit still possible: visits after the kept ones, on what those left (kept visits count 0)."""
     sc, rules = c.scenario, c.scenario.visits
     dates = sorted({td.date for td in rest})
@@ -155,8 +173,3 @@ def _rest_sizes(c: Compiled, rest: list[CompiledDay], done: np.ndarray, recorded
             remaining -= people
         out.append(sizes)
     return out
-
-
-def not_before(windows: tuple[tuple[int, int], ...], ready: int) -> tuple[tuple[int, int], ...]:
-    """Opening windows cut to start no earlier than `ready`."""
-    return tuple((max(w0, ready), w1) for w0, w1 in windows if w1 > max(w0, ready))

@@ -8,11 +8,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner import units
+
 from planner.compile.capacity import service_minutes
 from planner.compile.instance import Compiled
 from planner.plan import Plan
 from planner.replan.kept import KeptDay, Key
-from planner.replan.rest import Rest, not_before
+from planner.replan.rest import Rest
+from planner.solve.assemble import not_before
 from planner.solve.parts import provincial_part, regency_parts, visit_start_windows
 from planner.solve.routing import SCALE, PartInstance, Vehicle
 from planner.solve.schedule import schedule_route
@@ -24,22 +27,23 @@ class ReplanOptions:
     """Search limits, and how much a visit must gain (weighted recordings) to move or be dropped."""
 
     solve: SolveOptions = SolveOptions()
-    move_penalty: float = 10.0
+    move_penalty: float = units.DEFAULT_MOVE_PENALTY
     warm_start: bool = True
 
 
 def solve_rest(rest: Rest, old_plan: Plan, kept: dict[Key, KeptDay], options: ReplanOptions):
-    """Regency parts, then provincial teams (as `plan_week`), warm-started from the previous plan."""
+    """Regency parts, then provincial teams (as `plan_week`), warm-started from the previous plan:
+    the visits per rest team-day, the parts' results (team-days numbered in `rest.c`) and a status."""
     c, opts = rest.c, options.solve
     if not c.team_days:
-        return {}, 0, "nothing left to plan"
+        return {}, [], "nothing left to plan"
     old_rest = _old_routes(old_plan, kept)
     visits, results = solve_stages(
         c, regency_parts(c), provincial_part(c), rest.places, opts, done=rest.done.copy(),
         prepare=lambda inst: _prepared(c, inst, rest, old_rest, options),
     )
     status = ", ".join(sorted({r.status for r in results})) or "empty"
-    return visits, len(results), status
+    return visits, results, status
 
 
 def _old_routes(plan: Plan, kept: dict[Key, KeptDay]) -> dict[Key, list[tuple[str, int]]]:

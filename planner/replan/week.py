@@ -14,18 +14,20 @@
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
+from dataclasses import dataclass
 
 from planner.check.kpis import compute_kpis
-from planner.check.reasons import left_out_reason
+from planner.check.reasons import first_visit_reach, idle_mask, idle_reasons, left_out_reason
 from planner.compile.instance import Compiled, compile_scenario
 from planner.compile.reach import reach_matrix
 from planner.compile.travel import TravelProvider
 from planner.io.outcomes import Outcomes, OutcomesError, check_from_time, check_outcomes
 from planner.io.problems import Report
 from planner.model import Scenario
-from planner.plan import Churn, LeftOut, Plan, ReplanInfo, SolveInfo, StopOutcome
+from planner.plan import Churn, IdleTeamDay, LeftOut, Plan, ReplanInfo, SolveInfo, StopOutcome, TeamDay
 from planner.replan.assembly import assemble_week, number_visits
 from planner.replan.churn import mark_churn
 from planner.replan.facts import Frozen, apply_facts
@@ -34,6 +36,7 @@ from planner.replan.rest import previous_places, rest_bound, rest_week
 from planner.replan.roll import roll_week
 from planner.replan.warm import ReplanOptions, solve_rest
 from planner.solve.pending import with_pending
+from planner.solve.week import search_budget
 
 __all__ = ["KeptDay", "ReplanOptions", "freeze", "replan", "replanned_scenario", "roll_week"]
 
@@ -56,10 +59,12 @@ def replan(
     updated = apply_facts(scenario, outcomes, frozen)
     old_rest = replanned_visits(old_plan, kept)
     if nothing_changes(scenario, updated, kept):
-        team_days, kpis, left, status, parts = unchanged_days(old_plan, kept), old_plan.kpis, old_plan.left_out, "unchanged", 0
+        team_days, kpis, left, status = unchanged_days(old_plan, kept), old_plan.kpis, old_plan.left_out, "unchanged"
+        report = Resolved(0, list(old_plan.solve.parts_out_of_time), list(old_plan.idle))
     else:
         c = compile_scenario(updated, provider)
-        team_days, bound, left, status, parts = _resolve(c, old_plan, kept, frozen, from_time, options)
+        solve = dataclasses.replace(options.solve, time_limit_s=search_budget(options.solve.time_limit_s, time.monotonic() - t0))
+        team_days, bound, left, status, report = _resolve(c, old_plan, kept, frozen, from_time, dataclasses.replace(options, solve=solve))
         kpis = compute_kpis(updated, team_days, bound, len(left))
     churn = mark_churn(old_rest, team_days, old_plan.kpis.expected_recordings)
     plan = Plan(
@@ -72,8 +77,10 @@ def replan(
         left_out=left,
         solve=SolveInfo(
             seed=options.solve.seed, time_limit_s=options.solve.time_limit_s,
-            wall_s=round(time.monotonic() - t0, 2), parts=parts, status=status,
+            wall_s=round(time.monotonic() - t0, 2), parts=report.parts, status=status,
+            parts_out_of_time=report.out_of_time,
         ),
+        idle=report.idle,
         replan=ReplanInfo(from_time=from_time, facts=len(outcomes.outcomes), unchanged=status == "unchanged", churn=churn),
     )
     return with_pending(updated, plan), churn
@@ -94,20 +101,54 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
     sc = c.scenario
     old_places = previous_places(c, old_plan)
     rest = rest_week(c, kept, frozen.first_date, from_time, old_places)
-    visits, parts, status = solve_rest(rest, old_plan, kept, options)
+    visits, results, status = solve_rest(rest, old_plan, kept, options)
     numbered_fixed, numbered_new = number_visits(c, kept, rest, visits)
     team_days, dropped = assemble_week(c, rest, kept, numbered_fixed, numbered_new)
     if dropped:
         status += f"; {dropped} visits dropped while timing routes"
+    late = late_days(c, team_days)
+    if late:
+        status += f"; {len(late)} team-days cannot be back before their shift ends: " + ", ".join(late)
     full_places = {i: old_places.get((sc.teams[td.team].id, td.date), (td.team, td.team)) for i, td in enumerate(c.team_days)}
     for j, i in enumerate(rest.src):
         full_places[i] = rest.places[j]
     served = {s.site_id for td in team_days for s in td.stops if s.outcome != StopOutcome.missed}
     reach = reach_matrix(c, full_places)
+    plannable = first_visit_reach(c, full_places)
+    hurried = idle_mask(c, team_days)
+    for r in results:
+        if r.out_of_time:
+            hurried[[rest.src[j] for j in r.team_days]] = True
     left = []
     for s, site in enumerate(sc.sites):
         if site.id not in served:
-            reason, detail = left_out_reason(c, s, reach)
+            reason, detail = left_out_reason(c, s, reach, hurried, plannable)
             left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
     bound = int(rest.recorded.sum()) + rest_bound(rest)
-    return team_days, bound, left, status, parts
+    report = Resolved(
+        parts=len(results),
+        out_of_time=sorted(r.name for r in results if r.out_of_time),
+        idle=idle_reasons(c, team_days, plannable, served),
+    )
+    return team_days, bound, left, status, report
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What the re-plan's solve reports beside the team-days: parts, those out of time, idle days."""
+
+    parts: int
+    out_of_time: list[str]
+    idle: list[IdleTeamDay]
+
+
+def late_days(c: Compiled, team_days: list[TeamDay]) -> list[str]:
+    """'team date (+minutes)' of every team-day back after its shift ends: named in the status, never
+    hidden (a team a re-plan finds too far from its end place to be back in time)."""
+    teams = c.scenario.team_by_id()
+    out = []
+    for td in team_days:
+        shift = teams[td.team_id].shift_on(td.date) if td.team_id in teams else None
+        if shift is not None and td.return_min > shift.work.end:
+            out.append(f"{td.team_id} {td.date} (+{td.return_min - shift.work.end} min)")
+    return out

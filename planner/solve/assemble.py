@@ -26,16 +26,31 @@ def place(c: Compiled, point: int) -> Place:
     return Place(kind="lodging", site_id=site.id, name=site.name, lat=site.lat, lon=site.lon)
 
 
-def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: list[Visit]) -> tuple[TeamDay | None, list[Visit]]:
-    """Schedule one team-day's visits in order; visits that cannot be kept are returned as dropped."""
+def build_team_day(
+    c: Compiled,
+    td_index: int,
+    places: tuple[int, int],
+    visits: list[Visit],
+    depart: int | None = None,
+    ready: int | None = None,
+) -> tuple[TeamDay | None, list[Visit]]:
+    """Schedule one team-day's visits in order; visits that cannot be kept are returned as dropped.
+
+    `depart` (absolute minutes; default the shift start) is when the team leaves its start place and
+    `ready` the earliest start of a visit (a re-plan's day already on its way). A day that cannot be
+    timed even without visits (its drive home no longer fits) is returned with its return after the
+    shift's end, for the caller to name; it never raises.
+    """
     td = c.team_days[td_index]
     team = c.scenario.teams[td.team]
     dropped: list[Visit] = []
+    leave = td.work_start if depart is None else depart
     while True:
-        timed = _schedule(c, td_index, places, visits)
-        if timed is not None:
+        timed = _schedule(c, td_index, places, visits, leave, ready)
+        if timed is not None or not visits:
             break
-        dropped.append(visits.pop())  # should not happen: the search kept the same rules
+        dropped.append(visits.pop())  # the search kept the same rules; only a re-plan's facts get here
+    timed = timed or []
     if not visits and places[0] == places[1] and places[0] < c.n_teams:
         return None, dropped  # a day at base with nothing to do; a day at a lodging is still reported
     dur, dist = c.duration_on(team.vehicle, td.day), c.distance[team.vehicle]
@@ -57,7 +72,7 @@ def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: 
             )
         )
     last, end = path[-2], path[-1]
-    back_end = timed[-1].end if timed else td.work_start
+    back_end = timed[-1].end if timed else leave
     return_abs = advance(back_end, int(dur[last, end]), td.breaks)
     travel_min = sum(s.travel_min for s in stops) + int(dur[last, end])
     travel_km = sum(s.travel_km for s in stops) + float(dist[last, end])
@@ -68,7 +83,7 @@ def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: 
             working_kits=td.kits,
             start_place=place(c, places[0]),
             end_place=place(c, places[1]),
-            depart_min=td.work_start - td.day * DAY,
+            depart_min=leave - td.day * DAY,
             return_min=return_abs - td.day * DAY,
             stops=stops,
             return_travel_min=int(dur[last, end]),
@@ -82,12 +97,19 @@ def build_team_day(c: Compiled, td_index: int, places: tuple[int, int], visits: 
     )
 
 
-def _schedule(c: Compiled, td_index: int, places: tuple[int, int], visits: list[Visit]):
+def _schedule(c: Compiled, td_index: int, places: tuple[int, int], visits: list[Visit], depart: int, ready: int | None):
     td = c.team_days[td_index]
     team = c.scenario.teams[td.team]
     dur = c.duration_on(team.vehicle, td.day)
     path = [places[0]] + [c.site_point(v.site) for v in visits] + [places[1]]
     legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
     services = [service_minutes(v.people, td.kits, team.rate_per_kit_hour, team.setup_min) for v in visits]
-    windows = [c.windows[v.site][td.day] for v in visits]
-    return schedule_route(td.work_start, legs[:-1], services, windows, td.breaks, legs[-1], td.work_end)
+    windows = [not_before(c.windows[v.site][td.day], ready) for v in visits]
+    return schedule_route(depart, legs[:-1], services, windows, td.breaks, legs[-1], td.work_end)
+
+
+def not_before(windows: tuple[tuple[int, int], ...], ready: int | None) -> tuple[tuple[int, int], ...]:
+    """Opening windows cut to start no earlier than `ready` (None: as they are)."""
+    if ready is None:
+        return windows
+    return tuple((max(w0, ready), w1) for w0, w1 in windows if w1 > max(w0, ready))

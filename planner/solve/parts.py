@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.compile.capacity import service_minutes
-from planner.compile.instance import Compiled, TeamDay
+from planner.compile.instance import Compiled, WorkDay
 from planner.solve.routing import PartInstance, Vehicle
 from planner.solve.trips import Trip
 
@@ -120,7 +120,7 @@ def _durations(c: Compiled, tds: list[int], node_point: np.ndarray) -> dict[str,
 
 
 def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehicle:
-    td: TeamDay = c.team_days[i]
+    td: WorkDay = c.team_days[i]
     team = c.scenario.teams[td.team]
     start, end = day_places[i]
     return Vehicle(

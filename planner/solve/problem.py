@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from planner import units
+
 SCALE = 100  # objective units per weighted person
 
 
@@ -70,6 +72,8 @@ class PartResult:
     objective: int
     status: str
     wall_s: float
+    out_of_time: bool = False  # the search gave nothing better than the greedy first plan in its time
+    team_days: tuple[int, ...] = ()  # Compiled.team_days of the part's vehicles
 
 
 Progress = Callable[[str, int, float], None]  # (part name, objective, seconds elapsed)
@@ -93,6 +97,6 @@ def visit_order_offset(inst: PartInstance) -> int:
     make two visits of a site a day (their order is then the plan's), visit k+1 starts after visit k.
     """
     span = max((v.work_end - v.work_start for v in inst.vehicles), default=0)
-    if not inst.one_visit_per_vehicle or 2 * span >= 24 * 60:  # a day
+    if not inst.one_visit_per_vehicle or 2 * span >= units.DAY_MINUTES:
         return 0
     return -span

@@ -6,13 +6,17 @@ search runs in C++. A `PartInstance` holds plain arrays and pickles cheaply to a
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from planner import units
+from planner.solve.fallback import greedy_routes, routes_value
 from planner.solve.insertion import POWERS, ratio_routes
 from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
+from planner.solve.schedule import advance
 from planner.solve.search import search_with_restarts
 
 # Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
@@ -20,7 +24,8 @@ from planner.solve.search import search_with_restarts
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
-DAY = 24 * 60
+DAY = units.DAY_MINUTES
+MIN_SEARCH_S = 0.3  # a part with less time than this left after its greedy plan keeps that plan
 
 
 def solve_part(
@@ -30,9 +35,27 @@ def solve_part(
     max_solutions: int | None = None,
 ) -> PartResult:
     """Build the routing model for `inst`, search within the limits and return the routes."""
+    res = _solve_part(inst, time_limit_s, progress, max_solutions)
+    res.team_days = tuple(v.team_day for v in inst.vehicles)
+    return res
+
+
+def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | None, max_solutions: int | None) -> PartResult:
     t0 = time.monotonic()
     if not inst.vehicles or len(inst.node_point) == inst.n_depots:
         return PartResult(inst.name, [[] for _ in inst.vehicles], 0, "empty", 0.0)
+    usable = [i for i, v in enumerate(inst.vehicles) if _can_get_home(inst, v)]
+    if len(usable) < len(inst.vehicles):  # one such vehicle would make the whole model infeasible
+        res = solve_part(_only_vehicles(inst, usable), time_limit_s, progress, max_solutions)
+        routes: list[list[int]] = [[] for _ in inst.vehicles]
+        for i, route in zip(usable, res.routes):
+            routes[i] = route
+        return PartResult(res.name, routes, res.objective, res.status, res.wall_s, res.out_of_time)
+    # a timed first plan, whatever the search manages in its time: the previous routes of a re-plan
+    # (already cut to what the schedule keeps), else the greedy value-per-minute routes
+    first = inst.initial_routes if inst.initial_routes is not None else greedy_routes(inst)
+    if time_limit_s - (time.monotonic() - t0) < MIN_SEARCH_S:  # no time left to build and search a model
+        return PartResult(inst.name, first, 0, "first plan (no time left to search)", time.monotonic() - t0, True)
     manager = pywrapcp.RoutingIndexManager(
         len(inst.node_point),
         len(inst.vehicles),
@@ -50,14 +73,24 @@ def solve_part(
         routing.AddAtSolutionCallback(
             lambda: progress(inst.name, routing.CostVar().Value(), time.monotonic() - t0)
         )
-    params = search_parameters(time_limit_s, max_solutions, inst.travel_cost_per_hour <= 0)
+    search_s = max(0.0, time_limit_s - (time.monotonic() - t0))  # the limit is the call's: building counts
+    params = search_parameters(search_s, max_solutions, inst.travel_cost_per_hour <= 0)
     solution = _solve(inst, routing, manager, params)
-    status = routing.status()
-    if solution is None:
-        reason = _STATUS.get(status, str(status))
-        return PartResult(inst.name, [[] for _ in inst.vehicles], 0, f"no solution: {reason}", time.monotonic() - t0)
-    if status in (3, 4):  # the last restart found nothing new; the best routes stand
-        status = 1
+    code = routing.status()
+    if solution is not None and code in (3, 4):  # the last restart found nothing new; the best routes stand
+        code = 1
+    status = _STATUS.get(code, str(code))
+    routes = [] if solution is None else _solution_routes(inst, routing, manager, solution)
+    if solution is None or (inst.initial_routes is None and routes_value(inst, first) > routes_value(inst, routes)):
+        # the search ran out of time before a first solution (OR-Tools then returns none, or one with
+        # every visit dropped): the part keeps its first plan instead of coming back empty
+        text = f"first plan (search: {status if solution is None else 'out of time, ' + status})"
+        return PartResult(inst.name, first, 0, text, time.monotonic() - t0, out_of_time=True)
+    return PartResult(inst.name, routes, solution.ObjectiveValue(), status, time.monotonic() - t0)
+
+
+def _solution_routes(inst: PartInstance, routing, manager, solution) -> list[list[int]]:
+    """Visit nodes per vehicle of a solution."""
     routes = []
     for v in range(len(inst.vehicles)):
         idx, seq = solution.Value(routing.NextVar(routing.Start(v))), []
@@ -65,7 +98,29 @@ def solve_part(
             seq.append(manager.IndexToNode(idx))
             idx = solution.Value(routing.NextVar(idx))
         routes.append(seq)
-    return PartResult(inst.name, routes, solution.ObjectiveValue(), _STATUS.get(status, str(status)), time.monotonic() - t0)
+    return routes
+
+
+def _can_get_home(inst: PartInstance, v: Vehicle) -> bool:
+    """The vehicle's empty day fits: straight from its start to its end place within its hours and
+    drive limit (a re-planned day may start too late or too far away for that; the schedule names it)."""
+    drive = int(inst.duration[v.profile][v.start_node, v.end_node])
+    return drive <= v.max_drive_min and advance(v.work_start, drive, v.breaks) <= v.work_end
+
+
+def _only_vehicles(inst: PartInstance, keep: list[int]) -> PartInstance:
+    """The instance with only the vehicles `keep` (allowed lists, warm start and old vehicles renumbered)."""
+    new = {old: n for n, old in enumerate(keep)}
+    old_vehicle = None
+    if inst.old_vehicle is not None:
+        old_vehicle = np.array([new.get(int(o), len(keep)) if o >= 0 else -1 for o in inst.old_vehicle], dtype=np.int64)
+    return dataclasses.replace(
+        inst,
+        vehicles=[inst.vehicles[i] for i in keep],
+        allowed=[[new[i] for i in a if i in new] for a in inst.allowed],
+        initial_routes=None if inst.initial_routes is None else [inst.initial_routes[i] for i in keep],
+        old_vehicle=old_vehicle,
+    )
 
 
 def _solve(inst: PartInstance, routing, manager, params):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.compile.instance import Compiled, TeamDay, day_reach
+from planner.compile.instance import Compiled, WorkDay, day_reach
 from planner.solve.pending import trip_nights
 
 
@@ -55,7 +55,7 @@ def _trip_days(c: Compiled, team: int, nights: int) -> tuple[int, ...]:
     """The first run of consecutive working days of the team, at most nights + 1 long."""
     own = [(i, td) for i, td in enumerate(c.team_days) if td.team == team]
     best: list[int] = []
-    run: list[tuple[int, TeamDay]] = []
+    run: list[tuple[int, WorkDay]] = []
     for i, td in own:
         if run and td.day != run[-1][1].day + 1:
             run = []

@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
+
+from planner import units
 
 from planner.solve.assemble import Visit, build_team_day
 from planner.solve.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
@@ -24,7 +26,7 @@ from planner.model import Scenario
 from planner.solve.parts import build_instance, places, provincial_part, regency_parts
 from planner.plan import LeftOut, Plan, SolveInfo, TeamDay
 from planner.compile.reach import reach_matrix
-from planner.check.reasons import left_out_reason
+from planner.check.reasons import first_visit_reach, idle_mask, idle_reasons, left_out_reason
 from planner.solve.routing import PartInstance, PartResult, solve_part
 from planner.compile.travel import TravelProvider
 from planner.solve.pending import with_pending
@@ -45,8 +47,8 @@ ProgressFn = Callable[[ProgressEvent], None]
 
 @dataclass(frozen=True)
 class SolveOptions:
-    time_limit_s: float = 30.0
-    seed: int = 0
+    time_limit_s: float = units.DEFAULT_TIME_LIMIT_S
+    seed: int = units.DEFAULT_SEED
     workers: int | None = None  # processes for the parts; None = CPU count, 1 = in this process
     max_solutions: int | None = None  # a deterministic limit on improving solutions per part
     # where the regency parts run (planner.solve.backends); None = a process pool of `workers` (1 = here).
@@ -76,10 +78,20 @@ def plan_week(
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
     lp = lp_bound_later(c, reach_matrix(c, day_places), day_places)  # solved while the parts search
-    visits, routes = solve_stages(c, specs, prov, day_places, options, report=report, total=total)
+    search = search_budget(options.time_limit_s, time.monotonic() - t0)
+    visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
     return plan
+
+
+MIN_SEARCH_SHARE = 0.25  # of the time limit, for the search however long compiling took
+
+
+def search_budget(time_limit_s: float, spent_s: float) -> float:
+    """Seconds left for the search: the time limit is the whole command's, so compiling counts
+    against it (assembly, the bound and verifying come after: the overhead README states)."""
+    return max(time_limit_s * MIN_SEARCH_SHARE, time_limit_s - spent_s)
 
 
 def solve_stages(
@@ -101,14 +113,16 @@ def solve_stages(
     done = np.zeros(len(c.scenario.sites), dtype=np.int64) if done is None else done
     before = done.copy()
     last_day = np.zeros(len(c.scenario.sites), dtype=np.int64)
+    stage_end = time.monotonic() + options.time_limit_s
     stage1 = 0.7 if prov else 1.0
     insts = [prepare(build_instance(c, p, done, day_places, options.seed)) for p in specs]
-    results = _run_parts(insts, options, options.time_limit_s * stage1, total or len(insts) + 1, report)
+    budget = max(0.0, stage_end - time.monotonic() - options.time_limit_s * (1 - stage1))
+    results = _run_parts(insts, options, budget, total or len(insts) + 1, report)
     visits = _collect(c, insts, results, done, last_day)
     if prov:
         min_day = np.where(done > before, last_day + 1, 0)  # repeat visits come on later days
         inst = prepare(build_instance(c, prov, done, day_places, options.seed, PROVINCIAL_MAX_SITES, min_day))
-        res = solve_part(inst, options.time_limit_s * (1 - stage1), max_solutions=options.max_solutions)
+        res = solve_part(inst, max(0.0, stage_end - time.monotonic()), max_solutions=options.max_solutions)
         report(ProgressEvent(len(specs) + 1, total, f"{prov.name}: done"))
         visits.update(_collect(c, [inst], [res], done, last_day))
         results.append(res)
@@ -116,18 +130,18 @@ def solve_stages(
 
 
 def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report) -> list[PartResult]:
-    """Solve parts on the backend, each with a share of the budget sized to its work."""
+    """Solve parts on the backend within `budget` seconds of wall time from now (see `part_schedule`)."""
     workers = options.workers or os.cpu_count() or 1
     backend = options.backend
     if backend is None:
         backend = InProcessBackend() if workers == 1 or len(insts) <= 1 else ProcessPoolBackend(workers)
     parallel = options.workers or backend.slots
-    sizes = np.array([max(1, len(i.visit_site)) for i in insts], dtype=float)
-    limits = budget * min(parallel, len(insts)) * sizes / sizes.sum() if len(insts) else []
-    limits = [float(min(budget, max(1.0, x))) for x in limits]
-    jobs = [(inst, lim, options.max_solutions) for inst, lim in zip(insts, limits)]
+    order, ends = part_schedule([part_weight(i) for i in insts], parallel, budget)
+    now = time.time()
+    jobs = [(insts[i], PartDeadline(now + ends[i], now + budget), options.max_solutions) for i in order]
     out: list[PartResult | None] = [None] * len(insts)
-    for k, (i, res) in enumerate(backend.map(solve_part_job, jobs)):
+    for k, (j, res) in enumerate(backend.map(solve_part_job, jobs)):
+        i = order[j]
         if isinstance(res, TaskError):
             raise PartFailed(f"{insts[i].name}: {res.reason}")
         out[i] = res
@@ -135,10 +149,53 @@ def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, 
     return out  # type: ignore[return-value]
 
 
-def solve_part_job(job: tuple[PartInstance, float, int | None]) -> PartResult:
-    """One part's search from a picklable (instance, seconds, max_solutions) job: what backends run."""
+def part_weight(inst: PartInstance) -> float:
+    """How much search a part deserves: its visit nodes times (the log of) its team-days."""
+    return max(1.0, len(inst.visit_site)) * np.log2(2 + len(inst.vehicles)) if inst.vehicles else 0.0
+
+
+def part_schedule(weights: list[float], slots: int, budget: float) -> tuple[list[int], list[float]]:
+    """The order to start parts in (heaviest first) and each part's planned end, in seconds from now.
+
+    Each part gets time in proportion to its weight; the parts are laid out on `slots` parallel
+    workers (longest first, each to the slot free first) and the times scaled so the last one ends
+    at `budget`. A part that starts earlier than planned (others finished early) keeps its planned
+    end, so time a part did not use goes to the parts after it; one that starts late loses time,
+    and none runs past `budget`: the wall time of a stage is its budget.
+    """
+    n = len(weights)
+    if n == 0:
+        return [], []
+    w = np.asarray(weights, dtype=float)
+    order = sorted(range(n), key=lambda i: (-w[i], i))
+    share = budget * min(slots, n) * w / max(w.sum(), 1e-9)
+    free = [0.0] * max(1, min(slots, n))
+    ends = [0.0] * n
+    for i in order:
+        k = int(np.argmin(free))
+        free[k] += share[i]
+        ends[i] = free[k]
+    scale = budget / max(max(free), 1e-9)
+    return order, [e * scale for e in ends]
+
+
+@dataclass(frozen=True)
+class PartDeadline:
+    """When a part should end (wall clock, `time.time()`): its planned end, and the stage's deadline."""
+
+    planned_end: float
+    stage_end: float
+
+    def seconds_left(self) -> float:
+        """Search time for a part starting now: until its planned end, never past the stage's end."""
+        return max(0.0, min(self.planned_end, self.stage_end) - time.time())
+
+
+def solve_part_job(job: tuple[PartInstance, PartDeadline | float, int | None]) -> PartResult:
+    """One part's search from a picklable (instance, deadline or seconds, max_solutions) job: what backends run."""
     inst, limit, max_solutions = job
-    return solve_part(inst, limit, None, max_solutions)
+    seconds = limit.seconds_left() if isinstance(limit, PartDeadline) else limit
+    return solve_part(inst, seconds, None, max_solutions)
 
 
 def _collect(c: Compiled, insts, results, done: np.ndarray, last_day: np.ndarray) -> dict[int, list[Visit]]:
@@ -196,11 +253,13 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
             team_days.append(td)
     served = {s.site_id for td in team_days for s in td.stops}
     reach = reach_matrix(c, day_places)
+    plannable = first_visit_reach(c, day_places)
+    hurried = hurried_mask(c, team_days, results)
     left = []
     for s, site in enumerate(c.scenario.sites):
         if site.id in served:
             continue
-        reason, detail = left_out_reason(c, s, reach)
+        reason, detail = left_out_reason(c, s, reach, hurried, plannable)
         left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
     bound = upper_bound(c, reach, day_places)
     status = ", ".join(sorted({r.status for r in results})) or "empty"
@@ -214,5 +273,18 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
         kpis=compute_kpis(c.scenario, team_days, bound, len(left), lp),
         team_days=team_days,
         left_out=left,
-        solve=SolveInfo(seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results), status=status),
+        solve=SolveInfo(
+            seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results),
+            status=status, parts_out_of_time=sorted(r.name for r in results if r.out_of_time),
+        ),
+        idle=idle_reasons(c, team_days, plannable, served),
     ))
+
+
+def hurried_mask(c: Compiled, team_days: list[TeamDay], results: list[PartResult]) -> np.ndarray:
+    """bool per compiled team-day: its part's search ran out of time, or it was left with no visit."""
+    mask = idle_mask(c, team_days)
+    for r in results:
+        if r.out_of_time:
+            mask[list(r.team_days)] = True
+    return mask

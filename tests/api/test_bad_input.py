@@ -209,3 +209,14 @@ def test_streamed_body_over_the_limit_is_413(sqlite_url, tmp_path):
         assert r.status_code == 413, r.text
         files = [("scenario", ("scenario.yaml", b"x" * 2_000_000)), ("tables", ("sites.csv", b"a"))]
         assert c.post("/v1/scenarios/files", files=files, headers=headers("coordinator")).status_code == 413
+
+
+def test_crossings_table_upload(idle):
+    """An island province's files: the crossings table is a table part like the others."""
+    ntt = Path(__file__).parents[2] / "planner" / "data" / "nusa-tenggara-timur"
+    files = _files(ntt)
+    ok = _multipart(idle, files, "/v1/scenarios/files/validate")
+    assert ok.status_code == 200 and ok.json()["valid"], ok.text
+    files["tables"] = [t for t in files["tables"] if t[0] != "crossings.csv"]
+    probs = _problems(_multipart(idle, files, "/v1/scenarios/files/validate"))
+    assert any(p["field"] == "crossings" and "crossings.csv" in p["reason"] for p in probs)

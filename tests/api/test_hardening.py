@@ -182,3 +182,14 @@ def test_corpus_cases_get_the_same_answer_over_http(idle: TestClient, case: str)
     got = r.json()["problems"]
     assert r.status_code == (200 if "0 errors" in (folder / "expected.txt").read_text() else 422), r.text
     assert sorted(p["reason"] for p in got) == sorted(expected)
+
+
+def test_unknown_query_parameters_and_non_iso_path_dates_are_422(idle: TestClient) -> None:
+    r = idle.get("/v1/scenarios?limt=5", headers=headers("dashboard"))
+    assert r.status_code == 422 and r.json()["problems"] == [{
+        "file": "query", "row": None, "field": "limt", "value": "'5'",
+        "reason": "unknown query parameter 'limt'; did you mean 'limit'?", "severity": "error"}]
+    assert idle.get("/v1/scenarios?limit=5", headers=headers("dashboard")).status_code == 200
+    r = idle.get(f"/v1/plans/{'0' * 32}/teams/T1/days/0/sw.js")  # pydantic alone reads 0 as 1970-01-01
+    assert r.status_code == 422 and r.json()["problems"][0]["reason"] == "expected a date YYYY-MM-DD"
+    assert idle.get(f"/v1/plans/{'0' * 32}/teams/T1/days/2026-11-23/sw.js").status_code == 200

@@ -55,6 +55,8 @@ def test_a_resend_is_stored_once(planned):
     assert status["open"] == len(td.stops) - 2 and status["people_expected"] == td.recordings
     job = c.get(f"/v1/plans/{pid}", headers=headers("coordinator")).json()  # the status is in the plan's JSON
     assert any(s["team_id"] == "T1" and s["done"] == 1 for s in job["field_status"])
+    overview = c.get(f"/v1/plans/{pid}/map", headers=headers("dashboard")).text  # drawn again with the reports
+    assert "selesai 1 · tidak jadi 1 · belum dilapor" in overview and "orang direkam 41 / " in overview.lower()
     other = dict(reports[0], people=40)
     assert c.post(_url(pid, "T1", td.date), json={"reports": [other]}, headers=headers("field:T1")).status_code == 409
 

@@ -1,23 +1,43 @@
 """Schemathesis against the app's own OpenAPI schema: generated valid and invalid requests to every
-operation, bounded in examples and time. No input may produce a 500, and every answer must be one
-the schema documents."""
+operation with ALL of schemathesis' checks (no 500, documented status codes, content types and
+bodies, invalid data rejected, valid data accepted, Allow headers, auth, ...).
+
+CI runs JEMPUT_SCHEMATHESIS_EXAMPLES (default 25) examples per operation; the full run of issue 17 is
+
+    JEMPUT_SCHEMATHESIS_EXAMPLES=100 python -m pytest tests/api/test_schemathesis.py -m slow -p no:cacheprovider
+
+By-design answers, excluded per operation below (each with its reason), are the only exceptions.
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
 from tests.api.conftest import KEYS, make_settings
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES = int(os.environ.get("JEMPUT_SCHEMATHESIS_EXAMPLES", "25"))
+
+# Operations whose valid-looking requests may be refused by design (positive_data_acceptance excluded):
+BY_DESIGN = {
+    # the upload names the scenario part's file: a .yaml/.yml/.json name and table names the scenario
+    # lists are rules the OpenAPI schema cannot express for a multipart file part
+    "POST /v1/scenarios/files": "file names and the tables the scenario names",
+    "POST /v1/scenarios/files/validate": "file names and the tables the scenario names",
+    # a Scenario has cross-field rules (unique ids, hours within the day, a kit per team, a working kit
+    # somewhere, bounded numbers) that JSON Schema cannot state; the answer is a 422 listing each
+    "POST /v1/scenarios": "cross-field rules of a Scenario",
+    "POST /v1/scenarios/validate": "cross-field rules of a Scenario",
+    # ids and dates the schema allows but the stored plan does not have (and report times in order)
+    "POST /v1/plans/{plan_id}/outcomes": "outcomes name sites, teams and dates of the plan",
+    "POST /v1/plans/{plan_id}/teams/{team}/days/{date}/reports": "reports name stops of the plan; end after start",
+    "POST /v1/plans/{plan_id}/replan-from-reports": "a re-plan needs a finished plan and its reports",
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +55,7 @@ schema = schemathesis.pytest.from_fixture("app_schema")
 
 @pytest.mark.slow
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_input_gives_a_server_error(case):
-    case.call_and_validate(headers={"X-API-Key": KEYS["coordinator"]}, checks=CHECKS)
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+def test_every_check_passes_on_generated_requests(case):
+    excluded = [positive_data_acceptance] if f"{case.method.upper()} {case.path}" in BY_DESIGN else []
+    case.call_and_validate(headers={"X-API-Key": KEYS["coordinator"]}, excluded_checks=excluded)

@@ -3,6 +3,7 @@ takes with the departure the team catches."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -47,6 +48,9 @@ def test_field_page_names_the_crossing_and_the_departure_to_catch(ferried):
     assert int(depart.group(1)) * 60 >= leave  # not before the team leaves
     html = field_map(sc, plan, td.team_id, td.date)
     assert "Feri Selat: berangkat" in html and '"crossings":[[[' in html
+    drawn = json.loads(re.search(r'"crossings":(\[\[\[.*?\]\]\])', html).group(1))
+    used = {seg for n in notes for seg in map(lambda ab: tuple(sorted(ab)), n.segments)}
+    assert len(drawn) == len(used) == 1  # there and back over one ferry: one dashed line, not two
     assert "Feri Selat: departs" in field_map(sc, plan, td.team_id, td.date, lang="en")
 
 

@@ -73,7 +73,7 @@ def test_travel_between_islands_goes_road_port_wait_sail_port_road():
     c = compile_scenario(sc)
     s0 = next(i for i, s in enumerate(sc.sites) if s.id == "S0")
     gc = GreatCircleProvider()
-    road = lambda a, b: float(great_circle_km(*a, *b)) * gc.circuity["car"] * 60 / gc.speed_kmh["car"]  # noqa: E731
+    road = lambda a, b: float(great_circle_km(*a, *b)) * gc.circuity["car"] * 60 / gc.speed_kmh["car"]
     site = (sc.sites[s0].lat, sc.sites[s0].lon)
     want = road(BASE, MAIN_PORT) + 59 + 30 + road(SMALL_PORT, site)
     assert c.duration["car"][0, c.site_point(s0)] == int(np.ceil(want))
@@ -138,3 +138,23 @@ def test_validator_rejects_a_plan_that_drives_across_the_sea():
     no_ferry = with_ferry.model_copy(update={"crossings": ()})
     codes = {v.code for v in validate_plan(no_ferry, plan)}
     assert "no-crossing" in codes
+
+
+def test_a_matrix_file_names_the_crossing_ends_as_places(tmp_path):
+    """travel.provider file: rows to and from `port:<id>:a|b` give the road legs to the jetties."""
+    from planner.compile.matrix_file import FileMatrixProvider
+    from planner.compile.travel import Points
+
+    sc = islands([ferry()])
+    pts = scenario_points(sc)
+    ids = list(pts.ids) + ["port:F1:a", "port:F1:b"]
+    lat = list(pts.lat) + [MAIN_PORT[0], SMALL_PORT[0]]
+    lon = list(pts.lon) + [MAIN_PORT[1], SMALL_PORT[1]]
+    gc = GreatCircleProvider().matrices(Points(ids=tuple(ids), lat=np.array(lat), lon=np.array(lon)), "car")
+    rows = ["from_id,to_id,duration_min,distance_km"] + [
+        f"{a},{b},{gc.duration_min[i, j]:.6f},{gc.distance_km[i, j]:.6f}"
+        for i, a in enumerate(ids) for j, b in enumerate(ids) if i != j]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n")
+    from_file = CrossingProvider(FileMatrixProvider(tmp_path / "m.csv"), sc).matrices(pts, "car")
+    direct = CrossingProvider(GreatCircleProvider(), sc).matrices(pts, "car")
+    assert np.allclose(from_file.duration_min, direct.duration_min, atol=1e-5)

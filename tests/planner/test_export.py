@@ -71,6 +71,21 @@ def test_sheet_titles_are_valid_and_unique() -> None:
     assert len({t.lower() for t in titles}) == len(titles) and titles[6] == "Sheet"
 
 
+def test_outcomes_csv_from_field_reports_neutralises_notes(tmp_path: Path) -> None:
+    import datetime as dt
+
+    from planner.io.outcomes import Outcomes, VisitMissed
+    from planner.io.reports import write_outcomes_csv
+
+    facts = Outcomes(outcomes=(
+        VisitMissed(date=dt.date(2026, 11, 24), site_id="V-1", team_id="T1", reason="-banjir", note="=cmd|'/c calc'!A1"),
+        VisitMissed(date=dt.date(2026, 11, 24), site_id="V-2", team_id="T1", reason="jalan putus", note="ok"),
+    ))
+    rows = list(csv.DictReader(write_outcomes_csv(facts, tmp_path / "o.csv").open(encoding="utf-8-sig")))
+    assert [(r["site_id"], r["reason"], r["note"]) for r in rows] == [
+        ("V-1", "'-banjir", "'=cmd|'/c calc'!A1"), ("V-2", "jalan putus", "ok")]
+
+
 def test_the_xlsx_has_a_qr_code_per_team_day_link(planned, tmp_path: Path) -> None:
     from planner.io.links import template_links
 

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from planner.io.load import load_scenario, merge_windows, next_monday, validate_scenario
 from planner.model import Access, KitStatus, SiteKind, TimeWindow, Weekday
 from planner.io.problems import Problem, Report, ScenarioError, Severity
-from planner.io.tables import Row, Table, cell_text, parse_windows
+from planner.io.cells import Row, parse_windows
+from planner.io.tables import Table, cell_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOOD, BAD = DATA / "good", DATA / "bad"
@@ -638,3 +639,18 @@ def test_merge_windows_is_the_union(ws: list[TimeWindow]) -> None:
     minutes = lambda wins: {m for w in wins for m in range(w.start, w.end)}  # noqa: E731
     assert minutes(merged) == minutes(ws)
     assert all(a.end < b.start for a, b in zip(merged, merged[1:]))  # disjoint, not even touching
+
+
+def test_skills_columns_are_read_as_required_and_offered_skills(tmp_path: Path) -> None:
+    """Issue 18: requirements as data; the old columns still read."""
+    write(tmp_path / "sites.csv", "site_id,name,kind,lat,lon,unrecorded,skills,access\n"
+          "LP-1,Lapas A,prison,-1.7,103.3,50,Narcotics; sign_language,river\n")
+    write(tmp_path / "teams.csv", "team_id,name,base_lat,base_lon,clearances,skills,vehicle\n"
+          "T1,Tim 1,-1.6,103.6,prison,narcotics,boat\n")
+    write(tmp_path / "kits.csv", "kit_id,team_id,status\nK1,T1,working\n")
+    sc, report = validate_scenario(scenario_yaml(tmp_path, sites="sites.csv", teams="teams.csv", kits="kits.csv"))
+    assert sc is not None, report.format()
+    site, team = sc.sites[0], sc.teams[0]
+    assert site.skills == {"narcotics", "sign_language"}
+    assert site.required_skills == {"prison", "narcotics", "sign_language", "boat"}
+    assert team.offered_skills == {"prison", "narcotics", "boat"}

@@ -90,3 +90,23 @@ def test_a_large_file_gives_the_exact_matrix(tmp_path: Path) -> None:
     np.fill_diagonal(dist, 0)
     assert np.array_equal(m.duration_min, dur[np.ix_(order, order)])
     assert np.array_equal(m.distance_km, dist[np.ix_(order, order)])
+
+
+def test_a_pair_twice_after_blank_lines_names_its_own_line(tmp_path: Path) -> None:
+    text = FULL.replace("a,c,20", "\n\na,c,20") + "c,b,31,22.5,\n"  # the good file is read fast, then again for the line
+    with pytest.raises(TravelError, match=r"line 10: pair c→b \(all profiles\) appears twice"):
+        matrices(tmp_path, text)
+
+
+def test_fast_and_exact_reads_agree(tmp_path: Path) -> None:
+    path = tmp_path / "m.csv"
+    path.write_text(FULL + "a,b,7.5,8,motorbike\n")
+    provider = FileMatrixProvider(path)
+    fast, exact = provider._read_fast(), provider._read_exact()
+    assert fast is not None and fast.line is None and list(exact.line) == list(range(2, 9))
+    for p in (VehicleProfile.car, VehicleProfile.motorbike):
+        provider._rows = fast
+        a = provider.matrices(ABC, p)
+        provider._rows = exact
+        b = provider.matrices(ABC, p)
+        assert np.array_equal(a.duration_min, b.duration_min) and np.array_equal(a.distance_km, b.distance_km)

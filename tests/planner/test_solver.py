@@ -205,3 +205,43 @@ def test_plan_week_keeps_the_scenario_closed_links():
         if td.stops:
             assert td.stops[0].site_id != first.get(td.date), (td.date, "drove the closed road")
     assert again.kpis.expected_recordings > 0
+
+
+def test_requirements_are_skills_a_prison_needing_two_clearances():
+    """Issue 18: a site's required skills ⊆ the team's; the old columns map onto skills."""
+    from planner.compile.instance import requirement_gaps
+
+    prison = village(0, 0.01, 0.01, 80, kind="prison", clearance="prison", skills=frozenset({"narcotics"}),
+                     hours=hours("09:00-15:00"))
+    plain = village(1, -0.01, 0.01, 80)
+    one = team("T1", 2, clearances=frozenset({"prison"}))
+    both = team("T2", 2, clearances=frozenset({"prison"}), skills=frozenset({"narcotics"}))
+    assert prison.required_skills == {"prison", "narcotics"}
+    assert requirement_gaps(one, prison) == [LeftOutReason.needs_skill]
+    assert requirement_gaps(team("T3"), prison) == [LeftOutReason.needs_clearance, LeftOutReason.needs_skill]
+    assert requirement_gaps(both, prison) == []
+    sc = scenario([prison, plain], [one], days=2)
+    plan = solve(sc, seconds=1, max_solutions=30)
+    assert_valid(sc, plan)
+    assert {lo.site_id: lo.reason for lo in plan.left_out}["V0"] == LeftOutReason.needs_skill
+    sc2 = scenario([prison, plain], [both], days=2)
+    plan2 = solve(sc2, seconds=1, max_solutions=30)
+    assert_valid(sc2, plan2)
+    assert stops_of_site(plan2, "V0")
+    # the validator holds the same rule: the second team's plan, given to the first team, breaks it
+    moved = plan2.model_copy(update={"team_days": [td.model_copy(update={"team_id": "T1"}) for td in plan2.team_days]})
+    assert "needs-skill" in {v.code for v in validate_plan(sc, moved)}
+
+
+def test_old_columns_map_onto_skills():
+    from planner import units
+
+    river = village(0, 0.0, 0.0, access="river", electricity=False)
+    assert river.required_skills == {"boat", units.GENERATOR_SKILL}
+    assert river.skill_kind("boat") == "vehicle" and river.skill_kind("generator") == "generator"
+    for vehicle, skills in units.VEHICLE_SKILLS.items():
+        for mode, profiles in units.ACCESS_PROFILES.items():
+            need = units.ACCESS_SKILL[mode]
+            assert (need is None or need in skills) == (vehicle in profiles), (vehicle, mode)
+    boat = team("T1", vehicle="boat", generator=True)
+    assert boat.offered_skills == {"boat", "generator"}

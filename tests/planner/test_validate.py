@@ -255,6 +255,10 @@ def _no_clearance(sc, plan):
     return with_team(sc, "t1", clearances=frozenset()), plan
 
 
+def _no_skill(sc, plan):
+    return with_site(sc, "v2", skills=frozenset({"bahasa-isyarat"})), plan
+
+
 def _wrong_vehicle(sc, plan):
     return with_site(sc, "lp1", access=Access.motorbike), plan
 
@@ -455,6 +459,7 @@ CASES: list[tuple[str, Case, set[str] | None]] = [
     ("site-closed", _closed_date, {"site-closed"}),
     ("needs-generator", _no_generator, {"needs-generator"}),
     ("needs-clearance", _no_clearance, {"needs-clearance"}),
+    ("needs-skill", _no_skill, {"needs-skill"}),
     ("needs-vehicle", _wrong_vehicle, {"needs-vehicle"}),
     ("outside-regency", _other_regency, {"outside-regency"}),
     ("service-too-short", _service_short, {"service-too-short"}),

@@ -182,3 +182,18 @@ def test_missing_sheet_lists_the_sheets(tmp_path: Path) -> None:
 
 def test_column_letters() -> None:
     assert [xlsx.column_letters(n) for n in (1, 26, 27, 28, 702, 703, 16384)] == ["A", "Z", "AA", "AB", "ZZ", "AAA", "XFD"]
+
+
+def test_cells_with_other_attributes_first_are_measured_cell_by_cell(tmp_path: Path) -> None:
+    path = plain(tmp_path / "o.xlsx", extra=lambda wb, ws: ws.write(30, 9, "far"))
+    edited = rewrite_sheet(path, lambda xml: xml.replace(b'<c r="J31" t="s">', b'<c t="s" r="J31">'))
+    with zipfile.ZipFile(edited) as archive:
+        assert xlsx._ref_extent(archive.read("xl/worksheets/sheet1.xml")) is None  # not the fast form
+        extent = xlsx.scan_sheet(archive, "xl/worksheets/sheet1.xml", "Desa")
+    assert (extent.rows, extent.columns, extent.last_row_cell) == (31, 10, "J31")
+
+
+def test_the_fast_measure_reads_the_references(tmp_path: Path) -> None:
+    path = plain(tmp_path / "r.xlsx", extra=lambda wb, ws: (ws.write(999, 2, "x"), ws.write(5, 702, "y")))
+    with zipfile.ZipFile(path) as archive:
+        assert xlsx._ref_extent(archive.read("xl/worksheets/sheet1.xml")) == (1000, 703)  # C1000, AAA6

@@ -1,0 +1,142 @@
+"""Benchmark: does `jemput plan` give every regency visits, keep its time limit and stay within memory,
+on provinces that are not Jambi, with and without a competing CPU load?
+
+Run: .venv/bin/python bench/robustness.py --provinces 3 --limits 20 60 --loads 0 2
+Writes bench/results/robustness.{csv,md}.
+
+Provinces come from `jemput synth --varied` (planner/national/varied.py: 10–40 regencies,
+1,000–9,000 sites, compact/long/scattered, a city, river regencies with boat teams). Each run is the
+real command, `jemput plan SCENARIO --time-limit S --no-maps` in a fresh process (it verifies the plan
+with the independent validator and writes the roster), timed from outside; peak memory is sampled
+over its whole process tree (the parts' worker processes included). `load` = that many extra
+processes spinning on the CPU for the whole run (the machine is shared besides).
+
+Columns: `regencies_visited` = regencies with a working team that get at least one visit, of those
+with one; `wall_s` / `wall_ratio` = the command's wall time and its ratio to the limit;
+`plan_s` = planning alone (`solve.wall_s`: compile, search, assembly); `out_of_time` = parts that
+kept their greedy first plan; `idle` = team-days with a working kit and no visit; `verified` = the
+validator found no violation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing as mp
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.report import machine, markdown_table  # noqa: E402
+from planner.national.varied import varied_specs, write_varied  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+COLS = ["province", "shape", "regencies", "sites", "time_limit_s", "load", "regencies_visited", "expected_recordings",
+        "upper_bound", "wall_s", "wall_ratio", "plan_s", "peak_mb", "out_of_time", "idle", "verified"]
+
+
+def _spin(stop) -> None:
+    while not stop.is_set():
+        sum(i * i for i in range(10_000))
+
+
+def run_plan(scenario: Path, out: Path, limit: float) -> tuple[float, float, str]:
+    """Wall seconds, peak MB of the process tree, and the command's output."""
+    cmd = [sys.executable, "-m", "jemput.cli", "plan", str(scenario), "--out", str(out), "--time-limit", str(limit), "--no-maps"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    root, peak = psutil.Process(proc.pid), 0
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.2)
+    wall = time.perf_counter() - t0
+    return wall, peak / 2**20, proc.stdout.read() if proc.stdout else ""
+
+
+def working_regencies(folder: Path) -> set[str]:
+    """Regencies with a team that has at least one kit not broken for good."""
+    teams = pd.read_csv(folder / "teams.csv", dtype=str, keep_default_na=False)
+    kits = pd.read_csv(folder / "kits.csv", dtype=str, keep_default_na=False)
+    ok = set(kits[kits.status != "broken"].team_id)
+    return {r for t, r in zip(teams.team_id, teams.regency_code) if r and t in ok}
+
+
+def measure(scenario: Path, spec, limit: float, load: int, work: Path) -> dict:
+    stop = mp.Event()
+    spinners = [mp.Process(target=_spin, args=(stop,), daemon=True) for _ in range(load)]
+    for p in spinners:
+        p.start()
+    try:
+        out = work / f"{spec.code}-{int(limit)}-{load}"
+        wall, peak, text = run_plan(scenario, out, limit)
+    finally:
+        stop.set()
+        for p in spinners:
+            p.join()
+    plan = json.loads((out / "plan.json").read_text())
+    regencies = working_regencies(scenario.parent)
+    visited = {code for code, g in plan["kpis"]["by_regency"].items() if g["expected_recordings"] > 0}
+    return {
+        "province": spec.code, "shape": spec.shape, "regencies": spec.regencies, "sites": spec.sites,
+        "time_limit_s": limit, "load": load,
+        "regencies_visited": f"{len(regencies & visited)}/{len(regencies)}",
+        "expected_recordings": plan["kpis"]["expected_recordings"], "upper_bound": plan["kpis"]["upper_bound"],
+        "wall_s": round(wall, 1), "wall_ratio": round(wall / limit, 2), "plan_s": plan["solve"]["wall_s"],
+        "peak_mb": round(peak), "out_of_time": len(plan["solve"].get("parts_out_of_time", [])),
+        "idle": plan["kpis"].get("idle_team_days"), "verified": "no violations" in text,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--provinces", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--limits", type=float, nargs="+", default=[20, 60])
+    ap.add_argument("--loads", type=int, nargs="+", default=[0, 2])
+    ap.add_argument("--sites", type=int, nargs="*", default=[], help="override each province's site count, in order")
+    ap.add_argument("--work", type=Path, default=Path("out/bench-robustness"))
+    ap.add_argument("--name", default="robustness")
+    args = ap.parse_args()
+    specs = varied_specs(args.provinces, args.seed)
+    for i, n in enumerate(args.sites[: len(specs)]):
+        s = specs[i]
+        specs[i] = type(s)(s.code, s.regencies, n, s.shape, s.seed)
+    paths = write_varied(args.work / "provinces", specs)
+    rows = []
+    for spec, path in zip(specs, paths):
+        for limit in args.limits:
+            for load in args.loads:
+                row = measure(path, spec, limit, load, args.work)
+                print(row, flush=True)
+                rows.append(row)
+    RESULTS.mkdir(exist_ok=True)
+    with open(RESULTS / f"{args.name}.csv", "w", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLS)
+        w.writeheader()
+        w.writerows(rows)
+    load_now = psutil.getloadavg()
+    lines = [
+        "# Robustness: generated provinces, time limits, competing load (`jemput plan`, the real command)",
+        "",
+        f"Command: `.venv/bin/python bench/robustness.py {' '.join(sys.argv[1:])}`",
+        machine(tail=f"; load average {load_now[0]:.1f} when the table was written (other jobs ran on the machine)"),
+        "",
+        *markdown_table(COLS, rows),
+        "",
+    ]
+    (RESULTS / f"{args.name}.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
