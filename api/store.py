@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.reads import Body
+from api.lineage import ancestors
 from api.settings import Settings
 from api.tables import FINAL, FieldReportRow, Job, PlanRender, ScenarioRecord
 from planner.model import Scenario
@@ -76,6 +77,7 @@ class Store:
         self._bodies = _Lru(4096, budget=body_budget_mb * 1024 * 1024, weigh=lambda b: b.size)
         self._versions: dict[tuple[str, str | None], tuple[float, str]] = {}
         self._versions_lock = threading.Lock()
+        self._lineages = _Lru(4096)  # a plan and those it was re-planned from: fixed when the job is made
 
     # --- scenarios ---------------------------------------------------------------------------------
 
@@ -196,13 +198,14 @@ class Store:
         return self._bodies.peek((job_id, key))
 
     def reports_version(self, plan_id: str, team_id: str | None) -> str:
-        """How far a plan's field reports have come (`count-lastid`; one team's for a field view): part of
-        the key of the plan's JSON body, which carries their status. Read at most once per REPORTS_TTL_S
-        per plan and team, so another process's new report shows within that; this process's at once."""
+        """How far a plan's field reports have come, those sent to the plans it was re-planned from included
+        (`count-lastid`; one team's for a field view): part of the key of the plan's JSON body and overview
+        map, which show their status. Read at most once per REPORTS_TTL_S per plan and team, so another
+        process's new report shows within that; this process's at once."""
         hit = self.cached_reports_version(plan_id, team_id)
         if hit is not None:
             return hit
-        q = select(func.count(), func.max(FieldReportRow.id)).where(FieldReportRow.plan_id == plan_id)
+        q = select(func.count(), func.max(FieldReportRow.id)).where(FieldReportRow.plan_id.in_(self.lineage(plan_id)))
         if team_id is not None:
             q = q.where(FieldReportRow.team_id == team_id)
         with self.sessions() as s:
@@ -214,15 +217,19 @@ class Store:
             self._versions[plan_id, team_id] = (time.monotonic() + REPORTS_TTL_S, version)
         return version
 
+    def lineage(self, plan_id: str) -> list[str]:
+        """The plan and the plans it was re-planned from (see api.lineage); a job's never changes."""
+        return self._lineages.get(plan_id, lambda: [plan_id, *ancestors(self.sessions, plan_id)])
+
     def cached_reports_version(self, plan_id: str, team_id: str | None) -> str | None:
         hit = self._versions.get((plan_id, team_id))
         return hit[1] if hit is not None and hit[0] > time.monotonic() else None
 
     def reports_changed(self, plan_id: str) -> None:
-        """A report of this plan was stored by this process: read the version again next time."""
+        """A report of this plan was stored by this process: read the versions again next time (of every
+        plan: its re-plans count its reports too)."""
         with self._versions_lock:
-            for k in [k for k in self._versions if k[0] == plan_id]:
-                del self._versions[k]
+            self._versions.clear()
 
     def list_jobs(self, scenario_id: str | None, status: str | None, limit: int, offset: int,
                   team_id: str | None) -> tuple[list[Job], int]:

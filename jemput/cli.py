@@ -133,12 +133,13 @@ def reports(
     from planner.io.reports import write_outcomes_csv
 
     try:
-        outcomes, count = outcomes_of_plan(plan_id, _api_settings())
+        outcomes, count, left = outcomes_of_plan(plan_id, _api_settings())
     except LookupError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None
     write_outcomes_csv(outcomes, out)
-    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}")
+    note = f" ({left} sent to an earlier plan left out: stops this re-plan no longer has)" if left else ""
+    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}{note}")
 
 
 @app.command()

@@ -297,6 +297,11 @@ class VisitRules(_Frozen):
         default=True,
         description="a team visits a site at most once a day: a repeat visit is another day (or another team)",
     )
+    record_across_breaks: bool = Field(
+        default=False,
+        description="a visit may go on across the midday break or Friday prayer: recording pauses and resumes "
+        "at the same site, so the visit lasts its recording time plus the break (it may not begin inside one)",
+    )
     max_pending_days: int = Field(
         default=units.DEFAULT_MAX_PENDING_DAYS, ge=0, le=14,
         description="days a record made without signal may wait on the kit before the team reaches signal",

@@ -22,9 +22,9 @@ from api.routes.plans import team_view, view_key, visible_cached, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
-from api.reports import plan_reports
+from api.reports import lineage_reports
 from planner.io.links import api_links
-from planner.io.reports import team_day_status
+from planner.io.reports import reports_for_plan, team_day_status
 from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
@@ -56,6 +56,11 @@ NOT_MODIFIED = {304: {"description": "not modified: the client's copy (If-None-M
 FORMAT_RESPONSES = {200: {"content": {m: {} for m in MEDIA.values()}, "description": "the plan in that format"},
                     **NOT_MODIFIED, **ERRS}
 HTML_RESPONSES = {200: {"content": {"text/html": {}}, "description": "a self-contained HTML page"}, **NOT_MODIFIED, **ERRS}
+
+
+def public_base(request: Request) -> str:
+    """Where phones reach this server, for field links: JEMPUT_PUBLIC_URL, else the address of this request."""
+    return request.app.state.settings.public_url or str(request.base_url)
 
 
 def _finished(request: Request, plan_id: str, who: Caller):
@@ -125,7 +130,7 @@ def _export_key(params: dict, request: Request, who: Caller):
 
 def _links_base(request: Request, fmt: str) -> str:
     """The server address the roster workbook's field-app links point to ("" for the other formats)."""
-    return str(request.base_url) if fmt == Format.xlsx.value else ""
+    return public_base(request) if fmt == Format.xlsx.value else ""
 
 
 def _overview_key(params: dict, request: Request, who: Caller):
@@ -135,7 +140,7 @@ def _overview_key(params: dict, request: Request, who: Caller):
     version = request.app.state.store.cached_reports_version(params["plan_id"], None)
     if version is None:  # not read lately: the full way reads how far the field reports have come
         return None
-    return params["plan_id"], body_key(("overview", lang, str(request.base_url), f"reports:{version}"), who), {}
+    return params["plan_id"], body_key(("overview", lang, public_base(request), f"reports:{version}"), who), {}
 
 
 def _team_day_key(params: dict, request: Request, who: Caller):
@@ -180,11 +185,11 @@ async def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id,
                    who: Caller = Depends(readers)) -> Response:
     """The coordinator's overview map of the whole week (Folium, Leaflet inline), with a QR code of each
     team-day's field app on this server."""
-    base, store = str(request.base_url), request.app.state.store
+    base, store = public_base(request), request.app.state.store
     version = await run_in_threadpool(_overview_version, store, plan_id)
 
-    def render(sc, p) -> bytes:  # the team-days' status from the field reports so far
-        status = team_day_status(p, plan_reports(store.sessions, plan_id))
+    def render(sc, p) -> bytes:  # the team-days' status from the field reports so far (of earlier plans too)
+        status = team_day_status(p, reports_for_plan(lineage_reports(store.sessions, plan_id), p)[0])
         return overview_map(sc, p, lang.value, api_links(base, plan_id, p), status).get_root().render().encode()
 
     # drawn again when reports arrive; the stored one of an older reports version is dropped

@@ -24,8 +24,8 @@ from api.fastpath import fast_read
 from api.reads import Body, respond
 from api.store import Store, job_out
 from api.tables import Job, ScenarioRecord, utcnow
-from api.reports import plan_reports
-from planner.io.reports import team_day_status
+from api.reports import lineage_reports
+from planner.io.reports import reports_for_plan, team_day_status
 from planner.model import Scenario
 from planner.io.outcomes import Outcomes, check_outcomes
 from planner.plan import Plan
@@ -281,7 +281,8 @@ def _view(store: Store, job: Job, who: Caller) -> JobOut:
         plan = store.plan(job)
         if who.role == Role.field:
             plan = team_view(plan, who.team_id)
-        status = team_day_status(plan, plan_reports(store.sessions, job.id, who.team_id if who.role == Role.field else None))
+        reports = lineage_reports(store.sessions, job.id, who.team_id if who.role == Role.field else None)
+        status = team_day_status(plan, reports_for_plan(reports, plan)[0])
     out = job_out(job, plan)
     out.field_status = status
     return out

@@ -4,6 +4,9 @@
   var cfg = JSON.parse(document.getElementById('jemput-app').textContent);
   var L = cfg.labels;
   var endpoint = new URL(cfg.endpoint, location.href).href;
+  /* this team-day's reports, also those saved on a page of the plan this one re-planned (another endpoint) */
+  var daySuffix = '/teams/' + encodeURIComponent(cfg.team) + '/days/' + cfg.date + '/reports';
+  function thisDay(r) { return r.endpoint === endpoint || r.endpoint.slice(-daySuffix.length) === daySuffix; }
   var FIELDS = {arrived: ['time', 'note'], done: ['people', 'start', 'end', 'note'], missed: ['reason', 'note'],
                 kit_failure: ['kit', 'note'], note: ['note']};
   var outbox = document.getElementById('outbox'), outboxText = document.getElementById('outbox-text');
@@ -30,7 +33,7 @@
   }
 
   function render(records) {
-    var mine = records.filter(function (r) { return r.endpoint === endpoint; });
+    var mine = records.filter(thisDay);
     mine.sort(function (a, b) { return a.saved - b.saved; });
     document.querySelectorAll('form.report').forEach(function (form) {
       var last = null;
@@ -42,7 +45,8 @@
       state.textContent = last ? describe(last.report) + ' — ' + L['state_' + last.state] +
         (last.state === 'rejected' && last.error ? ' (' + last.error + ')' : '') : '';
     });
-    var pending = mine.filter(function (r) { return r.state === 'pending'; }).length;
+    /* the whole outbox of the phone: reports of other days or of an earlier plan are sent from here too */
+    var pending = records.filter(function (r) { return r.state === 'pending'; }).length;
     var online = navigator.onLine;
     net.className = 'net' + (online ? ' on' : '');
     outbox.className = 'outbox' + (pending ? '' : ' clear');
@@ -54,7 +58,7 @@
   function refresh() { return JemputOutbox.list().then(render); }
 
   function send() {
-    return JemputOutbox.flush(endpoint).then(function (results) {
+    return JemputOutbox.flush().then(function (results) {  /* every endpoint: each report to the plan it was made on */
       lastError = results.map(function (o) { return o.error; }).filter(Boolean).join('; ');
       return refresh();
     }, function () { return refresh(); });

@@ -7,7 +7,7 @@ import datetime as dt
 import math
 
 from planner.check.context import Ctx, Leg, leg_matrix, legs_of
-from planner.check.timing import breaks_of, check_leg_times, check_order, check_shift
+from planner.check.timing import breaks_of, check_leg_times, check_order, check_shift, spanned_breaks
 from planner.check.violations import Violation
 from planner.compile.travel import UNREACHABLE_MIN
 from planner.check.violations import clock as _clock
@@ -33,7 +33,7 @@ def check_team_day(ctx: Ctx, td: TeamDay) -> list[Violation]:
     out += check_order(td)
     shift = team.shift_on(td.date)
     if shift is not None:
-        out += check_shift(td, shift)
+        out += check_shift(td, shift, ctx.scenario.visits.record_across_breaks)
         out += check_leg_times(ctx, td, team, legs, breaks_of(shift))
     out += _check_travel(ctx, td, team, legs)
     out += _check_closed_links(ctx, td, legs)
@@ -136,7 +136,7 @@ def _check_stop(ctx: Ctx, td: TeamDay, team: Team, stop: Stop) -> list[Violation
         msg = f"value {stop.value} ≠ {stop.people} people × weight {ctx.weight[site.id]:g} = {want:g}"
         out.append(_v("value-mismatch", msg, *where))
     if stop.outcome is None:
-        out += _check_service(team, td.date, stop, where)
+        out += _check_service(team, td.date, stop, where, ctx.scenario.visits.record_across_breaks)
     return out
 
 
@@ -178,15 +178,18 @@ def _service_minutes(people: int, kits: int, team: Team) -> int:
     return team.setup_min + math.ceil(people * 60 / (kits * team.rate_per_kit_hour))
 
 
-def _check_service(team: Team, day: dt.date, stop: Stop, where: tuple) -> list[Violation]:
-    """The stop lasts at least set-up + recording time (with the kits that really work that date)."""
+def _check_service(team: Team, day: dt.date, stop: Stop, where: tuple, across: bool = False) -> list[Violation]:
+    """The stop lasts at least set-up + recording time (with the kits that really work that date), not
+    counting a break it spans (`VisitRules.record_across_breaks`; `check_shift` says which it may)."""
     kits = team.working_kits(day)
     if kits == 0:
         return []
     need = _service_minutes(stop.people, kits, team)
-    if stop.end_min - stop.start_min >= need:
+    shift = team.shift_on(day)
+    paused = spanned_breaks(stop.start_min, stop.end_min, breaks_of(shift)) if across and shift is not None else 0
+    if stop.end_min - stop.start_min - paused >= need:
         return []
-    got = stop.end_min - stop.start_min
+    got = stop.end_min - stop.start_min - paused
     msg = f"visit lasts {got} min, {stop.people} people with {kits} kit(s) need {need}"
     return [_v("service-too-short", msg, *where)]
 

@@ -40,6 +40,7 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
     if solver is None:
         return None
     one_a_day = c.scenario.visits.one_visit_per_team_day
+    across = c.scenario.visits.record_across_breaks  # a visit may span a break (recording pauses)
     inf = solver.infinity()
     site_r: dict[int, list] = {}
     site_n: dict[int, list] = {}
@@ -59,10 +60,10 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
         work = solver.Constraint(-inf, float(minutes))
         drive = solver.Constraint(-inf, float(team.max_drive_min - back))
         free = _lodging(solver, nights, td.team, team.max_nights_out) if lodge else None
-        stretches = _stretches(td)
+        stretches = [(td.work_start, td.work_end)] if across else _stretches(td)
         for s, drive_in in zip(sites, into):
             sizes = c.sizes[s]
-            longest = _longest_sitting(stretches, c.windows[s][td.day])
+            longest = _longest_sitting(stretches, c.windows[s][td.day], td.breaks if across else ())
             most = min(sizes[0], int((longest - team.setup_min) * td.kits * team.rate_per_kit_hour // 60))
             if most <= 0:
                 continue
@@ -109,9 +110,16 @@ def _stretches(td) -> list[tuple[int, int]]:
     return out
 
 
-def _longest_sitting(stretches: list[tuple[int, int]], windows) -> int:
-    """Longest visit (minutes) that fits one stretch and one opening window."""
-    return max((min(a1, w1) - max(a0, w0) for a0, a1 in stretches for w0, w1 in windows), default=0)
+def _longest_sitting(stretches: list[tuple[int, int]], windows, breaks=()) -> int:
+    """Longest recording (minutes) of one visit: inside one stretch and one opening window, less the
+    breaks it spans (`breaks`: a visit may go on across them)."""
+    best = 0
+    for a0, a1 in stretches:
+        for w0, w1 in windows:
+            lo, hi = max(a0, w0), min(a1, w1)
+            paused = sum(max(0, min(hi, b1) - max(lo, b0)) for b0, b1 in breaks)
+            best = max(best, hi - lo - paused)
+    return best
 
 
 def _entries(solver, n, most: int):

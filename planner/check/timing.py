@@ -37,8 +37,12 @@ def breaks_of(shift: Shift) -> tuple[Interval, ...]:
     return tuple(sorted((b.start, b.end) for b in shift.breaks))
 
 
-def check_shift(td: TeamDay, shift: Shift) -> list[Violation]:
-    """Leave no earlier than the shift starts, back no later than it ends, record outside breaks."""
+def check_shift(td: TeamDay, shift: Shift, across: bool = False) -> list[Violation]:
+    """Leave no earlier than the shift starts, back no later than it ends, record outside breaks.
+
+    `across` (`VisitRules.record_across_breaks`): a visit may span a whole break, begun before it
+    and ended after it (its service time is checked without the break, `spanned_breaks`).
+    """
     out = []
     where = (td.team_id, td.date)
     if td.depart_min < shift.work.start:
@@ -49,7 +53,7 @@ def check_shift(td: TeamDay, shift: Shift) -> list[Violation]:
         out.append(_v("return-after-shift", msg, *where))
     for stop in td.stops:
         for b0, b1 in breaks_of(shift):
-            if stop.start_min < b1 and b0 < stop.end_min:
+            if stop.start_min < b1 and b0 < stop.end_min and not (across and stop.start_min < b0 and b1 <= stop.end_min):
                 span = f"{_clock(stop.start_min)}-{_clock(stop.end_min)}"
                 msg = f"visit {span} overlaps the break {_clock(b0)}-{_clock(b1)}"
                 out.append(_v("stop-in-break", msg, *where, stop.site_id))
@@ -104,3 +108,8 @@ def check_leg_times(ctx: Ctx, td: TeamDay, team: Team, legs: list[Leg],
             msg = f"starts {_clock(leg.stop.start_min)} before arriving {_clock(leg.stop.arrival_min)}"
             out.append(_v("start-before-arrival", msg, *where))
     return out
+
+
+def spanned_breaks(start: int, end: int, breaks: Iterable[Interval]) -> int:
+    """Minutes of the breaks lying wholly inside a visit [start, end) that begins before them."""
+    return sum(b1 - b0 for b0, b1 in breaks if start < b0 and b1 <= end)

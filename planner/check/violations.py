@@ -29,7 +29,8 @@ CODES: dict[str, str] = {
     "travel-gap": "fewer free minutes (outside breaks) between leaving and the next start than the leg's travel",
     "arrival-mismatch": "arrival_min is not departure + travel minutes (pausing through breaks)",
     "start-before-arrival": "a stop starts before the team arrives",
-    "stop-in-break": "a stop's [start, end) overlaps a break of the shift (midday break, Friday prayer)",
+    "stop-in-break": "a stop's [start, end) overlaps a break of the shift (midday break, Friday prayer); with "
+    "visits.record_across_breaks it may span a whole break, begun before it",
     "leg-travel-min": "a leg's travel minutes differ from whole_minutes of the matrix for the team's vehicle",
     "leg-travel-km": "a leg's travel km differ from the matrix by more than 0.05 km",
     "day-travel-total": "travel_min/travel_km of the day differ from the sum of its legs",
@@ -43,7 +44,8 @@ CODES: dict[str, str] = {
     "needs-vehicle": "the site's access mode does not admit the team's vehicle",
     "needs-skill": "a site needing a skill (its skills column) is visited by a team without it",
     "outside-regency": "a regency team visits a site outside its regency",
-    "service-too-short": "end − start is less than set-up + recording time of its people with the working kits",
+    "service-too-short": "end − start (less the breaks it spans) is less than set-up + recording time of its people "
+    "with the working kits",
     "no-people": "a stop records nobody",
     "value-mismatch": "a stop's value differs from people × the site's weight",
     "visit-numbering": "a site's visits are not numbered 1..k without gaps or repeats",

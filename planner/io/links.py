@@ -1,8 +1,9 @@
 """Field links: the URL of each team-day's field app and its QR code (segno), for the roster and the overview.
 
 A link points at the API's team-day app (`/v1/plans/{plan}/teams/{team}/days/{date}/app`); it carries
-no key: the phone asks for the team's field key once and keeps it. The CLI has no server, so it makes
-links only from a template the coordinator gives (`--field-url`, with `{team}` and `{date}`).
+no key: the phone asks for the team's field key once and keeps it. The field app exists only for a plan
+the server made, so the roster and overview that carry QR codes are those the API serves; the CLI's
+files carry none. `template_links` makes links from any URL template with `{team}` and `{date}`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def api_links(base_url: str, plan_id: str, plan: Plan) -> Links:
 def template_links(template: str, plan: Plan) -> Links:
     """Every team-day → the template with {team} and {date} filled in (URL-quoted)."""
     if "{team}" not in template or "{date}" not in template:
-        raise ValueError(f"--field-url {template!r} needs both {{team}} and {{date}}")
+        raise ValueError(f"the link template {template!r} needs both {{team}} and {{date}}")
     return {
         (td.team_id, td.date): template.replace("{team}", quote(td.team_id, safe="")).replace("{date}", td.date.isoformat())
         for td in plan.team_days

@@ -72,6 +72,7 @@ class StoredReport(BaseModel):
     date: dt.date
     received_at: dt.datetime
     report: FieldReport
+    plan_id: str | None = Field(default=None, description="the plan it was sent to (this one or one it was re-planned from)")
 
 
 class TeamDayStatus(BaseModel):
@@ -102,6 +103,19 @@ def check_reports(reports: Iterable[FieldReport], scenario: Scenario, plan: Plan
         if r.kit_id is not None and r.kit_id not in kits:
             problems.append(f"report {r.id}: kit {r.kit_id!r} is not a kit of team {team_id}")
     return problems
+
+
+def reports_for_plan(reports: Iterable[StoredReport], plan: Plan) -> tuple[list[StoredReport], list[StoredReport]]:
+    """(reports that fit the plan, the others). A report sent to an earlier plan of a re-plan fits when
+    the plan still has its stop (same team, date, site and visit); a kit failure fits if the team is in it."""
+    stops = {(td.team_id, td.date, s.site_id, s.visit) for td in plan.team_days for s in td.stops}
+    teams = {td.team_id for td in plan.team_days}
+    fit, other = [], []
+    for s in reports:
+        key = (s.team_id, s.date, s.report.site_id, s.report.visit)
+        ok = key in stops or (s.report.kind == "kit_failure" and s.team_id in teams)
+        (fit if ok else other).append(s)
+    return fit, other
 
 
 def _last_word(reports: Iterable[StoredReport]) -> dict[tuple[str, dt.date, str, int], StoredReport]:

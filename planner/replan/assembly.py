@@ -103,7 +103,7 @@ def _continue_day(c: Compiled, k: KeptDay, fixed: list[Stop], visits: list[Visit
         legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
         services = [service_minutes(v.people, kits, team.rate_per_kit_hour, team.setup_min) for v in visits]
         windows = [not_before(c.windows[v.site][day], ready) for v in visits]
-        timed = schedule_route(depart, legs[:-1], services, windows, breaks, legs[-1], work_end)
+        timed = schedule_route(depart, legs[:-1], services, windows, breaks, legs[-1], work_end, sc.visits.record_across_breaks)
         if (timed is not None and fixed_drive + sum(legs) <= team.max_drive_min) or not visits:
             break
         visits.pop()

@@ -143,6 +143,7 @@ def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) ->
         people = [int(inst.visit_people[x - inst.n_depots]) for x in trial]
         services = [service_minutes(p, v.kits, rate, setup) for p in people]
         windows = [not_before(c.windows[int(inst.visit_site[x - inst.n_depots])][v.day], v.ready or 0) for x in trial]
-        if sum(legs) <= v.max_drive_min and schedule_route(v.work_start, legs[:-1], services, windows, v.breaks, legs[-1], v.work_end):
+        if sum(legs) <= v.max_drive_min and schedule_route(v.work_start, legs[:-1], services, windows, v.breaks, legs[-1], v.work_end,
+                                                            c.scenario.visits.record_across_breaks):
             kept = trial
     return kept

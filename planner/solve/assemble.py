@@ -105,7 +105,8 @@ def _schedule(c: Compiled, td_index: int, places: tuple[int, int], visits: list[
     legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
     services = [service_minutes(v.people, td.kits, team.rate_per_kit_hour, team.setup_min) for v in visits]
     windows = [not_before(c.windows[v.site][td.day], ready) for v in visits]
-    return schedule_route(depart, legs[:-1], services, windows, td.breaks, legs[-1], td.work_end)
+    across = c.scenario.visits.record_across_breaks
+    return schedule_route(depart, legs[:-1], services, windows, td.breaks, legs[-1], td.work_end, across)
 
 
 def not_before(windows: tuple[tuple[int, int], ...], ready: int | None) -> tuple[tuple[int, int], ...]:

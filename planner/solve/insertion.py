@@ -131,11 +131,22 @@ def _advance(t, minutes, breaks):
     return t + left
 
 
-def _clear_of_breaks(begin, svc, breaks):
-    """Earliest start ≥ `begin` whose [start, start + svc) overlaps no break (vectorised)."""
+def _clear_of_breaks(begin, svc, breaks, across=False):
+    """Earliest start ≥ `begin` whose [start, start + svc) overlaps no break, or, for a visit that may
+    go on across breaks (`across`), that begins in none (vectorised)."""
     for b0, b1 in breaks:
-        begin = np.where((begin < b1) & (begin + svc > b0), b1, begin)
+        overlap = np.where(across, begin >= b0, begin + svc > b0)
+        begin = np.where((begin < b1) & overlap, b1, begin)
     return begin
+
+
+def _visit_end(begin, svc, breaks, across=False):
+    """End of visits begun at `begin`: service, plus the breaks spanned where `across`
+    (vectorised `planner.solve.schedule.visit_end`)."""
+    end = begin + svc
+    for b0, b1 in breaks:
+        end = np.where(across & (begin < b0) & (b0 < end), end + (b1 - b0), end)
+    return end
 
 
 def day_times(inst, v: int, route: list[int], svc) -> list[int] | None:
@@ -150,11 +161,12 @@ def day_times(inst, v: int, route: list[int], svc) -> list[int] | None:
         drive += int(travel[here, node])
         begin = int(_advance(t, travel[here, node], breaks))
         wins = sorted(inst.start_windows[node - nd]) or [(begin, veh.work_end)]
-        start = next((s for a, b in wins if (s := int(_clear_of_breaks(max(begin, a), svc[node], breaks))) <= b), None)
+        span = _across(inst, node)
+        start = next((s for a, b in wins if (s := int(_clear_of_breaks(max(begin, a), svc[node], breaks, span))) <= b), None)
         if start is None:
             return None
         out.append(start)
-        here, t = node, start + int(svc[node])
+        here, t = node, int(_visit_end(start, svc[node], breaks, span))
     drive += int(travel[here, veh.end_node])
     back = int(_advance(t, travel[here, veh.end_node], breaks))
     return out if back <= veh.work_end and drive <= veh.max_drive_min else None
@@ -169,11 +181,13 @@ def _best_insertion(inst, v: int, route: list[int], svc, lo, hi, value, candidat
     travel = inst.duration[veh.profile]
     breaks = tuple(sorted(veh.breaks))
     seq = np.array([veh.start_node, *route, veh.end_node])
+    span = _across(inst)
     start = np.zeros(len(seq), dtype=np.int64)
     start[0] = veh.work_start
     for i in range(1, len(seq)):
-        arrive = _advance(start[i - 1] + svc[seq[i - 1]], travel[seq[i - 1], seq[i]], breaks)
-        start[i] = _clear_of_breaks(max(arrive, lo[seq[i]]), svc[seq[i]], breaks) if i < len(seq) - 1 else arrive
+        done = _visit_end(start[i - 1], svc[seq[i - 1]], breaks, span[seq[i - 1]])
+        arrive = _advance(done, travel[seq[i - 1], seq[i]], breaks)
+        start[i] = _clear_of_breaks(max(arrive, lo[seq[i]]), svc[seq[i]], breaks, span[seq[i]]) if i < len(seq) - 1 else arrive
     latest = np.zeros(len(seq), dtype=np.int64)  # latest start keeping the rest in time (breaks as lost minutes)
     latest[-1] = veh.work_end
     for i in range(len(seq) - 2, -1, -1):
@@ -183,10 +197,10 @@ def _best_insertion(inst, v: int, route: list[int], svc, lo, hi, value, candidat
         latest[i] = min(own, latest[i + 1] - gap - paused)
     prev, nxt = seq[:-1], seq[1:]
     to_cand = travel[prev][:, cand].T  # candidate × position
-    arrive = _advance((start[:-1] + svc[prev])[None, :], to_cand, breaks)
-    begin = _clear_of_breaks(np.maximum(arrive, lo[cand][:, None]), svc[cand][:, None], breaks)
+    arrive = _advance(_visit_end(start[:-1], svc[prev], breaks, span[prev])[None, :], to_cand, breaks)
+    begin = _clear_of_breaks(np.maximum(arrive, lo[cand][:, None]), svc[cand][:, None], breaks, span[cand][:, None])
     detour = to_cand + travel[cand][:, nxt] - travel[prev, nxt][None, :]
-    reach_next = _advance(begin + svc[cand][:, None], travel[cand][:, nxt], breaks)
+    reach_next = _advance(_visit_end(begin, svc[cand][:, None], breaks, span[cand][:, None]), travel[cand][:, nxt], breaks)
     ok = (begin <= hi[cand][:, None]) & (reach_next <= latest[1:][None, :])
     ok &= travel[prev, nxt].sum() + detour <= veh.max_drive_min
     added = detour + svc[cand][:, None] + (begin - arrive)
@@ -205,3 +219,13 @@ def _best_insertion(inst, v: int, route: list[int], svc, lo, hi, value, candidat
 def _split(inst, node: int) -> bool:
     """The node's start windows have gaps (the envelope estimate may be wrong)."""
     return len(inst.start_windows[node - inst.n_depots]) > 1
+
+
+def _across(inst, node: int | None = None):
+    """May the visit at `node` go on across a break (all nodes as a bool array when None)."""
+    if node is not None:
+        return inst.across_breaks is not None and bool(inst.across_breaks[node - inst.n_depots])
+    out = np.zeros(len(inst.node_point), dtype=bool)
+    if inst.across_breaks is not None:
+        out[inst.n_depots :] = inst.across_breaks
+    return out

@@ -103,6 +103,7 @@ def build_instance(
         start_windows=windows,
         travel_cost_per_hour=c.scenario.weights.travel_cost_per_hour,
         one_visit_per_vehicle=c.scenario.visits.one_visit_per_team_day,
+        across_breaks=np.ones(len(visit_site), dtype=bool) if c.scenario.visits.record_across_breaks else None,
     )
 
 
@@ -164,9 +165,10 @@ def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], p
         earliest, latest_end = v.work_start + go, v.work_end - back
         if any(max(earliest, w0) + svc <= min(w1, latest_end) for w0, w1 in c.windows[s][v.day]):
             allowed.append(vi)
-            day = per_day.setdefault(v.day, [0, 0])
+            day = per_day.setdefault(v.day, [0, 0, set()])
             day[0], day[1] = max(day[0], svc), max(day[1], v.work_end)
-    return allowed, _start_windows(c.windows[s], per_day)
+            day[2].update(v.breaks)
+    return allowed, _start_windows(c.windows[s], per_day, c.scenario.visits.record_across_breaks)
 
 
 def visit_start_windows(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int]) -> list[tuple[int, int]]:
@@ -175,12 +177,17 @@ def visit_start_windows(c: Compiled, s: int, people: int, vehicles: list[Vehicle
     return _allowed(c, s, people, vehicles, points)[1]
 
 
-def _start_windows(site_windows, per_day: dict[int, list[int]]) -> list[tuple[int, int]]:
-    """Allowed start times: a window's end binds only where the site closes before the shift ends."""
+def _start_windows(site_windows, per_day: dict[int, list], across: bool = False) -> list[tuple[int, int]]:
+    """Allowed start times: a window's end binds only where the site closes before the shift ends.
+
+    Where it binds and visits may go on across breaks (`VisitRules.record_across_breaks`), the visit
+    must also leave room for the breaks inside the window: it may span them.
+    """
     out = []
-    for day, (max_svc, max_end) in per_day.items():
+    for day, (max_svc, max_end, breaks) in per_day.items():
         for w0, w1 in site_windows[day]:
-            hi = w1 if w1 >= max_end else w1 - max_svc
+            paused = sum(b1 - b0 for b0, b1 in breaks if b0 < w1 and b1 > w0) if across else 0
+            hi = w1 if w1 >= max_end else w1 - max_svc - paused
             if hi >= w0:
                 out.append((w0, hi))
     return out

@@ -61,6 +61,8 @@ class PartInstance:
     move_penalty: int = 0  # objective units for serving an old visit on another vehicle, or dropping it
     order_same_site: bool = False  # charge one weighted person for a site's visits back to back out of number order
     one_visit_per_vehicle: bool = False  # a site's visits go to different team-days (VisitRules.one_visit_per_team_day)
+    # per visit: it may go on across a break (VisitRules.record_across_breaks, where no window's end binds); None: none may
+    across_breaks: np.ndarray | None = None
 
 
 @dataclass

@@ -321,13 +321,21 @@ def _out_of_order(inst: PartInstance) -> np.ndarray | int:
 
 
 def _add_breaks(inst: PartInstance, routing, manager, time_dim) -> None:
-    """Midday break and Friday prayer as fixed intervals no visit may overlap."""
+    """Midday break and Friday prayer as fixed intervals no visit may overlap.
+
+    A visit that may go on across a break (`PartInstance.across_breaks`) gives the break no part of
+    its service to avoid: the break then lies between its start and the next one, which it pushes
+    back by its length, as `planner.solve.schedule.visit_end` times it.
+    """
     solver = routing.solver()
     nodes = [manager.IndexToNode(idx) for idx in range(routing.Size())]
     for i, v in enumerate(inst.vehicles):
         if not v.breaks:
             continue
-        visit_transits = service_vector(inst, v)[nodes].tolist()
+        svc = service_vector(inst, v)
+        if inst.across_breaks is not None:
+            svc[inst.n_depots :][inst.across_breaks] = 0
+        visit_transits = svc[nodes].tolist()
         intervals = [
             solver.FixedDurationIntervalVar(b0, b0, b1 - b0, False, f"break {i} {b0}") for b0, b1 in v.breaks
         ]

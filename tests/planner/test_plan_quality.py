@@ -121,3 +121,40 @@ def test_validator_rejects_a_bound_below_the_plan_or_not_the_tightest() -> None:
     assert {"bound-below-plan", "bound-not-tightest"} <= codes
     loose = plan.model_copy(update={"kpis": k.model_copy(update={"upper_bound": k.upper_bound + 50})})
     assert "bound-not-tightest" in {v.code for v in validate_plan(sc, loose)}
+
+
+def test_schedule_times_a_visit_across_a_break() -> None:
+    from planner.solve.schedule import earliest_start, visit_end
+
+    breaks = ((720, 780),)
+    assert earliest_start(600, 150, ((480, 960),), breaks) == 780  # does not fit before the break
+    assert earliest_start(600, 150, ((480, 960),), breaks, across=True) == 600
+    assert visit_end(600, 150, breaks, across=True) == 810  # 150 minutes of recording and the break
+    assert visit_end(600, 100, breaks, across=True) == 700  # over before the break
+    assert earliest_start(730, 30, ((480, 960),), breaks, across=True) == 780  # never begins inside a break
+    assert earliest_start(600, 150, ((480, 800),), breaks, across=True) is None  # the window closes first
+
+
+def test_visits_across_the_midday_break_are_a_rule_the_validator_knows() -> None:
+    """Two kits record 100 people in 5 h: more than the morning or the afternoon, so without the rule
+    the large first visit cannot be made; with it, the visit goes on across the break."""
+    from planner.model import VisitRules
+
+    big = village(90, 0.01, 0.01, 600, id="BIG")
+    off = scenario([big], [team("T1", 2)])
+    on = off.model_copy(update={"visits": VisitRules(record_across_breaks=True)})
+    plan_off, plan_on = solve(off, seconds=2.0), solve(on, seconds=2.0)
+    assert validate_plan(off, plan_off) == []
+    assert validate_plan(on, plan_on) == [], format_violations(validate_plan(on, plan_on))
+
+    def spanning(plan, sc):
+        out = []
+        for td in plan.team_days:
+            shift = sc.teams[0].shift_on(td.date)
+            out += [s for s in td.stops for b in shift.breaks if s.start_min < b.start and b.end <= s.end_min]
+        return out
+
+    assert not spanning(plan_off, off)
+    assert spanning(plan_on, on)
+    assert plan_on.kpis.expected_recordings > plan_off.kpis.expected_recordings
+    assert "stop-in-break" in {v.code for v in validate_plan(off, plan_on)}  # without the rule it is a violation
