@@ -420,7 +420,7 @@ def _print_kpis(p: Plan) -> None:
     t.add_row("solve", f"{p.solve.wall_s:.1f} s, {p.solve.parts} parts, {p.solve.status}")
     if k.idle_team_days is not None:
         why = Counter(d.reason.value for d in p.idle)
-        t.add_row("idle team-days (working kit, no visit)", f"{k.idle_team_days}" + (f" ({_counts(why)})" if why else ""))
+        t.add_row("idle team-days (working kit, no visit)", f"{k.idle_team_days}" + (f" ({', '.join(f'{n} {r}' for r, n in why.most_common())})" if why else ""))
     console.print(t)
     if p.solve.parts_out_of_time:
         console.print(
@@ -432,9 +432,9 @@ def _print_kpis(p: Plan) -> None:
         console.print(f"[yellow]regencies with people to record and no visit: {', '.join(empty)} (see left_out reasons)[/yellow]")
 
 
-def _counts(counter: Counter) -> str:
-    return ", ".join(f"{n} {reason}" for reason, n in counter.most_common())
+from jemput.campaign_cmd import campaign as _campaign  # noqa: E402 - its own module: cli.py is at the size limit
 
+app.command(name="campaign")(_campaign)
 
 if __name__ == "__main__":
     app()

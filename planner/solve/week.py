@@ -54,6 +54,7 @@ class SolveOptions:
     # where the regency parts run (planner.solve.backends); None = a process pool of `workers` (1 = here).
     # Not owned: the caller closes it. Per-part time shares use `workers`, else the backend's slots.
     backend: Backend | None = field(default=None, compare=False)
+    lp_bound: bool = True  # also solve the LP bound beside the search (a campaign's weeks skip it: seconds each)
 
 
 class PartFailed(RuntimeError):
@@ -77,7 +78,7 @@ def plan_week(
     prov = provincial_part(c)
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
-    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places)  # solved while the parts search
+    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places) if options.lp_bound else (lambda: None)  # solved while the parts search
     search = search_budget(options.time_limit_s, time.monotonic() - t0)
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
