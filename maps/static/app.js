@@ -10,7 +10,7 @@
   var FIELDS = {arrived: ['time', 'note'], done: ['people', 'start', 'end', 'note'], missed: ['reason', 'note'],
                 kit_failure: ['kit', 'note'], note: ['note']};
   var outbox = document.getElementById('outbox'), outboxText = document.getElementById('outbox-text');
-  var net = document.getElementById('net'), lastError = '';
+  var net = document.getElementById('net'), problem = '';
 
   function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
   function nowClock() { var d = new Date(); return ('0' + d.getHours()).slice(-2) + ':' + ('0' + d.getMinutes()).slice(-2); }
@@ -50,7 +50,9 @@
     var online = navigator.onLine;
     net.className = 'net' + (online ? ' on' : '');
     outbox.className = 'outbox' + (pending ? '' : ' clear');
-    outboxText.textContent = (pending ? fmt(L.pending_n, {n: pending}) : L.all_sent) + (online ? '' : ' · ' + L.offline);
+    outboxText.textContent = (pending ? fmt(L.pending_n, {n: pending}) : L.all_sent) + (online ? '' : ' · ' + L.offline) +
+      (pending && online && problem ? ' · ' + problem : '');
+    outbox.dataset.problem = pending && online ? problem : '';
     document.body.dataset.pending = String(pending);
     document.body.dataset.sent = String(mine.filter(function (r) { return r.state === 'sent'; }).length);
   }
@@ -59,7 +61,10 @@
 
   function send() {
     return JemputOutbox.flush().then(function (results) {  /* every endpoint: each report to the plan it was made on */
-      lastError = results.map(function (o) { return o.error; }).filter(Boolean).join('; ');
+      /* a refused key needs the team (open the link, enter the key); anything else is retried by itself */
+      var refused = results.some(function (o) { return o.status === 401 || o.status === 403; });
+      var failed = results.some(function (o) { return o.error && !o.rejected; });
+      problem = refused ? L.key_refused : (failed && navigator.onLine ? L.send_retry : '');
       return refresh();
     }, function () { return refresh(); });
   }

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from functools import lru_cache
 from urllib.parse import quote
 
 import segno
@@ -41,15 +42,32 @@ def template_links(template: str, plan: Plan) -> Links:
     }
 
 
+QR_CACHE = 8192  # codes kept in memory: making one takes tens of milliseconds (bench/results/field_loop.md),
+# and the overview is drawn again each time a report arrives, with the same links
+
+
+@lru_cache(maxsize=QR_CACHE)
+def _code(url: str) -> segno.QRCode:
+    return segno.make(url, error="m", micro=False)
+
+
+def clear_qr_cache() -> None:
+    """Forget the codes made so far (benchmarks measure making them)."""
+    for cached in (_code, qr_png, qr_svg_uri):
+        cached.cache_clear()
+
+
+@lru_cache(maxsize=QR_CACHE)
 def qr_png(url: str, scale: int = 3) -> bytes:
     """A QR code of the URL as PNG bytes (error correction M, quiet zone 2 modules)."""
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="png", scale=scale, border=2)
+    _code(url).save(out, kind="png", scale=scale, border=2)
     return out.getvalue()
 
 
+@lru_cache(maxsize=QR_CACHE)
 def qr_svg_uri(url: str, scale: int = 3) -> str:
     """A QR code of the URL as an SVG data: URI, for an <img> in a self-contained page."""
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
+    _code(url).save(out, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")

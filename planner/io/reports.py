@@ -132,9 +132,12 @@ def team_day_status(plan: Plan, reports: Iterable[StoredReport]) -> list[TeamDay
     """The status of every team-day of the plan, in team and date order."""
     reports = list(reports)
     final = _last_word(reports)
+    by_day: dict[tuple[str, dt.date], list[StoredReport]] = {}
+    for s in reports:
+        by_day.setdefault((s.team_id, s.date), []).append(s)
     out = []
     for td in sorted(plan.team_days, key=lambda t: (t.team_id, t.date)):
-        mine = [s for s in reports if s.team_id == td.team_id and s.date == td.date]
+        mine = by_day.get((td.team_id, td.date), [])
         kinds = [final.get((td.team_id, td.date, st.site_id, st.visit)) for st in td.stops]
         done = [k for k in kinds if k is not None and k.report.kind == "done"]
         out.append(TeamDayStatus(

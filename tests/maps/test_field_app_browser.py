@@ -199,9 +199,29 @@ def test_two_phones_of_one_team(browser, served, day: TeamDay) -> None:  # noqa:
         page.wait_for_function(f"() => document.body.dataset.pending === '0' && document.body.dataset.sent === '{count}'")
     new = _server_reports(server, pid)[before:]
     assert len(new) == 3 and len({r["report"]["id"] for r in new}) == 3
+    cb.set_offline(True)
+    b.reload()  # without signal the English page comes back English (the cache holds both languages)
+    assert b.evaluate("document.documentElement.lang") == "en" and "Save report" in b.inner_text("body")
     assert ea == [] and eb == []
     ca.close()
     cb.close()
+
+
+def test_a_refused_key_is_said_and_the_reports_wait_for_it(browser, served, day: TeamDay) -> None:  # noqa: F811
+    server, pid, _ = served
+    before = len(_server_reports(server, pid))
+    context, page, errors = _phone(browser, server, pid, day)
+    app = page.url
+    context.clear_cookies()  # the key is gone (cookie expired, or cleared by the phone)
+    _report_done(page, 2, 4)
+    page.wait_for_function("() => document.getElementById('outbox').dataset.problem !== ''")
+    assert "kunci lapangan ditolak" in page.inner_text("#outbox") and page.evaluate("document.body.dataset.pending") == "1"
+    assert len(_server_reports(server, pid)) == before
+    page.goto(f"{app}?key={server.keys['T1']}")  # the team opens its link again with the key
+    page.wait_for_function("() => document.body.dataset.pending === '0'")
+    assert len(_server_reports(server, pid)) == before + 1 and page.evaluate("document.getElementById('outbox').dataset.problem") == ""
+    assert [e for e in errors if "401" not in e] == []  # the browser logs the refused request itself
+    context.close()
 
 
 def test_another_teams_key_gets_403(browser, served, day: TeamDay) -> None:  # noqa: F811
