@@ -22,6 +22,7 @@ from api.keycache import KeyCache
 from api.limits import BodyLimit, InFlightLimit
 from api.routes import exports, field, health, plans, reports, scenarios
 from api.settings import Settings
+from api.slow_clients import BodyTimeout
 from api.strict import strict_request
 from api.store import Store
 from planner.model import Scenario
@@ -65,7 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
         app.include_router(r)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes, body_timeout_s=settings.body_timeout_s)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)
     app.add_middleware(CachedReads, api=app)  # finished plans' bodies held in memory: answered before routing
     app.add_middleware(InFlightLimit, limit=settings.max_in_flight)  # a full process refuses at once (503)
     app.add_middleware(SecurityHeaders)  # outermost: also on BodyLimit's 413, the 503 and the short-way reads

@@ -1,10 +1,9 @@
-"""Limits that keep one web process answering: a cap on request body size (413 before it is all read),
-a deadline for a client that stalls while sending its body (408), and a cap on requests in flight
-(503 with Retry-After at once, rather than a queue that ends in timeouts or reset connections)."""
+"""Limits that keep one web process answering: a cap on request body size (413 before it is all read)
+and a cap on requests in flight (503 with Retry-After at once, rather than a queue that ends in timeouts
+or reset connections). Slow clients are timed out in api/slow_clients.py."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 
 from fastapi import HTTPException
@@ -13,8 +12,8 @@ from fastapi import HTTPException
 class BodyLimit:
     """ASGI middleware: refuse bodies over `max_bytes` (by Content-Length, or by counting)."""
 
-    def __init__(self, app, max_bytes: int, body_timeout_s: float = 60) -> None:
-        self.app, self.max_bytes, self.body_timeout_s = app, max_bytes, body_timeout_s
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -24,19 +23,12 @@ class BodyLimit:
             return await self._refuse(send, length.isdigit())
         seen = 0
         started = False
-        body_done = False
 
         async def counted_receive():
-            nonlocal seen, body_done
-            if body_done:  # after the body only a disconnect can come: wait for it as long as it takes
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), self.body_timeout_s)
-            except TimeoutError:
-                raise _SlowBody(self.body_timeout_s) from None
+            nonlocal seen
+            message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                body_done = not message.get("more_body", False)
                 if seen > self.max_bytes:
                     raise _TooLarge(self.max_bytes)
             return message
@@ -52,9 +44,6 @@ class BodyLimit:
         except _TooLarge:
             if not started:
                 await self._refuse(send, True)
-        except _SlowBody as exc:
-            if not started:
-                await _send_error(send, 408, exc.detail, [(b"connection", b"close")])
 
     async def _refuse(self, send, too_large: bool) -> None:
         status = 413 if too_large else 400
@@ -98,10 +87,3 @@ class _TooLarge(HTTPException):
 
     def __init__(self, max_bytes: int) -> None:
         super().__init__(413, f"request body larger than {max_bytes // (1024 * 1024)} MB (JEMPUT_MAX_UPLOAD_MB)")
-
-
-class _SlowBody(HTTPException):
-    """The client stopped sending its body for longer than the deadline."""
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(408, f"the request body stalled for {seconds:g} s (JEMPUT_BODY_TIMEOUT_S); send it again")

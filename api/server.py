@@ -33,8 +33,7 @@ def serve(host: str, port: int, log_level: str = "info", workers: int = 1, runne
         raise ValueError("a SQLite database keeps its job runner in the server: --no-runner needs DATABASE_URL "
                          "(PostgreSQL) and `jemput worker` processes")
     config = dict(host=host, port=port, log_level=log_level, backlog=settings.backlog,
-                  timeout_keep_alive=settings.keep_alive_s, limit_concurrency=4 * settings.max_in_flight,
-                  timeout_graceful_shutdown=30, server_header=False)
+                  timeout_graceful_shutdown=30, server_header=False, **uvicorn_limits(settings, workers > 1))
     if workers <= 1:
         os.environ["JEMPUT_RUN_JOBS"] = "1" if runner else "0"
         uvicorn.run("api.app:create_app", factory=True, workers=1, **config)
@@ -76,6 +75,17 @@ def _prepare(settings: Settings) -> None:
     sessions = _sessions(settings)
     for key, (role, team) in settings.bootstrap_keys.items():
         create_key(sessions, role, team, label="bootstrap", key=key)
+
+
+def uvicorn_limits(settings: Settings, by_name: bool = False) -> dict:
+    """uvicorn's keywords bounding slow or many clients (api/slow_clients.py times out slow headers).
+    `by_name`: the protocol as an import path, for worker processes uvicorn starts (a class made here
+    does not pickle); it reads JEMPUT_HEADER_TIMEOUT_S there."""
+    from api.slow_clients import ENV_PROTOCOL, timed_protocol
+
+    http = ENV_PROTOCOL if by_name else timed_protocol(settings.header_timeout_s)
+    return {"http": http, "timeout_keep_alive": settings.keep_alive_s,
+            "limit_concurrency": settings.max_connections, "h11_max_incomplete_event_size": 64 * 1024}
 
 
 def _sessions(settings: Settings):

@@ -124,9 +124,9 @@ class Store:
         """A page of scenario summaries (the scenarios' JSON is not read)."""
         with self.sessions() as s:
             total = s.scalar(select(func.count()).select_from(ScenarioRecord))
-            rows = s.scalars(select(ScenarioRecord).options(defer(ScenarioRecord.scenario_json))
+            rows = s.scalars(select(ScenarioRecord).options(defer(ScenarioRecord.scenario_json, raiseload=True))
                              .order_by(ScenarioRecord.created_at.desc(), ScenarioRecord.id)
-                             .limit(limit).offset(offset)).all()
+                             .limit(limit).offset(offset)).all()  # the summaries only: no scenario JSON read
         return list(rows), int(total or 0)
 
     # --- jobs --------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jemput.answers import memory_answered
 from jemput.server_cli import api_settings as _api_settings
 from jemput.server_cli import keys_app, serve, worker
 from planner import units
@@ -77,10 +78,12 @@ def plan(
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
     try:
-        _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions, backend)
+        with memory_answered(console):
+            _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions, backend)
     finally:
         if backend is not None:
             backend.close()
+
 
 
 @app.command()
@@ -181,7 +184,7 @@ def replan(
         raise typer.Exit(2)
     opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
     scenario_file = str((out / SCENARIO_JSON).resolve())
-    with console.status("re-planning"):
+    with console.status("re-planning"), memory_answered(console):
         checked = replan_and_check(sc, old, facts, start, opts, scenario_file=scenario_file)
     files = write_outputs(checked, out, lang, maps, save_scenario=True)
     _print_maps(files, checked.plan)
@@ -216,7 +219,8 @@ def roll(
     scenario_json = write_scenario(nxt, out / SCENARIO_JSON)
     console.print(f"next week: {scenario_json}")
     _print_summary(nxt)
-    _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
+    with memory_answered(console):
+        _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
 
 
 def _week_and_outcomes(plan_json: Path, scenario: Path | None, outcomes: Path):
@@ -396,13 +400,10 @@ def _print_churn(churn, unchanged: bool) -> None:
 
 
 def _print_summary(sc) -> None:
-    kits = sum(len(t.kits) for t in sc.teams)
-    working = sum(t.working_kits(sc.horizon.start) for t in sc.teams)
-    console.print(
-        f"{sc.name}: {len(sc.sites)} sites, {sum(s.unrecorded for s in sc.sites):,} unrecorded, "
-        f"{len(sc.teams)} teams, {kits} kits ({working} working on {sc.horizon.start}), "
-        f"{sc.horizon.days} days from {sc.horizon.start}"
-    )
+    kits, working = sum(len(t.kits) for t in sc.teams), sum(t.working_kits(sc.horizon.start) for t in sc.teams)
+    console.print(f"{sc.name}: {len(sc.sites)} sites, {sum(s.unrecorded for s in sc.sites):,} unrecorded, "
+                  f"{len(sc.teams)} teams, {kits} kits ({working} working on {sc.horizon.start}), "
+                  f"{sc.horizon.days} days from {sc.horizon.start}")
 
 
 def _print_kpis(p: Plan) -> None:

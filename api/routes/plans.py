@@ -19,7 +19,7 @@ from api.auth import Caller, Role, anyone, coordinators
 from api.errors import responses
 from api.intake import Rejected
 from api.jobs import ACTIVE, FINAL
-from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
+from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ProblemOut, ReplanRequest
 from api.fastpath import fast_read
 from api.reads import Body, respond
 from api.store import Store, job_out
@@ -84,7 +84,7 @@ def replan_plan(
         if parent.status != "done":
             raise HTTPException(409, f"plan {plan_id} is {parent.status}; only a finished plan can be re-planned")
         scenario = store.scenario(store.scenario_record(parent.scenario_id))
-        updated = facts_applied(scenario, store.plan(parent), body)
+        updated, warnings = facts_applied(scenario, store.plan(parent), body)
         _check_queue(request, store, who)
         record = store.new_scenario_record(updated, who.key_id)  # stored with the job, in one transaction
         options = PlanRequest(scenario_id=record.id, time_limit_s=body.time_limit_s, seed=body.seed,
@@ -93,17 +93,21 @@ def replan_plan(
                   "move_penalty": body.move_penalty, "outcomes": [o.model_dump(mode="json") for o in body.outcomes]}
         job_id = _insert(store, who, record.id, options.model_dump_json(), idempotency_key, digest, json.dumps(replan),
                          record)
-    return _started(request, response, store, job_id, wait, who)
+    else:
+        warnings = []  # told on the answer that accepted it
+    out = _started(request, response, store, job_id, wait, who)
+    return out.model_copy(update={"warnings": warnings})
 
 
-def facts_applied(scenario: Scenario, plan: Plan, body: ReplanRequest) -> Scenario:
-    """The scenario with the outcomes applied (422 listing every problem with the outcomes)."""
+def facts_applied(scenario: Scenario, plan: Plan, body: ReplanRequest) -> tuple[Scenario, list[ProblemOut]]:
+    """The scenario with the outcomes applied, and the outcomes' warnings (422 listing every error)."""
     outcomes = Outcomes(outcomes=tuple(body.outcomes))
     report = check_outcomes(outcomes, scenario, plan, body.from_time.replace(tzinfo=None))
     if report.error_count:
         raise Rejected(report, "outcomes")
     try:
-        return replanned_scenario(scenario, plan, outcomes, body.from_time.replace(tzinfo=None))
+        return (replanned_scenario(scenario, plan, outcomes, body.from_time.replace(tzinfo=None)),
+                [ProblemOut.of(p) for p in report.warnings])
     except ValueError as exc:
         raise HTTPException(422, f"the outcomes cannot be applied: {exc}") from None
 

@@ -160,14 +160,25 @@ def check_memory(points: int, profiles: int, limit_mb: int | None = None) -> Non
 
 
 def memory_limit_mb() -> int | None:
-    """JEMPUT_MEMORY_MB if set, else the memory the machine has available now (None if unknown)."""
+    """JEMPUT_MEMORY_MB if set, else the memory the machine has available now (None if unknown); never
+    more than this process's address-space cap (RLIMIT_AS: `ulimit -v`, the API's JEMPUT_SOLVE_MEMORY_MB)."""
     env = os.environ.get("JEMPUT_MEMORY_MB", "").strip()
     if env.isdigit():
         return int(env)
+    limits = []
     try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20)
+        limits.append(int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20))
     except (ValueError, OSError, AttributeError):
-        return None
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft // 2**20)
+    except (ImportError, ValueError, OSError):
+        pass
+    return min(limits) if limits else None
 
 
 def closed_point_pairs(

@@ -172,7 +172,7 @@ def validate_outcomes(path: str | Path, scenario: Scenario, plan: Plan | None = 
     """The outcomes of a table and every problem found; Outcomes is None whenever there is an error."""
     report = Report()
     path = Path(path)
-    table = read_table(path.resolve().parent, path.name, report)
+    table = read_table(path.resolve().parent, path.name, report, columns=("kind", "date"))
     if table is None:
         return None, report
     label = table.label

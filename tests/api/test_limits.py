@@ -1,5 +1,6 @@
 """The limits that keep a web process answering: 503 with Retry-After when too many requests are in
-flight (never a reset), 408 for a client that stalls while sending its body."""
+flight (never a reset), 408 for a client that stalls while sending its body (api/slow_clients.py; against a
+real server in test_slow_clients.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 
 from api.limits import BodyLimit, InFlightLimit
+from api.slow_clients import BodyTimeout
 
 
 async def _slow_app(scope, receive, send) -> None:
@@ -58,18 +60,18 @@ def test_a_stalled_body_gets_408():
             sent.append(message)
 
         scope = {"type": "http", "method": "POST", "path": "/v1/scenarios", "headers": []}
-        await asyncio.wait_for(BodyLimit(_slow_app, max_bytes=1000, body_timeout_s=0.2)(scope, receive, send), 5)
+        await asyncio.wait_for(BodyTimeout(_slow_app, timeout_s=0.2)(scope, receive, send), 5)
         return sent
 
     sent = asyncio.run(run())
     assert sent[0]["status"] == 408 and (b"connection", b"close") in sent[0]["headers"]
-    assert b"stalled" in sent[1]["body"]
+    assert b"JEMPUT_BODY_TIMEOUT_S" in sent[1]["body"]
 
 
 @pytest.mark.parametrize("size", [10, 5000])
 def test_a_whole_body_passes_and_a_large_one_is_413(size):
     async def run():
-        app = BodyLimit(_slow_app, max_bytes=1000, body_timeout_s=5)
+        app = BodyLimit(_slow_app, max_bytes=1000)
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
             return await c.post("/x", content=b"x" * size)
 
