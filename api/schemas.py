@@ -27,7 +27,7 @@ class ProblemOut(BaseModel):
     severity: str = "error"
 
     @classmethod
-    def of(cls, p: Problem) -> "ProblemOut":
+    def of(cls, p: Problem) -> ProblemOut:
         return cls(file=p.file, row=p.row, field=p.column, value=p.value, reason=p.reason, severity=p.severity.value)
 
 

@@ -119,7 +119,7 @@ class Settings(BaseSettings):
         return public_origin(url)
 
     @classmethod
-    def from_env(cls, env_file: Path | str | None = ENV_FILE) -> "Settings":
+    def from_env(cls, env_file: Path | str | None = ENV_FILE) -> Settings:
         """Settings from JEMPUT_* variables, DATABASE_URL and DASK_SCHEDULER (and `.env`; see README, HTTP API)."""
         try:
             return cls(_env_file=env_file)  # type: ignore[call-arg]

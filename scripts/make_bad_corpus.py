@@ -214,8 +214,8 @@ def cases() -> dict[str, dict[str, str | bytes]]:
     c["scenario_json_trailing_comma"] = {"scenario.json": '{"name": "x", "sites": "sites.csv",}\n'}
 
     # --- across tables
-    teams_typo = f"team_id,name,base_lat,base_lon,regency_code\nT-BH,Tim Batang Hari,-1.7010,103.2700,15.4\n" \
-                 f"T-KJ,Tim Kota Jambi,-1.6100,103.6130,15.71\n"
+    teams_typo = "team_id,name,base_lat,base_lon,regency_code\nT-BH,Tim Batang Hari,-1.7010,103.2700,15.4\n" \
+                 "T-KJ,Tim Kota Jambi,-1.6100,103.6130,15.71\n"
     case("team_regency_typo", "a team's regency code matching no site", {"teams.csv": teams_typo}, teams="teams.csv")
     plain_sites = "site_id,name,kind,lat,lon,unrecorded\n" + "\n".join(",".join(r[:6]) for r in site_rows()) + "\n"
     case("team_regency_sites_without_codes", "teams with regency codes, sites without (a warning)",

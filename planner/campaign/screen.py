@@ -52,7 +52,7 @@ class _Tally:
     travel_min: float = 0.0
     days: int = 0
 
-    def add(self, other: "_Tally") -> None:
+    def add(self, other: _Tally) -> None:
         for name in ("overhead_min", "recorded", "modelled", "travel_min", "days"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
@@ -80,7 +80,7 @@ def calibrate(run: CampaignRun) -> Calibration:
     tallies: dict[Key, _Tally] = defaultdict(_Tally)
     for w in run.weeks:
         by_day = {(td.team_id, td.date): td for td in w.plan.team_days}
-        for team, day, kits, minutes in _team_dates(w.scenario):
+        for team, day, kits, _minutes in _team_dates(w.scenario):
             td = by_day.get((team.id, day))
             t = tallies[(team.id, w.index)]
             if td is not None and td.recordings > 0:

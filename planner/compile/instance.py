@@ -37,9 +37,11 @@ class WorkDay:
     capacity: int  # people, if it never drove
 
 
-@dataclass
+@dataclass(frozen=True)
 class Compiled:
-    """The scenario as arrays. Site i is point `n_teams + i`; team t's base is point t."""
+    """The scenario as arrays. Site i is point `n_teams + i`; team t's base is point t.
+
+    Frozen, its matrices read-only: a step that needs other data makes a new one (`dataclasses.replace`)."""
 
     scenario: Scenario
     dates: list[dt.date]
@@ -58,6 +60,10 @@ class Compiled:
     _day_duration: dict[tuple[VehicleProfile, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __post_init__(self) -> None:
+        for m in (self.lat, self.lon, self.weight, self.compatible, *self.duration.values(), *self.distance.values()):
+            m.setflags(write=False)
 
     def duration_on(self, profile: VehicleProfile, day: int) -> np.ndarray:
         """Whole minutes point × point for `profile` on day `day`, closed links impossible

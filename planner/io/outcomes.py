@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
@@ -132,7 +132,7 @@ class TeamUnavailable(_Span):
 
 
 Outcome = Annotated[
-    Union[VisitDone, VisitMissed, KitDown, KitBack, SiteClosed, LinkClosed, TeamUnavailable],
+    VisitDone | VisitMissed | KitDown | KitBack | SiteClosed | LinkClosed | TeamUnavailable,
     Field(discriminator="kind"),
 ]
 _OUTCOME = TypeAdapter(Outcome)

@@ -8,11 +8,10 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from planner.model import Scenario
 from planner.plan import Plan
 from planner.check.validate import validate_plan
-from tests.api.conftest import headers, make_settings, upload_tiny, wait_for
+from tests.api.conftest import headers, upload_tiny, wait_for
 
 FAST = {"time_limit_s": 2, "max_solutions": 20}
 
