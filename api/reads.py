@@ -29,11 +29,11 @@ class Body:
     etag: str
 
     @classmethod
-    def of(cls, raw: bytes, media_type: str) -> "Body":
+    def of(cls, raw: bytes, media_type: str) -> Body:
         return cls(raw, gzip.compress(raw, compresslevel=6, mtime=0), media_type, etag_of(raw))
 
     @classmethod
-    def from_gzip(cls, gz: bytes, media_type: str, etag: str) -> "Body":
+    def from_gzip(cls, gz: bytes, media_type: str, etag: str) -> Body:
         return cls(gzip.decompress(gz), gz, media_type, etag)
 
     @property
