@@ -20,7 +20,7 @@ from api.jobs import JobRunner
 from api.fastpath import CachedReads
 from api.keycache import KeyCache
 from api.limits import BodyLimit, InFlightLimit
-from api.routes import exports, field, health, plans, reports, scenarios
+from api.routes import campaigns, exports, field, health, plans, reports, scenarios
 from api.settings import Settings
 from api.slow_clients import BodyTimeout
 from api.strict import strict_request
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = KeyCache(settings.key_cache_s)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
-    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
+    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)

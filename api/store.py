@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
+from api.campaign_schemas import CAMPAIGN_PREFIX
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.reads import Body
 from api.lineage import ancestors
@@ -142,6 +143,11 @@ class Store:
             self._final.put(job_id, job)
         return job
 
+    def job_with_result(self, job_id: str) -> Job | None:
+        """The job's whole row, its result (plan_json) included, read each time (a campaign's: rarely read)."""
+        with self.sessions() as s:
+            return s.get(Job, job_id)
+
     def cached_job(self, job_id: str) -> Job | None:
         """A finished job from memory, or None (no I/O: safe on the event loop)."""
         return self._final.peek(job_id)
@@ -232,9 +238,10 @@ class Store:
             self._versions.clear()
 
     def list_jobs(self, scenario_id: str | None, status: str | None, limit: int, offset: int,
-                  team_id: str | None) -> tuple[list[Job], int]:
-        """A page of jobs without their plans."""
-        q = select(Job)
+                  team_id: str | None, campaigns: bool = False) -> tuple[list[Job], int]:
+        """Plan jobs (or with `campaigns`, campaign jobs) without their plans, newest first, and how many there are in all."""
+        is_campaign = Job.options_json.startswith(CAMPAIGN_PREFIX)
+        q = select(Job).where(is_campaign if campaigns else ~is_campaign)
         if scenario_id:
             q = q.where(Job.scenario_id == scenario_id)
         if status:

@@ -207,18 +207,22 @@ def decisions_table(decisions: tuple[Decision, ...], campaign: Campaign, lang: s
             f"{''.join(rows)}</table>")
 
 
-def assumptions(campaign: Campaign, lang: str) -> str:
-    """The campaign's assumptions as a list."""
+def assumption_lines(campaign: Campaign, lang: str) -> list[str]:
+    """The campaign's assumptions as sentences (not escaped)."""
     o = campaign.options
     decay = decimal(campaign.baseline.start.visits.repeat_turnout_decay, 2, lang)
-    items = (
+    return [
         ct("assume_turnout", lang, decay=decay),
         ct("assume_repair", lang, days=o.repair_days),
         ct("assume_lend", lang),
         ct("assume_team", lang, kits=o.add_team_kits),
         ct("assume_screen", lang, n=o.confirm_top),
-    )
-    return "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in items) + "</ul>"
+    ]
+
+
+def assumptions(campaign: Campaign, lang: str) -> str:
+    """The campaign's assumptions as an HTML list."""
+    return "<ul>" + "".join(f"<li>{esc(x)}</li>" for x in assumption_lines(campaign, lang)) + "</ul>"
 
 
 _CSS = """<style>

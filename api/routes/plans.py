@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import Caller, Role, anyone, coordinators
+from api.campaign_schemas import CAMPAIGN_PREFIX
 from api.errors import responses
 from api.intake import Rejected
 from api.jobs import ACTIVE, FINAL
@@ -271,7 +272,7 @@ def cancel_plan(request: Request, plan_id: str, who: Caller = Depends(coordinato
 def visible_job(store: Store, plan_id: str, who: Caller) -> Job:
     """The job, if it exists and this caller may see it (404 otherwise, 403 for another team's field key)."""
     job = store.job(plan_id) if _is_id(plan_id) else None
-    if job is None:
+    if job is None or job.options_json.startswith(CAMPAIGN_PREFIX):  # a campaign job is read at /v1/campaigns
         raise HTTPException(404, f"no plan {plan_id!r}")
     if who.role == Role.field:
         if who.team_id not in store.team_ids(job.scenario_id):

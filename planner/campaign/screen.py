@@ -8,11 +8,13 @@ people, where o is the team's overhead per person recorded (its driving and set-
 recordings) and f the share of that it really achieved; both are measured per team and week on the
 baseline plans (falling back to the team's whole campaign, then its regency's, then the province's).
 A decision changes k on some team-days (repair first, lend a kit), adds team-days (add a team, with
-the regency's o and f), or changes the driving part of o (move a base: scaled by the mean distance
-from the base to the people its team could record, excluding the sites other teams visit). A
-regency's gain is capped at what the baseline leaves there at the deadline. The model ignores that
-recordings gained now are people later weeks would have recorded: bench/campaign.py measures its
-error against real plans, and the top decisions are confirmed by planning them (`confirm.py`).
+the regency's o and f), or changes the driving part of o (move a base, add a team: scaled by the
+mean distance from the base to the people the team could record, excluding the sites other teams
+visit, over that of the regency's teams to the sites they visit). A regency's weekly gain is scaled
+by the share of its week's supply the baseline leaves (supply: what every site's visits of the week
+could draw by the turnout rule) and capped at that remainder. The model ignores that recordings
+gained now are people later weeks would have recorded: bench/campaign.py measures its error against
+real plans, and the top decisions are confirmed by planning them (`confirm.py`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 
 from planner.campaign.actions import Action, AddTeam, LendKit, MoveBase, RepairFirst
 from planner.campaign.weeks import CampaignRun
-from planner.compile.capacity import working_minutes
+from planner.compile.capacity import visit_sizes, working_minutes
 from planner.compile.great_circle import great_circle_km
 from planner.model import Scenario, Team
 
@@ -39,6 +41,7 @@ class Calibration:
     overhead: dict[Key, float]
     share: dict[Key, float]
     travel_share: dict[str, float]  # of o, the part that is driving, per team
+    spare: dict[tuple[str, int], tuple[float, float]]  # (regency, week) → (supply left by the baseline, its share)
 
     def of(self, key: Key) -> tuple[float, float]:
         return self.overhead[key], self.share[key]
@@ -121,29 +124,48 @@ def calibrate(run: CampaignRun) -> Calibration:
         else:
             share[key] = 0.0
     travel = {tid: (t.travel_min / t.overhead_min if t.overhead_min else 0.5) for tid, t in team_all.items()}
-    return Calibration(overhead, share, travel)
+    return Calibration(overhead, share, travel, _spare(run))
+
+
+def _spare(run: CampaignRun) -> dict[tuple[str, int], tuple[float, float]]:
+    """Per regency and week: the supply the baseline leaves, and that as a share of the supply."""
+    out = {}
+    recorded = run.recorded_by_regency()
+    for w in run.weeks:
+        supply: dict[str, float] = defaultdict(float)
+        for site in w.scenario.sites:
+            supply[site.regency_code] += sum(visit_sizes(site, w.scenario.visits))
+        for code, total in supply.items():
+            left = max(0.0, total - recorded.get(code, [0] * len(run.weeks))[w.index])
+            out[(code, w.index)] = (left, left / total if total > 0 else 0.0)
+    return out
 
 
 def predict(run: CampaignRun, cal: Calibration, action: Action) -> dict[str, float]:
     """Predicted extra recordings to the deadline per regency code (see module doc)."""
-    gains: dict[str, float] = defaultdict(float)
+    weekly: dict[tuple[str, int], float] = defaultdict(float)
     teams0 = run.start.team_by_id()
+    added_ratio = _added_ratio(run, action) if isinstance(action, AddTeam) else 1.0
     for w in run.weeks:
         for team, day, kits, minutes in _team_dates(w.scenario):
             extra = _extra_kits(action, team, day, kits, w.index)
             overhead, share = _overhead(run, cal, action, team, w.index), cal.share[(team.id, w.index)]
             if extra or overhead != cal.overhead[(team.id, w.index)]:
                 before = day_yield(team, kits, minutes, cal.overhead[(team.id, w.index)])
-                gains[team.regency_code] += share * (day_yield(team, kits + extra, minutes, overhead) - before)
+                weekly[(team.regency_code, w.index)] += share * (day_yield(team, kits + extra, minutes, overhead) - before)
         if isinstance(action, AddTeam) and w.index < action.weeks:
             template = teams0[action.template_id]
-            o, f = _regency_mean(cal, w.scenario, action.regency, w.index)
+            o, f, t = _regency_mean(cal, w.scenario, action.regency, w.index)
+            o = o * ((1 - t) + t * added_ratio)
             for day in w.scenario.horizon.dates:
                 shift = template.shift_on(day)
                 if shift is not None:
-                    gains[action.regency] += f * day_yield(template, action.kits, working_minutes(shift), o)
-    left = _left_at_deadline(run)
-    return {code: min(g, float(left.get(code, 0))) for code, g in gains.items() if g != 0}
+                    weekly[(action.regency, w.index)] += f * day_yield(template, action.kits, working_minutes(shift), o)
+    gains: dict[str, float] = defaultdict(float)
+    for (code, wk), g in weekly.items():
+        left, free = cal.spare.get((code, wk), (0.0, 0.0))
+        gains[code] += min(g * free, left) if g > 0 else g
+    return {code: g for code, g in gains.items() if g != 0}
 
 
 def _extra_kits(action: Action, team: Team, day: dt.date, kits: int, week: int) -> int:
@@ -173,29 +195,50 @@ def _distance_ratio(run: CampaignRun, action: MoveBase) -> float:
     pool = [x for x in s.sites if x.regency_code == action.regency and x.unrecorded > 0 and x.id not in others]
     if not pool or mine <= 0:
         return 1.0
+    return _mean_km(action.lat, action.lon, pool, 2 * mine) / _mean_km(team.base_lat, team.base_lon, pool, 2 * mine)
+
+
+def _added_ratio(run: CampaignRun, action: AddTeam) -> float:
+    """Mean distance from an added team's base to the people no team visits, over that of the
+    regency's teams to the people they record (the sites left to a new team lie farther out)."""
+    s = run.start
+    teams = {t.id: t for t in s.teams if t.regency_code == action.regency}
+    sites = s.site_by_id()
+    visited: set[str] = set()
+    km = people = 0.0
+    for w in run.weeks:
+        for td in w.plan.team_days:
+            if td.team_id in teams:
+                t = teams[td.team_id]
+                for st in td.stops:
+                    x = sites[st.site_id]
+                    visited.add(x.id)
+                    km += st.people * float(great_circle_km(t.base_lat, t.base_lon, x.lat, x.lon))
+                    people += st.people
+    pool = [x for x in s.sites if x.regency_code == action.regency and x.unrecorded > 0 and x.id not in visited]
+    if not pool or people <= 0:
+        return 1.0
+    base = teams[action.template_id]
+    share = people / max(1, len(teams))
+    return _mean_km(base.base_lat, base.base_lon, pool, 2 * share) / (km / people + 1.0)
+
+
+def _mean_km(lat0: float, lon0: float, pool: list, amount: float) -> float:
+    """People-weighted mean distance (+1 km) from a point to its nearest sites of `pool` holding
+    `amount` people at one visit's turnout."""
     lat = np.array([x.lat for x in pool])
     lon = np.array([x.lon for x in pool])
     people = np.array([x.unrecorded * x.turnout for x in pool])
-
-    def mean_km(blat: float, blon: float) -> float:
-        d = np.asarray(great_circle_km(blat, blon, lat, lon), dtype=float)
-        order = np.argsort(d, kind="stable")
-        take = np.searchsorted(np.cumsum(people[order]), 2 * mine) + 1
-        sel = order[:take]
-        return float((d[sel] * people[sel]).sum() / max(people[sel].sum(), 1e-9)) + 1.0
-
-    return mean_km(action.lat, action.lon) / mean_km(team.base_lat, team.base_lon)
+    d = np.asarray(great_circle_km(lat0, lon0, lat, lon), dtype=float)
+    order = np.argsort(d, kind="stable")
+    sel = order[: np.searchsorted(np.cumsum(people[order]), amount) + 1]
+    return float((d[sel] * people[sel]).sum() / max(people[sel].sum(), 1e-9)) + 1.0
 
 
-def _regency_mean(cal: Calibration, scenario: Scenario, regency: str, week: int) -> tuple[float, float]:
+def _regency_mean(cal: Calibration, scenario: Scenario, regency: str, week: int) -> tuple[float, float, float]:
+    """The regency's teams' mean o, f and driving share of o in a week."""
     keys = [(t.id, week) for t in scenario.teams if t.regency_code == regency and (t.id, week) in cal.overhead]
     if not keys:
-        return 10.0, 0.0
-    return float(np.mean([cal.overhead[k] for k in keys])), float(np.mean([cal.share[k] for k in keys]))
-
-
-def _left_at_deadline(run: CampaignRun) -> dict[str, int]:
-    left: dict[str, int] = defaultdict(int)
-    for site in run.final.sites:
-        left[site.regency_code] += site.unrecorded
-    return left
+        return 10.0, 0.0, 0.5
+    return (float(np.mean([cal.overhead[k] for k in keys])), float(np.mean([cal.share[k] for k in keys])),
+            float(np.mean([cal.travel_share.get(k[0], 0.5) for k in keys])))
