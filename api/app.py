@@ -25,6 +25,7 @@ from api.settings import Settings
 from api.slow_clients import BodyTimeout
 from api.strict import strict_request
 from api.store import Store
+from console import fragments as console_fragments, pages as console_pages
 from planner.model import Scenario
 
 API_VERSION = "1.0.0"
@@ -64,7 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = KeyCache(settings.key_cache_s)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
-    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router):
+    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router,
+              console_pages.router, console_fragments.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)

@@ -114,6 +114,7 @@ class StopView:
     site_id: str = ""  # what a field report names: the site and the visit number of the week
     visit_n: int = 1
     crossing: tuple[str, ...] = ()  # crossings on the way here (ferry, boat, bridge) with the departure to catch
+    no_signal: bool = False  # no mobile data: the records made here wait on the kit (and the reports on the phone)
 
 
 def field_map(
@@ -179,7 +180,7 @@ def page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | Non
 
 _TEMPLATE_LABELS = (
     "arrival", "recording", "expected_people", "opening_hours", "navigate", "google_maps", "map",
-    "note", "no_route", "location_estimated", "stops", "field_title", "crossings",
+    "note", "no_route", "location_estimated", "stops", "field_title", "crossings", "no_signal",
 )  # fmt: skip
 
 
@@ -206,6 +207,7 @@ def _stop_view(n: int, stop: Stop, site: Site, day: dt.date, lang: str) -> StopV
         change=change_label(stop, lang),
         site_id=stop.site_id,
         visit_n=stop.visit,
+        no_signal=not site.signal,
     )
 
 
@@ -232,6 +234,7 @@ def _summary(td: TeamDay, lang: str) -> str:
         f"{len(td.stops)} {t('stops', lang).lower()} · {number(td.recordings, lang)} {t('people', lang)} · "
         f"{t('travel', lang)} {td.travel_min} {t('minutes', lang)} / {number(td.travel_km, lang)} km · "
         f"{t('working_kits', lang)}: {td.working_kits}"
+        + (f" · {t('pending_records', lang, n=number(td.pending_records, lang))}" if td.pending_records else "")
     )
 
 

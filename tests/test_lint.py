@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["planner", "api", "maps", "jemput", "tests", "bench", "scripts"]
+PACKAGES = ["planner", "api", "maps", "jemput", "console", "tests", "bench", "scripts"]
 
 
 def _tool(name: str) -> str:

@@ -32,6 +32,10 @@ from planner.compile.travel import TravelProvider
 from planner.solve.trips import plan_trips
 
 PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
+# candidate sites for one regency office's teams, most valuable first: a city of 2,000 villages would
+# make a routing model of ~7,600 visit nodes (transit matrices of GBs, a 12 s greedy start) for teams
+# that make about a hundred visits a week; every bundled regency has fewer (at most 474, Jawa Timur)
+REGENCY_MAX_SITES = 600
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,10 @@ def plan_week(
     prov = provincial_part(c)
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
-    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places) if options.lp_bound else (lambda: None)  # solved while the parts search
     search = search_budget(options.time_limit_s, time.monotonic() - t0)
+    # solved while the parts search, never past the search's end
+    lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search)
+          if options.lp_bound else (lambda: None))
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
@@ -115,7 +121,7 @@ def solve_stages(
     last_day = np.zeros(len(c.scenario.sites), dtype=np.int64)
     stage_end = time.monotonic() + options.time_limit_s
     stage1 = 0.7 if prov else 1.0
-    insts = [prepare(build_instance(c, p, done, day_places, options.seed)) for p in specs]
+    insts = [prepare(build_instance(c, p, done, day_places, options.seed, REGENCY_MAX_SITES)) for p in specs]
     budget = max(0.0, stage_end - time.monotonic() - options.time_limit_s * (1 - stage1))
     results = _run_parts(insts, options, budget, total or len(insts) + 1, report)
     visits = _collect(c, insts, results, done, last_day)
