@@ -126,13 +126,6 @@ def test_ampersand_and_template_names(scenario: Scenario, plan: Plan) -> None:
         assert esc(name) in popup and name not in popup  # popup HTML for the map script: escaped too
 
 
-def test_cdn_mode_is_small_and_pins_leaflet(scenario: Scenario, plan: Plan, script_day: TeamDay) -> None:
-    page = field_map(scenario, plan, script_day.team_id, script_day.date, self_contained=False)
-    assert 'src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" integrity="sha384-' in page
-    assert 'href="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css" integrity="sha384-' in page
-    assert len(page.encode()) < 30_000
-
-
 def test_day_without_route_says_so(scenario: Scenario, plan: Plan) -> None:
     page = field_map(scenario, plan, "T1", SUNDAY)
     assert "Tidak ada rute" in page and "<script" not in page
