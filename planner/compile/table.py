@@ -34,7 +34,7 @@ class TravelTable:
     """
 
     def __init__(self, points: Points, travel: PairTravel, kind: str = "min",
-                 closed: frozenset[tuple[int, int]] = frozenset(), _cache: dict | None = None):
+                 closed: frozenset[tuple[int, int]] = frozenset(), _cache: dict[str, dict[tuple[str, int], np.ndarray]] | None = None):
         if kind not in ("min", "km"):
             raise ValueError(f"TravelTable kind must be 'min' or 'km', got {kind!r}")
         self.lat, self.lon = points.lat, points.lon
