@@ -27,7 +27,7 @@ from planner.campaign.actions import Action, AddTeam, LendKit, MoveBase, RepairF
 from planner.campaign.weeks import CampaignRun
 from planner.compile.capacity import visit_sizes, working_minutes
 from planner.compile.great_circle import great_circle_km
-from planner.model import Scenario, Team
+from planner.model import Scenario, Site, Team
 
 Key = tuple[str, int]  # (team id, week)
 
@@ -172,7 +172,7 @@ def _distance_ratio(run: CampaignRun, action: MoveBase) -> float:
     return _mean_km(action.lat, action.lon, pool, 2 * mine) / _mean_km(team.base_lat, team.base_lon, pool, 2 * mine)
 
 
-def _mean_km(lat0: float, lon0: float, pool: list, amount: float) -> float:
+def _mean_km(lat0: float, lon0: float, pool: list[Site], amount: float) -> float:
     """People-weighted mean distance (+1 km) from a point to its nearest sites of `pool` holding
     `amount` people at one visit's turnout."""
     lat = np.array([x.lat for x in pool])
