@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from api.schemas import JobOut
 from maps.common import percent
+from maps.overview import area_names
 from maps.i18n import kind_label, long_date, reason_label, short_date
 from planner.io.export import plan_geojson
 from planner.io.links import app_path
@@ -98,8 +99,9 @@ def reason_options(rows: list[LeftOutRow]) -> list[tuple[str, str, int]]:
 
 def coverage_rows(plan: Plan, lang: str) -> list[CoverageRow]:
     """The plan's KPIs per regency (code; '-' is the provincial teams' own sites, if any)."""
-    L = labels(lang)
-    return [CoverageRow(regency=L["provincial"] if code == "-" else code, unrecorded=g.unrecorded,
+    L, names = labels(lang), area_names("regency")
+    return [CoverageRow(regency=L["provincial"] if code == "-" else f"{names[code]} ({code})" if code in names else code,
+                        unrecorded=g.unrecorded,
                         expected=g.expected_recordings, share=g.share, share_text=percent(g.share, lang))
             for code, g in sorted(plan.kpis.by_regency.items())]
 

@@ -3,7 +3,8 @@
 The coordinator's week, as the issue tells it: sign in → drop the bundled example's files with one
 planted mistake → see it in the problem table (sorted) → drop the fixed files → plan → watch the
 progress → KPIs with the bound, coverage, the map, left-out sites filtered by reason → download the
-roster → open a field link. Then the roles (dashboard reads only, a field key sees its own team-days),
+roster → open a field link → a field report arrives → re-plan from Tuesday noon → the churn and the
+plans over time. Then the roles (dashboard reads only, a field key sees its own team-days),
 English, text from the files shown as text (no script runs), and no Content-Security-Policy violation
 on any page. Screenshots go to tests/artifacts/ (gitignored; CI keeps them with the run).
 """
@@ -121,6 +122,22 @@ def _drop(page, files: dict[str, str]) -> None:  # noqa: ANN001
     assert page.locator("#chosen li").count() == len(files)
 
 
+ACCESSIBLE = """() => {
+  const named = (el) => (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+                        || (el.tagName === 'BUTTON' && el.textContent.trim()) || el.type === 'hidden';
+  const unnamed = [...document.querySelectorAll('input, select, textarea, button')].filter((el) => !named(el)).map((el) => el.outerHTML.slice(0, 80));
+  const noAlt = [...document.querySelectorAll('img:not([alt])')].map((el) => el.outerHTML.slice(0, 80));
+  const landmarks = ['header', 'nav', 'main', 'footer'].filter((t) => !document.querySelector(t));
+  return {unnamed, noAlt, landmarks, h1: document.querySelectorAll('main h1').length};
+}"""
+
+
+def _accessible(page) -> None:  # noqa: ANN001
+    """Every control has a name a screen reader reads, every image a text, the landmarks are there."""
+    found = page.evaluate(ACCESSIBLE)
+    assert found["unnamed"] == [] and found["noAlt"] == [] and found["landmarks"] == [] and found["h1"] == 1, found
+
+
 def _shot(page, name: str) -> None:  # noqa: ANN001
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"console_{name}.png"), full_page=False)
@@ -131,6 +148,7 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     page = tab.page
     assert page.title() == "Konsol koordinator jemput"
     _sign_in(tab, served.keys["coordinator"])
+    _accessible(page)
     _shot(page, "home_1366")
 
     _drop(page, _files(planted=True))
@@ -163,6 +181,8 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     assert int(expected.replace(".", "")) <= int(bound.replace(".", "")) and int(bound.replace(".", "")) > 0
     assert page.locator("#coverage-table tbody tr").count() >= 10  # Jambi's eleven regencies
     page.wait_for_selector("#overview-map[data-drawn] canvas", state="attached")
+    _accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
     _shot(page, "plan_1366")
 
     left = page.locator("#left-table tbody tr")
@@ -194,6 +214,28 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     phone.wait_for_load_state()
     assert phone.locator("input[name=key]").count() == 1  # the phone asks the team's key; none is in the link
     phone.close()
+
+    # the field reports a missed visit; the coordinator re-plans the rest of the week from Tuesday noon
+    pid = page.locator("#plan").get_attribute("data-plan")
+    plan = served.api("GET", f"/v1/plans/{pid}").json()["plan"]
+    day = next(td for td in plan["team_days"] if td["date"] == "2026-11-24" and td["stops"])
+    report = {"id": "console0000000001", "site_id": day["stops"][-1]["site_id"], "kind": "missed", "reason": "banjir"}
+    r = served.api("POST", f"/v1/plans/{pid}/teams/{day['team_id']}/days/2026-11-24/reports", json={"reports": [report]})
+    assert r.status_code == 200, r.text
+    page.get_by_role("button", name="Beranda").click()
+    page.locator(f"a[hx-get='/console/f/plans/{pid}']").first.click()
+    page.wait_for_selector("#reports-table")
+    assert "Banjir" in page.locator("#reports-table").inner_text()
+    page.get_by_label("Mulai dari (kosong = sekarang)").fill("2026-11-24T12:00")
+    page.get_by_label("Batas waktu (detik)").fill("1")
+    page.get_by_role("button", name="Rencanakan ulang dari sekarang").click()
+    page.wait_for_function(f"() => {{ const p = document.querySelector('#plan'); return p && p.dataset.plan !== '{pid}'; }}",
+                           timeout=240_000)
+    assert "Perubahan:" in page.locator("#kpi-title + dl + p, #plan").first.inner_text()
+    history = page.locator("#history-table tbody tr")
+    assert history.count() == 2 and "rencana awal" in history.first.inner_text()
+    assert history.nth(1).get_attribute("aria-current") == "true" and "dipindah" in history.nth(1).inner_text()
+    _shot(page, "replan_1366")
     tab.clean()
     page.context.close()
 

@@ -172,3 +172,17 @@ def test_qr_code_of_a_field_link(planned):
     assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml" and b"<svg" in r.content
     assert planned.client.get(f"/console/qr/{planned.plan_id}/T1/23-11-2026.svg").status_code == 422
     assert planned.client.get("/console/qr/nothex/T1/2026-11-23.svg").status_code == 422
+
+
+def test_a_running_plan_polls_and_can_be_cancelled(planned):
+    c, sid = planned.client, planned.scenario_id
+    r = c.post("/console/f/plans", data={"scenario_id": sid, "time_limit_s": "120", "seed": "3"}, headers=console_headers("coordinator"))
+    assert r.status_code == 200 and 'hx-trigger="every 1s"' in r.text and "<progress" in r.text
+    pid = plan_id_of(r.text)
+    assert 'aria-busy="true"' in c.get(f"/console/f/plans/{pid}", headers=console_headers("dashboard")).text
+    assert 'hx-post="/console/f/plans/' not in c.get(f"/console/f/plans/{pid}", headers=console_headers("dashboard")).text
+    assert c.post(f"/console/f/plans/{pid}/cancel", headers=console_headers("dashboard")).status_code == 403
+    r = c.post(f"/console/f/plans/{pid}/cancel", headers=console_headers("coordinator"))
+    assert r.status_code == 200 and "s-cancelled" in r.text and "every 1s" not in r.text  # polling stops
+    again = c.post(f"/console/f/plans/{pid}/cancel", headers=console_headers("coordinator"))
+    assert again.status_code == 409 and "error-card" in again.text
