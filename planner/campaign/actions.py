@@ -65,7 +65,7 @@ class RepairFirst(Action):
     regency: str
     back: dt.date
 
-    kind = "repair_first"  # type: ignore[assignment]
+    kind = "repair_first"
 
     @property
     def key(self) -> str:
@@ -102,7 +102,7 @@ class LendKit(Action):
     team_id: str
     regency: str
 
-    kind = "lend_kit"  # type: ignore[assignment]
+    kind = "lend_kit"
 
     @property
     def kit_id(self) -> str:
@@ -143,7 +143,7 @@ class AddTeam(Action):
     template_id: str
     kits: int
 
-    kind = "add_team"  # type: ignore[assignment]
+    kind = "add_team"
 
     @property
     def team_id(self) -> str:
@@ -189,7 +189,7 @@ class MoveBase(Action):
     place: str
     district_code: str
 
-    kind = "move_base"  # type: ignore[assignment]
+    kind = "move_base"
 
     @property
     def key(self) -> str:
