@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -154,7 +154,7 @@ def team_day_status(plan: Plan, reports: Iterable[StoredReport]) -> list[TeamDay
 def reports_to_outcomes(reports: Iterable[StoredReport]) -> Outcomes:
     """The outcomes the reports say: a visit done or missed per reported stop, a kit down per failure."""
     reports = list(reports)
-    facts: list = []
+    facts: list[Any] = []
     for (team, day, site, _visit), s in sorted(_last_word(reports).items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
         r = s.report
         if r.kind == "done":

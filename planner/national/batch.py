@@ -18,6 +18,8 @@ partition whose manifest matches the same inputs and options. A partition that f
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import os
@@ -52,7 +54,7 @@ class BatchOptions:
     roster: bool = True  # write roster.csv / roster.xlsx beside plan.json
     lang: str = "id"
 
-    def key(self) -> dict:
+    def key(self) -> dict[str, Any]:
         """The options a partition's files depend on (what a rerun must match to skip it); not `nested`,
         `retries`: they change where and how often it runs, not what it writes."""
         return {
@@ -344,7 +346,7 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     os.replace(tmp, path)
 
 
-def outcome_dict(o: Outcome) -> dict:
+def outcome_dict(o: Outcome) -> dict[str, Any]:
     """An outcome without its plan, for logs and JSON."""
     d = asdict(o)
     d.pop("plan", None)
