@@ -14,6 +14,7 @@ import html
 import json
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from planner.io.export import spreadsheet_text
@@ -63,7 +64,7 @@ def plan_row(plan: Plan) -> dict[str, Any]:
     }
 
 
-def summary_rows(outcomes) -> list[dict[str, Any]]:
+def summary_rows(outcomes: Sequence[Any]) -> list[dict[str, Any]]:  # national.batch.Outcome (batch imports this module)
     """One row per partition (figures empty where it failed)."""
     rows = []
     for o in outcomes:
@@ -91,7 +92,7 @@ def national_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return total
 
 
-def write_summary(out_dir: Path, outcomes, lang: str = "id") -> dict[str, Path]:
+def write_summary(out_dir: Path, outcomes: Sequence[Any], lang: str = "id") -> dict[str, Path]:
     """summary.json, summary.csv and summary.md in out_dir (each written then renamed)."""
     rows = summary_rows(outcomes)
     nat = national_row(rows)
@@ -142,7 +143,7 @@ def _markdown(rows: list[dict[str, Any]], nat: dict[str, Any], lang: str) -> str
     return "\n".join(lines) + "\n"
 
 
-def _md_cell(value) -> str:
+def _md_cell(value: object) -> str:
     if isinstance(value, float):
         value = f"{value:.4g}"
     elif isinstance(value, int):
