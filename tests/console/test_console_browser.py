@@ -258,6 +258,13 @@ def test_roles_english_tablet_and_no_csp_violation(browser, served: Server) -> N
     assert page.locator("#upload-form").count() == 0 and page.get_by_text("A dashboard key reads only.").count() == 1
     page.locator(f"a[hx-get='/console/f/plans/{pid}']").first.click()
     page.wait_for_selector("#plan")
+    assert page.url.endswith(f"/?lang=en#plan/{pid}")  # the plan's id in the address, never the key
+    page.reload()  # the tab keeps its key: the same plan comes back
+    page.wait_for_selector("#plan")
+    page.go_back()
+    page.wait_for_selector("#home")
+    page.go_forward()
+    page.wait_for_selector("#plan")
     assert page.locator("#replan-form").count() == 0 and page.get_by_text("Expected recordings").count() >= 1
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
     _shot(page, "dashboard_tablet")
