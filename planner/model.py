@@ -412,7 +412,7 @@ class Area(_Frozen):
     level: str = Field(pattern="^(regency|district)$")
     code: str = Field(min_length=1, max_length=40)
     name: str = ""
-    geometry: dict = Field(description="GeoJSON Polygon or MultiPolygon geometry, WGS84")
+    geometry: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon geometry, WGS84")
 
 
 class Scenario(_Frozen):

@@ -84,3 +84,17 @@ def test_no_team_with_a_working_kit_and_a_reachable_site_is_left_idle_by_a_short
         assert plan.kpis.visits > 0, "a part came back empty although a team could work"
     for d in plan.idle:  # an idle day is never passed off as having nothing to do when it had
         assert ((d.team_id, d.date) in could) == (d.reason == IdleReason.out_of_time), d
+
+
+def test_the_lp_bound_gives_up_at_its_deadline_and_the_plan_keeps_the_max_flow_bound():
+    import time
+
+    from planner.check.lp_bound import lp_bound
+    from planner.compile.reach import reach_matrix
+
+    sc = scenario(ring(12), [team("T1", 2)])
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    reach = reach_matrix(c, day_places)
+    assert lp_bound(c, reach, day_places, deadline=time.monotonic() - 1) is None
+    assert lp_bound(c, reach, day_places, deadline=time.monotonic() + 60) == lp_bound(c, reach, day_places)
