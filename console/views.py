@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from api.schemas import JobOut
 from maps.common import percent
+from maps.overview import area_names
 from maps.i18n import kind_label, long_date, reason_label, short_date
 from planner.io.export import plan_geojson
 from planner.io.links import app_path
@@ -98,8 +99,9 @@ def reason_options(rows: list[LeftOutRow]) -> list[tuple[str, str, int]]:
 
 def coverage_rows(plan: Plan, lang: str) -> list[CoverageRow]:
     """The plan's KPIs per regency (code; '-' is the provincial teams' own sites, if any)."""
-    L = labels(lang)
-    return [CoverageRow(regency=L["provincial"] if code == "-" else code, unrecorded=g.unrecorded,
+    L, names = labels(lang), area_names("regency")
+    return [CoverageRow(regency=L["provincial"] if code == "-" else f"{names[code]} ({code})" if code in names else code,
+                        unrecorded=g.unrecorded,
                         expected=g.expected_recordings, share=g.share, share_text=percent(g.share, lang))
             for code, g in sorted(plan.kpis.by_regency.items())]
 
@@ -107,7 +109,15 @@ def coverage_rows(plan: Plan, lang: str) -> list[CoverageRow]:
 def map_json(plan: Plan, scenario: Scenario, lang: str) -> str:
     """The plan's GeoJSON (the same as /export/geojson) for the console's map, as text for an HTML attribute
     (the template escapes it; htmx drops <script> blocks from fragments, so the data cannot travel in one)."""
+    keep = {"route": ("team_id", "date", "stops", "recordings", "travel_km"),
+            "stop": ("team_id", "date", "site_name", "start", "end", "people"),
+            "left_out": ("site_name", "reason", "unrecorded")}
     data = plan_geojson(scenario, plan)
+    for f in data["features"]:  # only what the map's tooltips show: the page stays small
+        p = f["properties"]
+        f["properties"] = {"feature": p["feature"], **{k: p[k] for k in keep[p["feature"]]}}
+        if p["feature"] == "left_out":
+            f["properties"]["reason"] = reason_label(p["reason"], lang)
     data["labels"] = {k: labels(lang)[k] for k in ("map_routes", "map_left_out")}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

@@ -34,7 +34,7 @@ KM_PER_DEG = 111.32
 
 
 @dataclass(frozen=True)
-class Place:
+class MapPoint:
     """A point the plan will drive to: a site or a team's base."""
 
     lat: float
@@ -60,8 +60,8 @@ def check_scenario(
     _same_village(scenario, site_origins, report)
     if offices_label and scenario.district_offices:
         _districts_without_office(scenario, site_origins, offices_label, report)
-    places = [Place(s.lat, s.lon, o, "lat", f"site {s.id}") for s, o in zip(scenario.sites, site_origins)]
-    places += [Place(t.base_lat, t.base_lon, o, "base_lat", f"base of team {t.id}")
+    places = [MapPoint(s.lat, s.lon, o, "lat", f"site {s.id}") for s, o in zip(scenario.sites, site_origins)]
+    places += [MapPoint(t.base_lat, t.base_lon, o, "base_lat", f"base of team {t.id}")
                for t, o in zip(scenario.teams, team_origins)]
     if boundaries is not None:
         _outside_boundaries(places, boundaries, boundaries_label, report)
@@ -173,7 +173,7 @@ def read_boundaries(path: Path, label: str, report: Report) -> object | None:
     return area
 
 
-def _outside_boundaries(places: list[Place], area: object, area_label: str, report: Report) -> None:
+def _outside_boundaries(places: list[MapPoint], area: object, area_label: str, report: Report) -> None:
     import shapely
 
     lat = np.array([p.lat for p in places])
@@ -190,7 +190,7 @@ def _outside_boundaries(places: list[Place], area: object, area_label: str, repo
         report.warning(p.origin[0], f"{p.what}: {reason}", row=p.origin[1], column=p.lat_column, value=f"{p.lat:g}")
 
 
-def _isolated(places: list[Place], report: Report) -> None:
+def _isolated(places: list[MapPoint], report: Report) -> None:
     """Without boundaries: places with no other site or base within ISOLATED_KM (a sign dropped, a typo)."""
     grid = _Grid([(p.lat, p.lon) for p in places], ISOLATED_KM)
     for k in grid.isolated():

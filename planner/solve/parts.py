@@ -7,13 +7,15 @@ which may cross regencies, are planned afterwards on what the regency teams left
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from planner.compile.capacity import service_minutes
 from planner.compile.instance import Compiled, WorkDay
-from planner.solve.routing import PartInstance, Vehicle
+from planner.solve.problem import PartInstance, Vehicle
 from planner.solve.trips import Trip
 
 
@@ -121,7 +123,7 @@ def _durations(c: Compiled, tds: list[int], node_point: np.ndarray) -> dict[str,
     return out
 
 
-def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehicle:
+def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places: dict[int, tuple[int, int]]) -> Vehicle:
     td: WorkDay = c.team_days[i]
     team = c.scenario.teams[td.team]
     start, end = day_places[i]
@@ -142,7 +144,10 @@ def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehic
     )
 
 
-def _candidate_sites(c: Compiled, spec: PartSpec, done, vehicles, max_sites, in_reach=None) -> list[int]:
+def _candidate_sites(
+    c: Compiled, spec: PartSpec, done: np.ndarray, vehicles: list[Vehicle], max_sites: int | None,
+    in_reach: Callable[[int], bool] | None = None,
+) -> list[int]:
     """Sites of the part with visits left; when capped, those some team-day can drive to and back
     (`in_reach`), most valuable first."""
     left = [s for s in spec.sites if int(done[s]) < len(c.sizes[s])]
@@ -168,7 +173,7 @@ def _legs(c: Compiled, vehicles: list[Vehicle], points: list[int]) -> dict[tuple
     return out
 
 
-def _in_reach(c: Compiled, s: int, vehicles: list[Vehicle], points: list[int], legs) -> bool:
+def _in_reach(c: Compiled, s: int, vehicles: list[Vehicle], points: list[int], legs: dict[tuple[str, int, str], np.ndarray]) -> bool:
     """Some vehicle is compatible with the site and can drive there and back within its limit."""
     site_pt = c.site_point(s)
     for v in vehicles:
@@ -181,9 +186,10 @@ def _in_reach(c: Compiled, s: int, vehicles: list[Vehicle], points: list[int], l
 
 
 def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int],
-             legs: dict[tuple[str, int, str], np.ndarray] | None = None):
+             legs: dict[tuple[str, int, str], np.ndarray] | None = None) -> tuple[list[int], list[tuple[int, int]]]:
     """Vehicles that can make this visit (reach, record and get back in time) and its start windows."""
-    allowed, per_day = [], {}
+    allowed: list[int] = []
+    per_day: dict[int, list[Any]] = {}  # day → [longest service, latest shift end, breaks]
     site_pt = c.site_point(s)
     legs = _legs(c, [v for v in vehicles if v is not None], points) if legs is None else legs
     for vi, v in enumerate(vehicles):
@@ -210,7 +216,7 @@ def visit_start_windows(c: Compiled, s: int, people: int, vehicles: list[Vehicle
     return _allowed(c, s, people, vehicles, points)[1]
 
 
-def _start_windows(site_windows, per_day: dict[int, list], across: bool = False) -> list[tuple[int, int]]:
+def _start_windows(site_windows: list[tuple[tuple[int, int], ...]], per_day: dict[int, list[Any]], across: bool = False) -> list[tuple[int, int]]:
     """Allowed start times: a window's end binds only where the site closes before the shift ends.
 
     Where it binds and visits may go on across breaks (`VisitRules.record_across_breaks`), the visit

@@ -75,7 +75,7 @@ def _near(c: Compiled, team: int, lodging: int) -> np.ndarray:
     dur = c.duration_any_day(t.vehicle)  # a lodging reached over a link closed some day is no lodging
     lp = c.site_point(lodging)
     sites = c.n_teams + np.arange(len(c.scenario.sites))
-    return c.compatible[team] & (dur[lp, sites] + dur[sites, lp] <= t.max_drive_min)
+    return np.asarray(c.compatible[team] & (dur[lp, sites] + dur[sites, lp] <= t.max_drive_min))
 
 
 def _best_lodging(c: Compiled, team: int, value: np.ndarray) -> tuple[int | None, float]:

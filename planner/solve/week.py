@@ -23,11 +23,12 @@ from planner.compile.capacity import expected_people
 from planner.compile.instance import Compiled, compile_scenario
 from planner.check.kpis import compute_kpis
 from planner.model import Scenario
-from planner.solve.parts import build_instance, places, provincial_part, regency_parts
+from planner.solve.parts import PartSpec, build_instance, places, provincial_part, regency_parts
 from planner.plan import Plan, SolveInfo, TeamDay
 from planner.compile.reach import reach_matrix
 from planner.check.reasons import unserved
-from planner.solve.routing import PartInstance, PartResult, solve_part
+from planner.solve.problem import PartInstance, PartResult
+from planner.solve.routing import solve_part
 from planner.compile.travel import TravelProvider
 from planner.solve.trips import plan_trips
 
@@ -102,8 +103,8 @@ def search_budget(time_limit_s: float, spent_s: float) -> float:
 
 def solve_stages(
     c: Compiled,
-    specs: list,
-    prov,
+    specs: list[PartSpec],
+    prov: PartSpec | None,
     day_places: dict[int, tuple[int, int]],
     options: SolveOptions,
     done: np.ndarray | None = None,
@@ -135,7 +136,7 @@ def solve_stages(
     return visits, results
 
 
-def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report) -> list[PartResult]:
+def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report: ProgressFn) -> list[PartResult]:
     """Solve parts on the backend within `budget` seconds of wall time from now (see `part_schedule`)."""
     workers = options.workers or os.cpu_count() or 1
     backend = options.backend
@@ -204,7 +205,7 @@ def solve_part_job(job: tuple[PartInstance, PartDeadline | float, int | None]) -
     return solve_part(inst, seconds, None, max_solutions)
 
 
-def _collect(c: Compiled, insts, results, done: np.ndarray, last_day: np.ndarray) -> dict[int, list[Visit]]:
+def _collect(c: Compiled, insts: list[PartInstance], results: list[PartResult], done: np.ndarray, last_day: np.ndarray) -> dict[int, list[Visit]]:
     """Visits per team-day from the routes; counts visits made so later stages continue after them."""
     out: dict[int, list[Visit]] = {}
     for inst, res in zip(insts, results):

@@ -3,7 +3,8 @@
 The coordinator's week, as the issue tells it: sign in → drop the bundled example's files with one
 planted mistake → see it in the problem table (sorted) → drop the fixed files → plan → watch the
 progress → KPIs with the bound, coverage, the map, left-out sites filtered by reason → download the
-roster → open a field link. Then the roles (dashboard reads only, a field key sees its own team-days),
+roster → open a field link → a field report arrives → re-plan from Tuesday noon → the churn and the
+plans over time. Then the roles (dashboard reads only, a field key sees its own team-days),
 English, text from the files shown as text (no script runs), and no Content-Security-Policy violation
 on any page. Screenshots go to tests/artifacts/ (gitignored; CI keeps them with the run).
 """
@@ -121,6 +122,22 @@ def _drop(page, files: dict[str, str]) -> None:  # noqa: ANN001
     assert page.locator("#chosen li").count() == len(files)
 
 
+ACCESSIBLE = """() => {
+  const named = (el) => (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby')
+                        || (el.tagName === 'BUTTON' && el.textContent.trim()) || el.type === 'hidden';
+  const unnamed = [...document.querySelectorAll('input, select, textarea, button')].filter((el) => !named(el)).map((el) => el.outerHTML.slice(0, 80));
+  const noAlt = [...document.querySelectorAll('img:not([alt])')].map((el) => el.outerHTML.slice(0, 80));
+  const landmarks = ['header', 'nav', 'main', 'footer'].filter((t) => !document.querySelector(t));
+  return {unnamed, noAlt, landmarks, h1: document.querySelectorAll('main h1').length};
+}"""
+
+
+def _accessible(page) -> None:  # noqa: ANN001
+    """Every control has a name a screen reader reads, every image a text, the landmarks are there."""
+    found = page.evaluate(ACCESSIBLE)
+    assert found["unnamed"] == [] and found["noAlt"] == [] and found["landmarks"] == [] and found["h1"] == 1, found
+
+
 def _shot(page, name: str) -> None:  # noqa: ANN001
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"console_{name}.png"), full_page=False)
@@ -131,6 +148,7 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     page = tab.page
     assert page.title() == "Konsol koordinator jemput"
     _sign_in(tab, served.keys["coordinator"])
+    _accessible(page)
     _shot(page, "home_1366")
 
     _drop(page, _files(planted=True))
@@ -141,7 +159,8 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     assert bad.count() >= 1 and "sites.csv" in bad.first.inner_text() and "lat" in bad.first.inner_text()
     assert page.locator("#problems-table img").count() == 0
     row_header = table.locator("thead th", has_text="Baris")
-    row_header.get_by_role("button").click()
+    row_header.get_by_role("button").focus()
+    page.keyboard.press("Enter")  # sorting works from the keyboard
     assert row_header.get_attribute("aria-sort") == "ascending"
     row_header.get_by_role("button").click()
     assert row_header.get_attribute("aria-sort") == "descending"
@@ -163,6 +182,8 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     assert int(expected.replace(".", "")) <= int(bound.replace(".", "")) and int(bound.replace(".", "")) > 0
     assert page.locator("#coverage-table tbody tr").count() >= 10  # Jambi's eleven regencies
     page.wait_for_selector("#overview-map[data-drawn] canvas", state="attached")
+    _accessible(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
     _shot(page, "plan_1366")
 
     left = page.locator("#left-table tbody tr")
@@ -184,6 +205,11 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     path = done.value.path()
     assert done.value.suggested_filename.endswith(".xlsx") and open(path, "rb").read(2) == b"PK"
 
+    with page.expect_download() as done:
+        page.get_by_role("link", name="Peta ringkasan (HTML)").click()
+    overview = open(done.value.path(), encoding="utf-8").read()
+    assert "L.map(" in overview and HOSTILE_NAME not in overview  # the full overview, names escaped
+
     link = page.locator("a.field-link").first
     href = link.get_attribute("href")
     assert re.search(r"/v1/plans/[0-9a-f]{32}/teams/[^/]+/days/\d{4}-\d{2}-\d{2}/app$", href)
@@ -193,7 +219,33 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     phone = popup.value
     phone.wait_for_load_state()
     assert phone.locator("input[name=key]").count() == 1  # the phone asks the team's key; none is in the link
+    team = re.search(r"/teams/([^/]+)/days/", href).group(1)
+    phone.locator("input[name=key]").fill(add_key("field", team, "phone", Settings(data_dir=served.tmp))[1])
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector("form.report")  # the team-day's route with its report forms
     phone.close()
+
+    # the field reports a missed visit; the coordinator re-plans the rest of the week from Tuesday noon
+    pid = page.locator("#plan").get_attribute("data-plan")
+    plan = served.api("GET", f"/v1/plans/{pid}").json()["plan"]
+    day = next(td for td in plan["team_days"] if td["date"] == "2026-11-24" and td["stops"])
+    report = {"id": "console0000000001", "site_id": day["stops"][-1]["site_id"], "kind": "missed", "reason": "banjir"}
+    r = served.api("POST", f"/v1/plans/{pid}/teams/{day['team_id']}/days/2026-11-24/reports", json={"reports": [report]})
+    assert r.status_code == 200, r.text
+    page.get_by_role("button", name="Beranda").click()
+    page.locator(f"a[hx-get='/console/f/plans/{pid}']").first.click()
+    page.wait_for_selector("#reports-table")
+    assert "Banjir" in page.locator("#reports-table").inner_text()
+    page.get_by_label("Mulai dari (kosong = sekarang)").fill("2026-11-24T12:00")
+    page.get_by_label("Batas waktu (detik)").fill("1")
+    page.get_by_role("button", name="Rencanakan ulang dari sekarang").click()
+    page.wait_for_function(f"() => {{ const p = document.querySelector('#plan'); return p && p.dataset.plan !== '{pid}'; }}",
+                           timeout=240_000)
+    assert "Perubahan:" in page.locator("#kpi-title + dl + p, #plan").first.inner_text()
+    history = page.locator("#history-table tbody tr")
+    assert history.count() == 2 and "rencana awal" in history.first.inner_text()
+    assert history.nth(1).get_attribute("aria-current") == "true" and "dipindah" in history.nth(1).inner_text()
+    _shot(page, "replan_1366")
     tab.clean()
     page.context.close()
 
@@ -205,6 +257,13 @@ def test_roles_english_tablet_and_no_csp_violation(browser, served: Server) -> N
     _sign_in(tab, served.keys["dashboard"])
     assert page.locator("#upload-form").count() == 0 and page.get_by_text("A dashboard key reads only.").count() == 1
     page.locator(f"a[hx-get='/console/f/plans/{pid}']").first.click()
+    page.wait_for_selector("#plan")
+    assert page.url.endswith(f"/?lang=en#plan/{pid}")  # the plan's id in the address, never the key
+    page.reload()  # the tab keeps its key: the same plan comes back
+    page.wait_for_selector("#plan")
+    page.go_back()
+    page.wait_for_selector("#home")
+    page.go_forward()
     page.wait_for_selector("#plan")
     assert page.locator("#replan-form").count() == 0 and page.get_by_text("Expected recordings").count() >= 1
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]

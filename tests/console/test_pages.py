@@ -75,6 +75,17 @@ def test_plan_page_shows_kpis_bound_coverage_left_out_links_and_escapes_names(pl
     assert "Expected recordings" in en and "Upper bound" in en and "Coverage per regency" in en
 
 
+def test_the_plan_page_goes_gzipped_and_its_fixed_part_is_made_once(planned):
+    c, pid = planned.client, planned.plan_id
+    first = c.get(f"/console/f/plans/{pid}", headers={**console_headers("coordinator"), "Accept-Encoding": "gzip"})
+    assert first.headers["content-encoding"] == "gzip" and first.headers["cache-control"] == "no-store"
+    plain = c.get(f"/console/f/plans/{pid}", headers={**console_headers("coordinator"), "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    fixed = lambda t: t[t.index('aria-labelledby="kpi-title"'):t.index('aria-labelledby="td-title"')]  # noqa: E731
+    assert fixed(first.text) == fixed(plain.text)
+    assert planned.client.app.state.store.cached_body(pid, "console:all:id") is not None
+
+
 def test_kpis_on_the_page_are_the_apis(planned):
     job = planned.client.get(f"/v1/plans/{planned.plan_id}", headers=console_headers("dashboard")).json()
     kpis = job["plan"]["kpis"]
@@ -172,3 +183,17 @@ def test_qr_code_of_a_field_link(planned):
     assert r.status_code == 200 and r.headers["content-type"] == "image/svg+xml" and b"<svg" in r.content
     assert planned.client.get(f"/console/qr/{planned.plan_id}/T1/23-11-2026.svg").status_code == 422
     assert planned.client.get("/console/qr/nothex/T1/2026-11-23.svg").status_code == 422
+
+
+def test_a_running_plan_polls_and_can_be_cancelled(planned):
+    c, sid = planned.client, planned.scenario_id
+    r = c.post("/console/f/plans", data={"scenario_id": sid, "time_limit_s": "120", "seed": "3"}, headers=console_headers("coordinator"))
+    assert r.status_code == 200 and 'hx-trigger="every 1s"' in r.text and "<progress" in r.text
+    pid = plan_id_of(r.text)
+    assert 'aria-busy="true"' in c.get(f"/console/f/plans/{pid}", headers=console_headers("dashboard")).text
+    assert 'hx-post="/console/f/plans/' not in c.get(f"/console/f/plans/{pid}", headers=console_headers("dashboard")).text
+    assert c.post(f"/console/f/plans/{pid}/cancel", headers=console_headers("dashboard")).status_code == 403
+    r = c.post(f"/console/f/plans/{pid}/cancel", headers=console_headers("coordinator"))
+    assert r.status_code == 200 and "s-cancelled" in r.text and "every 1s" not in r.text  # polling stops
+    again = c.post(f"/console/f/plans/{pid}/cancel", headers=console_headers("coordinator"))
+    assert again.status_code == 409 and "error-card" in again.text
