@@ -40,7 +40,7 @@ def run_campaign(scenario: Scenario, opts: dict, workers: int | None, progress: 
         "weeks": len(campaign.baseline.weeks),
         "expected_recorded": campaign.baseline.recorded(),
         "remaining": sum(s.unrecorded for s in campaign.baseline.final.sites),
-        "assumptions": assumption_lines(campaign, "en"),
+        "assumptions": {lang: assumption_lines(campaign, lang) for lang in ("id", "en")},
         "projection": projection,
         "decisions": decisions,
         "projection_csv": p_csv,

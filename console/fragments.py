@@ -9,6 +9,7 @@ would answer as JSON is answered here as an HTML fragment with the same status a
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, Response, UploadFile
@@ -34,6 +35,7 @@ from console.render import render, render_text, split_uploads
 
 router = APIRouter(prefix="/console/f", include_in_schema=False)
 ACTIVE = ("queued", "running")
+CAMPAIGN_DAYS = 26  # the campaign form's deadline: the Saturday four weeks on from a Monday start
 
 
 def lang_of(request: Request) -> str:
@@ -100,8 +102,9 @@ async def _intake(request: Request, lang: str, who: Caller, uploads: list[Upload
     except Rejected as exc:
         return _problems([ProblemOut.of(p) for p in exc.report.problems], lang)
     out = await run_in_threadpool(_created, request, who, loaded, report)
-    return render("scenario.html", lang, who=who, scenario=out, history=[], saved=True,
-                  week=views.week_label(out.horizon_start, out.horizon_days, lang))
+    return render("scenario.html", lang, who=who, scenario=out, history=[], saved=True, campaigns=[],
+                  week=views.week_label(out.horizon_start, out.horizon_days, lang),
+                  campaign_deadline=out.horizon_start + dt.timedelta(days=CAMPAIGN_DAYS))
 
 
 @router.get("/scenarios/{scenario_id}")
@@ -112,9 +115,11 @@ def scenario_page(request: Request, lang: Lang, scenario_id: str, who: Caller = 
     if record is None:
         return _error(HTTPException(404, f"no scenario {scenario_id!r}"), lang)
     out = scenario_out(record)
+    campaigns = store.list_jobs(scenario_id, None, 20, 0, None, campaigns=True)[0]
     return render("scenario.html", lang, request=request, who=who, scenario=out, history=plan_history(store, scenario_id),
-                  saved=False,
-                  week=views.week_label(out.horizon_start, out.horizon_days, lang))
+                  saved=False, campaigns=campaigns,
+                  week=views.week_label(out.horizon_start, out.horizon_days, lang),
+                  campaign_deadline=out.horizon_start + dt.timedelta(days=CAMPAIGN_DAYS))
 
 
 @router.post("/plans")

@@ -114,6 +114,14 @@
     }
   });
 
+  /* a request in flight: the form or page that sent it says so (style and aria-busy), polls excepted */
+  document.addEventListener('htmx:beforeRequest', function (ev) {
+    if (ev.detail.elt.id !== 'job') { ev.detail.elt.setAttribute('aria-busy', 'true'); }
+  });
+  document.addEventListener('htmx:afterRequest', function (ev) {
+    if (ev.detail.elt.id !== 'job' && ev.detail.elt.isConnected) { ev.detail.elt.removeAttribute('aria-busy'); }
+  });
+
   document.addEventListener('htmx:sendError', function () { showAlert(body.getAttribute('data-error')); });
 
   document.addEventListener('htmx:afterSwap', function (ev) {

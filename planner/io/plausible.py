@@ -107,8 +107,8 @@ def _same_village(scenario: Scenario, site_origins: Sequence[Origin], report: Re
         file, row = origin
         if site.village_code and site.kind.value == "village":  # a prison or school shares its village's code
             if site.village_code in by_code:
-                other, where = by_code[site.village_code]
-                report.warning(file, f"village_code {site.village_code} is also site {other} ({_at(where, file)}): "
+                same_code, where = by_code[site.village_code]
+                report.warning(file, f"village_code {site.village_code} is also site {same_code} ({_at(where, file)}): "
                                      "the same village under two ids is planned and counted twice",
                                row=row, column="village_code", value=site.village_code)
                 continue
@@ -170,7 +170,7 @@ def read_boundaries(path: Path, label: str, report: Report) -> object | None:
         return None
     area = shapely.union_all(polygons).buffer(BOUNDARY_TOLERANCE_DEG)
     shapely.prepare(area)
-    return area
+    return area  # type: ignore[no-any-return]  # shapely ships no types
 
 
 def _outside_boundaries(places: list[MapPoint], area: object, area_label: str, report: Report) -> None:
@@ -257,7 +257,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _km_array(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     p1, p2 = math.radians(lat), np.radians(lats)
     a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return np.asarray(2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 
 def _at(origin: Origin, file: str) -> str:
