@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -186,7 +186,8 @@ class CrossingProvider:
                 km[np.ix_(rows, cols)] = bk
         return Matrices(distance_km=km[:n, :n], duration_min=dur[:n, :n])
 
-    def pair_table(self, points: Points, profile: VehicleProfile):
+    def pair_table(self, points: Points, profile: VehicleProfile
+                   ) -> Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
         """(rows, cols) point indices, broadcast like numpy → (km, minutes) as `matrices` gives them, without
         the points × points matrix (`planner.compile.table.TravelTable`); None when the wrapped provider
         cannot give single pairs."""
@@ -194,7 +195,7 @@ class CrossingProvider:
         if inner is None:
             return None
         profile = VehicleProfile(profile)
-        base = inner(points, profile)
+        base: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] = inner(points, profile)
         if str(profile) not in units.ISLAND_BOUND_PROFILES:
             return base
         n = len(points)
@@ -202,7 +203,7 @@ class CrossingProvider:
         ports = self.usable_ports(profile)
         aug = Points(ids=points.ids + tuple(p.id for p in ports), lat=np.concatenate([points.lat, [p.lat for p in ports]]),
                      lon=np.concatenate([points.lon, [p.lon for p in ports]]))
-        travel = inner(aug, profile)
+        travel: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]] = inner(aug, profile)
         everyone, port_idx = np.arange(n), n + np.arange(len(ports))
         pp_km_road, pp_min_road = travel(port_idx[:, None], port_idx[None, :])
         pp_min, pp_km, _ = self._port_graph(ports, pp_min_road, pp_km_road)
