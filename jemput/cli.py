@@ -470,6 +470,9 @@ def _print_kpis(p: Plan) -> None:
     t.add_column("value", justify="right")
     t.add_row("expected recordings", f"{k.expected_recordings:,}")
     t.add_row("upper bound", f"{k.upper_bound:,}")
+    lp = "not computed" if k.bound_lp is None else f"{k.bound_lp:,}"
+    flow = "—" if k.bound_max_flow is None else f"{k.bound_max_flow:,}"
+    t.add_row("bounds: max flow / LP (docs/bound.md)", f"{flow} / {lp}")
     t.add_row("gap to upper bound", f"{k.gap_to_bound:.1%}")
     t.add_row("share of the unrecorded reached", f"{k.share_of_unrecorded:.2%}")
     t.add_row("sites served / left out", f"{k.sites_served} / {k.sites_left_out}")
