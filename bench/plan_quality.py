@@ -12,7 +12,7 @@ Run: .venv/bin/python bench/plan_quality.py --limit 60 --scenarios jambi nusa-te
 Writes bench/results/plan_quality.{csv,md} (or --out NAME). `--rule NAME=VALUE` adds, per scenario, a
 second run with that visit rule written into the scenario's `visits:` (its own row); `--rule-only`
 limits those extra runs to the listed scenarios. `--before COMMIT` adds a row per scenario planned by
-that commit's tree (unpacked with `git archive`, same scenario files).
+that commit's tree (unpacked with `git archive`; it plans the files its own `jemput example` writes).
 """
 
 from __future__ import annotations
@@ -66,25 +66,25 @@ def one_run(limit: float, scenario_file: str, out_dir: str) -> dict:
         "search_value": round(seen["value"], 1),
         "plan_value": round(k.weighted_value, 1),
         "visits": k.visits,
-        "bound_max_flow": k.bound_max_flow,
-        "bound_lp": k.bound_lp,
+        "bound_max_flow": getattr(k, "bound_max_flow", None) or k.upper_bound,  # an older tree: max flow only
+        "bound_lp": getattr(k, "bound_lp", None),
         "upper_bound": k.upper_bound,
         "share_of_bound": round(k.expected_recordings / k.upper_bound, 4) if k.upper_bound else "",
         "travel_hours": k.travel_hours,
         "status": plan.solve.status,
-        "parts_out_of_time": len(plan.solve.parts_out_of_time or []),
+        "parts_out_of_time": len(getattr(plan.solve, "parts_out_of_time", None) or []),
         "wall_s": round(wall, 1),
         "cli_exit": exit_code,
         "violations": len(violations),
     }
 
 
-def _example(name: str, tmp: Path, rules: dict) -> str:
-    """The bundled province written by `jemput example`; `rules` appended to its `visits:`."""
-    out = tmp / (name + ("-" + "-".join(rules) if rules else ""))
+def _example(name: str, tmp: Path, rules: dict, tree: Path = ROOT, label: str = "") -> str:
+    """The bundled province written by `tree`'s `jemput example`; `rules` appended to its `visits:`."""
+    out = tmp / (name + label + ("-" + "-".join(rules) if rules else ""))
     if not out.exists():
         subprocess.run([sys.executable, "-m", "jemput.cli", "example", name, "--out", str(out)],
-                       check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                       check=True, capture_output=True, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)})
         if rules:
             path = out / "scenario.yaml"
             text = path.read_text()
@@ -131,7 +131,7 @@ def main() -> None:
             subprocess.run(["tar", "-x", "-C", str(before)], input=archive.stdout, check=True)
             trees.insert(0, ("before " + args.before, before))
         for name in args.scenarios:
-            runs = [(label, tree, _example(name, Path(tmp), {})) for label, tree in trees]
+            runs = [(label, tree, _example(name, Path(tmp), {}, tree, str(i))) for i, (label, tree) in enumerate(trees)]
             if rules and (args.rule_only is None or name in args.rule_only):
                 runs.append(("this tree, " + ", ".join(args.rule), ROOT, _example(name, Path(tmp), rules)))
             for i, (label, tree, scenario_file) in enumerate(runs):
