@@ -34,7 +34,7 @@ if "--one" not in sys.argv:  # a measured run imports jemput from its own tree (
 RESULTS = ROOT / "bench" / "results"
 
 
-def one_run(limit: float, scenario_file: str, out_dir: str) -> dict:
+def one_run(limit: float, scenario_file: str, out_dir: str, max_solutions: int = 0) -> dict:
     """`jemput plan` once in this process (whatever jemput is first on the path); the figures."""
     import planner.solve.week as week
     from jemput.cli import app
@@ -54,7 +54,7 @@ def one_run(limit: float, scenario_file: str, out_dir: str) -> dict:
     week.renumber_visits = spy
     t0 = time.perf_counter()
     args = ["plan", scenario_file, "--time-limit", str(limit), "--workers", "1", "--seed", "0", "--no-maps",
-            "--out", out_dir]
+            "--out", out_dir, "--max-solutions", str(max_solutions)]
     exit_code = app(args, standalone_mode=False) or 0  # typer.Exit(1) (a plan with violations) comes back as 1
     wall = time.perf_counter() - t0
     plan = Plan.model_validate_json((Path(out_dir) / "plan.json").read_text())
@@ -114,11 +114,14 @@ def main() -> None:
     ap.add_argument("--rule-only", nargs="*", default=None, help="scenarios that get the --rule run (default: all)")
     ap.add_argument("--before", default=None, help="git commit of a version to compare with (same scenario files)")
     ap.add_argument("--repo", default=str(ROOT), help="git repository holding --before (default: this one)")
+    ap.add_argument("--max-solutions", type=int, default=0,
+                    help="jemput plan --max-solutions: each part stops after N improving solutions (no restarts), "
+                         "the same plan under any load as long as the time limit is not reached")
     ap.add_argument("--out", default="plan_quality")
-    ap.add_argument("--one", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--one", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(one_run(float(args.one[0]), args.one[1], args.one[2])))
+        print(json.dumps(one_run(float(args.one[0]), args.one[1], args.one[2], int((args.one + ["0"])[3]))))
         return
     rules = _parse_rules(args.rule)
     rows = []
@@ -138,7 +141,8 @@ def main() -> None:
                 load = _load()
                 out_dir = Path(tmp) / f"out-{name}-{i}"
                 done = subprocess.run(
-                    [sys.executable, str(Path(__file__).resolve()), "--one", str(args.limit), scenario_file, str(out_dir)],
+                    [sys.executable, str(Path(__file__).resolve()), "--one", str(args.limit), scenario_file, str(out_dir),
+                     str(args.max_solutions)],
                     capture_output=True, text=True, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
                 )
                 if done.returncode != 0:
@@ -165,7 +169,7 @@ def write(rows: list[dict], argv: str, out: str) -> None:
         f"Command: `.venv/bin/python bench/plan_quality.py {argv}`",
         machine(" (shared with other work)"),
         "",
-        "Each row is `jemput plan SCENARIO --workers 1 --seed 0 --no-maps --time-limit L` on the files",
+        "Each row is `jemput plan SCENARIO --workers 1 --seed 0 --no-maps --time-limit L [--max-solutions N]` on the files",
         "`jemput example NAME` writes. `search_*` = the routes the search returned, before a site's visits",
         "are numbered by date and sized by the turnout rule; `plan_*` = plan.json (what the validator",
         "checks; `violations` = the independent validator on plan.json). `bound_max_flow`, `bound_lp`: the",
