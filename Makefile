@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 DEMO_SECONDS ?= 60
 
-.PHONY: install demo test test-fast browser bench clean
+.PHONY: install demo lint test test-fast browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,12 @@ demo: $(STAMP)
 browser:
 	bash scripts/install_browser.sh
 
+# ruff on every package, mypy (strict) on planner/: configured in pyproject.toml (docs/architecture.md).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check planner api maps jemput tests bench scripts
+
 # The API storage tests run on SQLite and on a throwaway PostgreSQL (Debian's package, started here).
-test: $(STAMP) browser
+test: $(STAMP) lint browser
 	url=$$(bash scripts/start_postgres.sh) && \
 	JEMPUT_TEST_POSTGRES_URL=$$url JEMPUT_REQUIRE_POSTGRES=1 $(PY) -m pytest
 

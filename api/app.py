@@ -17,8 +17,9 @@ from api.db import make_engine, session_factory, upgrade
 from api.headers import SecurityHeaders
 from api.jobs import JobRunner
 from api.limits import BodyLimit
-from api.routes import exports, field, health, plans, reports, scenarios
+from api.routes import campaigns, exports, field, health, plans, reports, scenarios
 from api.settings import Settings
+from api.slow_clients import BodyTimeout
 from api.strict import strict_request
 from api.store import Store
 from planner.model import Scenario
@@ -59,9 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = Store(sessions)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
-    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router):
+    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
+    app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)
     app.add_middleware(SecurityHeaders)  # outermost: also on BodyLimit's 413
     app.openapi = lambda: _openapi(app)
     return app

@@ -20,7 +20,7 @@ from api.settings import MIN_KEY_LENGTH
 from api.tables import ApiKey
 
 KEY_HEADER = "X-API-Key"
-KEY_COOKIE = "jemput_key"  # the field app's key on the phone: set once from ?key=, HttpOnly, SameSite=Strict
+KEY_COOKIE = "jemput_key"  # the field app's key on the phone: set once from ?key=, HttpOnly, SameSite=Lax
 key_header = APIKeyHeader(name=KEY_HEADER, auto_error=False, description="an API key from `jemput keys create`")
 
 

@@ -41,7 +41,7 @@ def document_errors(schema: dict) -> dict:
     HTTPValidationError), and every operation that takes an API key documents its 401 (and 429 for
     the ones that queue jobs is set on the route)."""
     for path, item in schema.get("paths", {}).items():
-        for method, op in item.items():
+        for _method, op in item.items():
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             answers = op["responses"]

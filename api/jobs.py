@@ -190,8 +190,13 @@ class JobRunner:
 
 
 def _budget(options_json: str) -> float:
-    """Seconds a solve may take before it counts as hung: its time limit twice over, plus start-up and assembly."""
-    return 2 * float(json.loads(options_json).get("time_limit_s", 30)) + 300
+    """Seconds a solve may take before it counts as hung: its time limit twice over, plus start-up and assembly
+    (a campaign: every week of at most 53, for the baseline and twice per decision confirmed, of at most 5 kinds)."""
+    options = json.loads(options_json)
+    limit = float(options.get("time_limit_s", 30))
+    if options.get("kind") == "campaign":
+        limit *= 53 * (1 + 2 * (int(options.get("confirm", 3)) + 4))
+    return 2 * limit + 300
 
 
 def _kill(process: multiprocessing.process.BaseProcess) -> None:

@@ -8,9 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.lineage import ancestors
 from api.tables import FieldReportRow, Job, utcnow
 from planner.io.outcomes import Outcomes
-from planner.io.reports import FieldReport, StoredReport, reports_to_outcomes
+from planner.io.reports import FieldReport, StoredReport, reports_for_plan, reports_to_outcomes
+from planner.plan import Plan
 
 
 class ReportConflict(ValueError):
@@ -51,17 +53,36 @@ def plan_reports(sessions: sessionmaker[Session], plan_id: str, team_id: str | N
         q = q.where(FieldReportRow.team_id == team_id)
     with sessions() as s:
         rows = s.scalars(q.order_by(FieldReportRow.id)).all()
-    return [StoredReport(team_id=r.team_id, date=r.date, received_at=r.received_at,
+    return [StoredReport(team_id=r.team_id, date=r.date, received_at=r.received_at, plan_id=plan_id,
                          report=FieldReport.model_validate_json(r.report_json)) for r in rows]
 
 
-def outcomes_of_plan(plan_id: str, settings) -> tuple[Outcomes, int]:  # noqa: ANN001 - api.settings.Settings
-    """The outcomes a plan's reports say, read from the configured database, and how many reports there were."""
+def lineage_reports(sessions: sessionmaker[Session], plan_id: str, team_id: str | None = None) -> list[StoredReport]:
+    """The reports of the plan and of the plans it was re-planned from (oldest plan first): a phone that
+    was offline during a re-plan sends its reports to the plan it had."""
+    out: list[StoredReport] = []
+    for pid in [*reversed(ancestors(sessions, plan_id)), plan_id]:
+        out += plan_reports(sessions, pid, team_id)
+    return out
+
+
+def plan_outcomes(sessions: sessionmaker[Session], plan_id: str, plan: Plan) -> tuple[Outcomes, int, int]:
+    """The outcomes the reports of a finished plan (and of the plans it came from) say about it, how many
+    reports they come from, and how many were left out because the plan no longer has their stop."""
+    fit, other = reports_for_plan(lineage_reports(sessions, plan_id), plan)
+    return reports_to_outcomes(fit), len(fit), len(other)
+
+
+def outcomes_of_plan(plan_id: str, settings) -> tuple[Outcomes, int, int]:  # noqa: ANN001 - api.settings.Settings
+    """plan_outcomes of a plan in the configured database (LookupError naming what is wrong)."""
     from api.server import _sessions
 
     sessions = _sessions(settings)
     with sessions() as s:
-        if s.get(Job, plan_id) is None:
+        job = s.get(Job, plan_id)
+        if job is None:
             raise LookupError(f"no plan {plan_id!r} in {settings.url.split('@')[-1]}")
-    stored = plan_reports(sessions, plan_id)
-    return reports_to_outcomes(stored), len(stored)
+        if job.status != "done" or not job.plan_json:
+            raise LookupError(f"plan {plan_id} is {job.status}; reports belong to a finished plan")
+        plan = Plan.model_validate_json(job.plan_json)
+    return plan_outcomes(sessions, plan_id, plan)

@@ -27,7 +27,7 @@ class ProblemOut(BaseModel):
     severity: str = "error"
 
     @classmethod
-    def of(cls, p: Problem) -> "ProblemOut":
+    def of(cls, p: Problem) -> ProblemOut:
         return cls(file=p.file, row=p.row, field=p.column, value=p.value, reason=p.reason, severity=p.severity.value)
 
 
@@ -142,6 +142,9 @@ class JobOut(BaseModel):
     plan: Plan | None = None
     field_status: list[TeamDayStatus] | None = Field(
         default=None, description="per team-day, from the field reports: stops done, missed, open; people recorded")
+    warnings: list[ProblemOut] = Field(
+        default=[], description="on the answer that accepted a re-plan: what looked suspicious in its outcomes "
+                                "(e.g. a count far above the site's estimate, a time before the week)")
 
 
 class JobList(BaseModel):

@@ -14,7 +14,16 @@ def serve(host: str, port: int, log_level: str = "info") -> None:
     """Serve the app with uvicorn in this process (solves run in their own worker processes)."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level=log_level, workers=1)
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level=log_level, workers=1,
+                **uvicorn_limits(Settings.from_env()))
+
+
+def uvicorn_limits(settings: Settings) -> dict:
+    """uvicorn's keywords bounding slow or many clients (api/slow_clients.py times out slow headers)."""
+    from api.slow_clients import timed_protocol
+
+    return {"http": timed_protocol(settings.header_timeout_s), "timeout_keep_alive": settings.keep_alive_s,
+            "limit_concurrency": settings.max_connections, "h11_max_incomplete_event_size": 64 * 1024}
 
 
 def _sessions(settings: Settings):

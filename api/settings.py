@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     retry_after_s: int = Field(30, ge=1, le=3_600)  # Retry-After of a 429 when the queue is full
     solve_memory_mb: int = Field(8_192, ge=0, le=1_048_576)  # address space of one solve process; 0 = no cap
     time_zone: str = "Asia/Jakarta"  # a re-plan `from` without a UTC offset is local time here (WIB)
+    # slow clients (`jemput serve`; behind a reverse proxy set its own, see deploy/nginx.conf)
+    header_timeout_s: float = Field(15, gt=0, le=600)  # a request's line and headers must arrive within this
+    body_timeout_s: float = Field(30, gt=0, le=3_600)  # longest pause while a request body streams in
+    keep_alive_s: float = Field(5, gt=0, le=600)  # an idle kept-alive connection is closed after this
+    max_connections: int = Field(200, ge=1, le=100_000)  # open connections; more get 503
+    # issue 15: the address phones reach the server at (https://host[:port]), for the field links and
+    # QR codes in the roster and overview; "" = the address the request came to
+    public_url: str = ""
 
     @property
     def max_upload_bytes(self) -> int:
@@ -97,8 +105,13 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {name!r}; e.g. Asia/Jakarta, Asia/Makassar, Asia/Jayapura") from None
         return name
 
+    @field_validator("public_url", mode="after")
     @classmethod
-    def from_env(cls, env_file: Path | str | None = ENV_FILE) -> "Settings":
+    def _public_url(cls, url: str) -> str:
+        return public_origin(url)
+
+    @classmethod
+    def from_env(cls, env_file: Path | str | None = ENV_FILE) -> Settings:
         """Settings from JEMPUT_* variables, DATABASE_URL and DASK_SCHEDULER (and `.env`; see README, HTTP API)."""
         try:
             return cls(_env_file=env_file)  # type: ignore[call-arg]
@@ -125,6 +138,26 @@ def describe_errors(exc: ValidationError) -> str:
         got = f" (got {value!r})" if isinstance(value, str | int | float) and repr(value) not in message else ""
         lines.append(f"{env_name(field)}: {message}{got}")
     return "invalid settings: " + "; ".join(lines)
+
+
+def public_origin(url: str) -> str:
+    """JEMPUT_PUBLIC_URL checked: "" or an http(s) origin, returned without a trailing slash. A path is
+    refused: the field app's files are served from /v1/field at the root of that address."""
+    from urllib.parse import urlsplit
+
+    url = url.strip()
+    if not url:
+        return ""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as exc:
+        raise ValueError(f"not a URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("expected the address phones open, like https://jemput.example.go.id")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("expected only scheme, host and port (no path, query or user), like https://jemput.example.go.id")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _backend_spec(spec: str) -> str:

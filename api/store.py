@@ -10,8 +10,9 @@ from collections import OrderedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
+from api.campaign_schemas import CAMPAIGN_PREFIX
 from api.schemas import JobOut, PlanRequest, Progress, ReplanOf, ScenarioOut, ScenarioSummary, Violation
 from api.settings import Settings
 from api.tables import Job, ScenarioRecord
@@ -72,8 +73,9 @@ class Store:
     def list_scenarios(self, limit: int, offset: int) -> tuple[list[ScenarioRecord], int]:
         with self.sessions() as s:
             total = s.scalar(select(func.count()).select_from(ScenarioRecord))
-            rows = s.scalars(select(ScenarioRecord).order_by(ScenarioRecord.created_at.desc(), ScenarioRecord.id)
-                             .limit(limit).offset(offset)).all()
+            rows = s.scalars(select(ScenarioRecord).options(defer(ScenarioRecord.scenario_json, raiseload=True))
+                             .order_by(ScenarioRecord.created_at.desc(), ScenarioRecord.id)
+                             .limit(limit).offset(offset)).all()  # the summaries only: no scenario JSON read
         return list(rows), int(total or 0)
 
     # --- jobs --------------------------------------------------------------------------------------
@@ -98,8 +100,10 @@ class Store:
         return self._rendered.get(key, make)
 
     def list_jobs(self, scenario_id: str | None, status: str | None, limit: int, offset: int,
-                  team_id: str | None) -> tuple[list[Job], int]:
-        q = select(Job)
+                  team_id: str | None, campaigns: bool = False) -> tuple[list[Job], int]:
+        """Plan jobs (or with `campaigns`, campaign jobs), newest first, and how many there are in all."""
+        is_campaign = Job.options_json.startswith(CAMPAIGN_PREFIX)
+        q = select(Job).where(is_campaign if campaigns else ~is_campaign)
         if scenario_id:
             q = q.where(Job.scenario_id == scenario_id)
         if status:

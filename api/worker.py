@@ -67,6 +67,12 @@ def _solve(sessions, job_id: str, run_token: str, solve_workers: int, solve_back
         scenario = Scenario.model_validate_json(record.scenario_json)
         opts = json.loads(job.options_json)
         replan = json.loads(job.replan_json) if job.replan_json else None
+    if opts.get("kind") == "campaign":  # a campaign job (api.campaign_schemas): its result in plan_json
+        from api.campaign_worker import run_campaign
+
+        result = run_campaign(scenario, opts, solve_workers, lambda m: _write(sessions, job_id, run_token, progress_message=m[:200]))
+        _finish(sessions, job_id, run_token, status="done", plan_json=result, violations_json="[]")
+        return
     backend = backend_from_spec(solve_backend)
     options = SolveOptions(
         time_limit_s=opts["time_limit_s"], seed=opts["seed"], workers=None if backend else solve_workers,

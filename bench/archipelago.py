@@ -126,7 +126,7 @@ def write(rows: list[dict], argv: str) -> None:
         "",
         f"Command: `.venv/bin/python bench/archipelago.py {argv}`",
         "",
-        machine(tail=f"; load average before each run in `load_before` (shared machine)"),
+        machine(tail="; load average before each run in `load_before` (shared machine)"),
         "",
         *markdown_table(cols, rows),
         "",

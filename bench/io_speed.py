@@ -276,7 +276,7 @@ def row(place: str, data: str, before_how: str, after_how: str, before: float, a
 
 def main() -> None:
     load = os.getloadavg()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         frames = sites_frames(tmp)

@@ -135,7 +135,7 @@ def solve_vroom(op: OrienteeringInstance, time_limit_s: float) -> tuple[list[lis
     problem = vroom.Input()
     problem.set_durations_matrix(profile="car", matrix_input=op.duration.astype(np.uint32))
     problem.set_costs_matrix(profile="car", matrix_input=op.cost.astype(np.uint32))
-    for v, (td, base, w0, w1) in enumerate(op.vehicles):
+    for v, (_td, base, w0, w1) in enumerate(op.vehicles):
         problem.add_vehicle(vroom.Vehicle(id=v, start=base, end=base, time_window=vroom.TimeWindow(w0, w1)))
     for k in range(len(op.sites)):
         problem.add_job(vroom.Job(id=k, location=op.n_bases + k, default_service=int(op.service[k]),

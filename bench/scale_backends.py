@@ -159,7 +159,7 @@ def write_results(rows: list[dict], args, cmd: str, note: str = "") -> None:
         f"Command: `{cmd}`",
         *([note] if note else []),
         "",
-        f"Provinces: `jemput synth` copies of the bundled Jambi (1,592 sites, 23 teams, 11 regency parts + the",
+        "Provinces: `jemput synth` copies of the bundled Jambi (1,592 sites, 23 teams, 11 regency parts + the",
         f"provincial team each), seed {args.seed}. Search: `--max-solutions {args.max_solutions}` per part (time limit",
         f"{args.time_limit:g} s, never reached), so every backend does the same work and writes the same plans.",
         "Peak memory: largest sum of RSS over the batch process and all its descendants (sampled every",

@@ -20,14 +20,17 @@ from planner.io.bundled import jambi_dir
 from planner.io.load import validate_scenario
 
 KINDS = ["village", "village", "village", "prison", "hospital", "school", "care_home"]
+REGENCIES = [f"15.0{i}" for i in range(1, 10)] + ["15.71", "15.72"]
 
 
 def write_scenario(folder: Path, n: int) -> Path:
     """A scenario with `n` generated sites and the bundled Jambi teams and kits."""
     rows = ["site_id,name,kind,lat,lon,unrecorded,regency_code,district_code,hours,electricity"]
+    codes = REGENCIES  # every team's regency has sites (a team whose code matches no site is an error)
     rows += [
         f"S{i:05d},Desa {i},{KINDS[i % 7]},{-2.5 + (i % 170) / 100:.4f},{101.5 + (i % 300) / 100:.4f},"
-        f"{i % 400},15.04,15.04.0{i % 9},{'08:00-12:00;13:00-15:00' if i % 3 else ''},{'ya' if i % 2 else 'tidak'}"
+        f"{i % 400},{codes[i % len(codes)]},{codes[i % len(codes)]}.0{i % 9},"
+        f"{'08:00-12:00;13:00-15:00' if i % 3 else ''},{'ya' if i % 2 else 'tidak'}"
         for i in range(n)
     ]
     (folder / "sites.csv").write_text("\n".join(rows) + "\n")

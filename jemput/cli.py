@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from jemput.answers import memory_answered
 from planner import units
 from planner.plan import Plan
 
@@ -75,10 +76,12 @@ def plan(
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(2) from None
     try:
-        _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions, backend)
+        with memory_answered(console):
+            _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions, backend)
     finally:
         if backend is not None:
             backend.close()
+
 
 
 @app.command()
@@ -192,12 +195,13 @@ def reports(
     from planner.io.reports import write_outcomes_csv
 
     try:
-        outcomes, count = outcomes_of_plan(plan_id, _api_settings())
+        outcomes, count, left = outcomes_of_plan(plan_id, _api_settings())
     except LookupError as e:
         console.print(f"[red]{e}[/red]")
         raise typer.Exit(1) from None
     write_outcomes_csv(outcomes, out)
-    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}")
+    note = f" ({left} sent to an earlier plan left out: stops this re-plan no longer has)" if left else ""
+    console.print(f"{count} reports → {len(outcomes.outcomes)} outcomes: {out}{note}")
 
 
 @app.command()
@@ -239,7 +243,7 @@ def replan(
         raise typer.Exit(2)
     opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
     scenario_file = str((out / SCENARIO_JSON).resolve())
-    with console.status("re-planning"):
+    with console.status("re-planning"), memory_answered(console):
         checked = replan_and_check(sc, old, facts, start, opts, scenario_file=scenario_file)
     files = write_outputs(checked, out, lang, maps, save_scenario=True)
     _print_maps(files, checked.plan)
@@ -274,7 +278,8 @@ def roll(
     scenario_json = write_scenario(nxt, out / SCENARIO_JSON)
     console.print(f"next week: {scenario_json}")
     _print_summary(nxt)
-    _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
+    with memory_answered(console):
+        _plan_and_write(nxt, out, time_limit, seed, workers, maps, lang, str(scenario_json.resolve()), max_solutions)
 
 
 def _week_and_outcomes(plan_json: Path, scenario: Path | None, outcomes: Path):
@@ -454,13 +459,10 @@ def _print_churn(churn, unchanged: bool) -> None:
 
 
 def _print_summary(sc) -> None:
-    kits = sum(len(t.kits) for t in sc.teams)
-    working = sum(t.working_kits(sc.horizon.start) for t in sc.teams)
-    console.print(
-        f"{sc.name}: {len(sc.sites)} sites, {sum(s.unrecorded for s in sc.sites):,} unrecorded, "
-        f"{len(sc.teams)} teams, {kits} kits ({working} working on {sc.horizon.start}), "
-        f"{sc.horizon.days} days from {sc.horizon.start}"
-    )
+    kits, working = sum(len(t.kits) for t in sc.teams), sum(t.working_kits(sc.horizon.start) for t in sc.teams)
+    console.print(f"{sc.name}: {len(sc.sites)} sites, {sum(s.unrecorded for s in sc.sites):,} unrecorded, "
+                  f"{len(sc.teams)} teams, {kits} kits ({working} working on {sc.horizon.start}), "
+                  f"{sc.horizon.days} days from {sc.horizon.start}")
 
 
 def _print_kpis(p: Plan) -> None:
@@ -481,7 +483,7 @@ def _print_kpis(p: Plan) -> None:
     t.add_row("solve", f"{p.solve.wall_s:.1f} s, {p.solve.parts} parts, {p.solve.status}")
     if k.idle_team_days is not None:
         why = Counter(d.reason.value for d in p.idle)
-        t.add_row("idle team-days (working kit, no visit)", f"{k.idle_team_days}" + (f" ({_counts(why)})" if why else ""))
+        t.add_row("idle team-days (working kit, no visit)", f"{k.idle_team_days}" + (f" ({', '.join(f'{n} {r}' for r, n in why.most_common())})" if why else ""))
     console.print(t)
     if p.solve.parts_out_of_time:
         console.print(
@@ -493,9 +495,9 @@ def _print_kpis(p: Plan) -> None:
         console.print(f"[yellow]regencies with people to record and no visit: {', '.join(empty)} (see left_out reasons)[/yellow]")
 
 
-def _counts(counter: Counter) -> str:
-    return ", ".join(f"{n} {reason}" for reason, n in counter.most_common())
+from jemput.campaign_cmd import campaign as _campaign  # noqa: E402 - its own module: cli.py is at the size limit
 
+app.command(name="campaign")(_campaign)
 
 if __name__ == "__main__":
     app()

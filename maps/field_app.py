@@ -10,6 +10,7 @@ page and the reports URL) keeps the page and the files for use without signal.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from functools import lru_cache
 from importlib import resources
@@ -37,6 +38,7 @@ _APP_LABELS = (
 )  # fmt: skip
 _JS_LABELS = (
     "pending_n", "all_sent", "offline", "state_pending", "state_sent", "state_rejected", "need_people", "people_short",
+    "key_refused", "send_retry",
     *(f"kind_{k}" for k in REPORT_KINDS), *(f"reason_{r}" for r in MISSED_REASONS),
 )  # fmt: skip
 
@@ -110,10 +112,13 @@ def static_file(name: str) -> bytes:
     return (resources.files("maps") / "static" / name).read_bytes()
 
 
+@lru_cache(maxsize=1)
 def service_worker() -> bytes:
-    """The service worker script (served at .../days/{date}/sw.js so its scope is the team-day)."""
+    """The service worker script (served at .../days/{date}/sw.js so its scope is the team-day). It names a
+    hash of the app's files, so a new release changes the script and phones fetch the new files."""
+    version = hashlib.sha256(b"".join(static_file(n) for n in STATIC_FILES)).hexdigest()[:16]
     return (resources.files("maps") / "static" / "sw.js").read_bytes().replace(
-        b"__FILES__", json.dumps([f"{STATIC}/{n}" for n in STATIC_FILES]).encode())
+        b"__FILES__", json.dumps([f"{STATIC}/{n}" for n in STATIC_FILES]).encode()).replace(b"__VERSION__", version.encode())
 
 
 @lru_cache(maxsize=1)

@@ -168,6 +168,8 @@ _LABELS["id"].update({
     "people_short": "orang",
     "status_done": "selesai", "status_missed": "tidak jadi", "status_open": "belum dilapor",
     "pending_records": "{n} rekaman belum terkirim di akhir hari (tanpa sinyal)",
+    "key_refused": "kunci lapangan ditolak: buka lagi tautan tim dan masukkan kunci",
+    "send_retry": "gagal mengirim, dicoba lagi otomatis",
 })
 _LABELS["en"].update({
     "report": "Report", "report_time": "Time", "people_recorded": "People recorded", "kit": "Recording kit",
@@ -183,6 +185,8 @@ _LABELS["en"].update({
     "reason_cuaca_buruk": "Bad weather", "reason_lainnya": "Other",
     "people_short": "people",
     "status_done": "done", "status_missed": "missed", "status_open": "not reported",
+    "key_refused": "field key refused: open the team's link again and enter the key",
+    "send_retry": "could not send, will retry by itself",
     "pending_records": "{n} records not sent at the end of the day (no signal)",
 })
 

@@ -164,7 +164,7 @@ def coverage_by_area(scenario: Scenario, plan: Plan, level: Level) -> dict[str, 
 
 
 @lru_cache(maxsize=2)
-def _boundaries(level: Level) -> "geopandas.GeoDataFrame | None":
+def _boundaries(level: Level) -> geopandas.GeoDataFrame | None:
     """The bundled boundaries of a level, or None if they cannot be read (the map then skips coverage)."""
     from planner.io.bundled import boundaries
 
@@ -202,7 +202,7 @@ def _add_coverage(m: folium.Map, scenario: Scenario, plan: Plan, lang: str) -> b
     return drawn
 
 
-def _coverage_features(gdf: "geopandas.GeoDataFrame", groups: dict[str, tuple[int, int]], lang: str) -> dict:
+def _coverage_features(gdf: geopandas.GeoDataFrame, groups: dict[str, tuple[int, int]], lang: str) -> dict:
     """GeoJSON features with a fill colour and an escaped tooltip label per area."""
     features = []
     for row in gdf.itertuples():

@@ -59,7 +59,7 @@ class Weekday(StrEnum):
     sun = "sun"
 
     @classmethod
-    def of(cls, day: dt.date) -> "Weekday":
+    def of(cls, day: dt.date) -> Weekday:
         return cls(units.WEEKDAYS[day.weekday()])
 
 
@@ -74,13 +74,13 @@ class TimeWindow(_Frozen):
     end: Minute
 
     @model_validator(mode="after")
-    def _ordered(self) -> "TimeWindow":
+    def _ordered(self) -> TimeWindow:
         if self.end <= self.start:
             raise ValueError(f"window ends ({fmt_clock(self.end)}) before it starts ({fmt_clock(self.start)})")
         return self
 
     @classmethod
-    def parse(cls, text: str) -> "TimeWindow":
+    def parse(cls, text: str) -> TimeWindow:
         """Parse "HH:MM-HH:MM"."""
         parts = str(text).strip().split("-")
         if len(parts) != 2:
@@ -201,7 +201,7 @@ class Kit(_Frozen):
     )
 
     @model_validator(mode="after")
-    def _repair_date(self) -> "Kit":
+    def _repair_date(self) -> Kit:
         if self.status == KitStatus.in_repair and self.repair_until is None:
             raise ValueError("a kit in repair needs repair_until (the last day it is away)")
         return self
@@ -223,7 +223,7 @@ class Shift(_Frozen):
     breaks: tuple[TimeWindow, ...] = ()
 
     @model_validator(mode="after")
-    def _breaks_inside(self) -> "Shift":
+    def _breaks_inside(self) -> Shift:
         for b in self.breaks:
             if b.start < self.work.start or b.end > self.work.end:
                 raise ValueError(f"break {b} lies outside the shift {self.work}")
@@ -337,7 +337,7 @@ class Horizon(_Frozen):
     )
 
     @model_validator(mode="after")
-    def _long_day_alone(self) -> "Horizon":
+    def _long_day_alone(self) -> Horizon:
         if self.day_minutes != units.DAY_MINUTES and self.days != 1:
             raise ValueError(f"day_minutes {self.day_minutes} ≠ {units.DAY_MINUTES} needs a one-day horizon")
         return self
@@ -395,7 +395,7 @@ class Crossing(_Frozen):
     cost_idr: float = Field(default=0.0, ge=0)
 
     @model_validator(mode="after")
-    def _sailings(self) -> "Crossing":
+    def _sailings(self) -> Crossing:
         timed = self.every_min is not None or any(self.departures.values())
         if self.kind == CrossingKind.bridge and (timed or self.service is not None):
             raise ValueError("a bridge is always open: leave every_min, service and departures empty")
@@ -427,7 +427,7 @@ class Scenario(_Frozen):
         return bool(self.crossings) or any(s.island for s in self.sites) or any(t.island for t in self.teams)
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "Scenario":
+    def _unique_ids(self) -> Scenario:
         for what, ids in (("site", [s.id for s in self.sites]), ("team", [t.id for t in self.teams]),
                           ("crossing", [x.id for x in self.crossings])):
             seen: set[str] = set()
@@ -437,7 +437,7 @@ class Scenario(_Frozen):
         return self
 
     @model_validator(mode="after")
-    def _known_link_places(self) -> "Scenario":
+    def _known_link_places(self) -> Scenario:
         places = {s.id for s in self.sites} | {f"base:{t.id}" for t in self.teams}
         unknown = sorted({p for link in self.closed_links for p in (link.a, link.b)} - places)
         if unknown:
@@ -453,7 +453,7 @@ class Scenario(_Frozen):
         return out
 
     @model_validator(mode="after")
-    def _within_day(self) -> "Scenario":
+    def _within_day(self) -> Scenario:
         """Opening hours, shifts and drive limits fit in one day (24 h unless a longer day is set)."""
         day = self.horizon.day_minutes
         for site in self.sites:

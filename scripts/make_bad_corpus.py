@@ -10,9 +10,12 @@ every expected.txt from the current code (then review each diff by eye before co
 from __future__ import annotations
 
 import codecs
+import datetime
 import io
 import json
+import re
 import sys
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,17 +74,60 @@ def scenario(comment: str, *, sites: str = "sites.csv", teams: str = f"{GOOD}/te
     return "\n".join(lines) + "\n" + extra
 
 
-def xlsx_bytes() -> bytes:
-    import openpyxl
+def workbook(sheets: dict[str, list[tuple[int, list]]], *, merged: dict[str, str] | None = None,
+             cells: list[tuple[str, int, int, str]] = (), no_results: bool = False) -> bytes:
+    """An XLSX (xlsxwriter, fixed timestamps so the bytes are reproducible): per sheet, rows at their
+    0-based index; `merged` sheet → range holding a title; `cells` (sheet, row, col, text) written alone;
+    `no_results` drops the saved result of every formula, as programs that do not calculate write them."""
+    import xlsxwriter
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "Desa"
-    for row in [SITES_HEADER.split(","), *site_rows()]:
-        ws.append(row)
     buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb.set_properties({"created": datetime.datetime(2026, 11, 20, 8, 0, 0)})
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        if merged and name in merged:
+            ws.merge_range(merged[name], "Daftar Sasaran Perekaman e-KTP Keliling - Batang Hari dan Kota Jambi",
+                           wb.add_format({"bold": True}))
+        for r, values in rows:
+            for col, v in enumerate(values):
+                if isinstance(v, tuple):  # (formula, the result Excel saves with it)
+                    ws.write_formula(r, col, v[0], None, v[1])
+                else:
+                    ws.write(r, col, v)
+        for sheet, r, col, text in cells:
+            if sheet == name:
+                ws.write_string(r, col, text)
+    wb.close()
+    data = buf.getvalue()
+    if no_results:
+        data = _rezip(data, lambda part, xml: re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", xml) if b"worksheets/" in part else xml)
+    return data
+
+
+def _rezip(data: bytes, edit) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(info, edit(info.filename.encode(), src.read(info.filename)))
+    return out.getvalue()
+
+
+def sheet_rows(rows: list[list], first: int = 0) -> list[tuple[int, list]]:
+    """The header and site rows at 0-based row `first` onwards; lat, lon and counts as number cells."""
+    def cell(i: int, v: str | tuple) -> str | float | tuple:
+        try:
+            if isinstance(v, tuple):
+                return v
+            return float(v) if i in (3, 4, 5) else v
+        except ValueError:
+            return v
+
+    return list(enumerate([SITES_HEADER.split(","), *[[cell(i, v) for i, v in enumerate(r)] for r in rows]], first))
+
+
+def xlsx_bytes() -> bytes:
+    return workbook({"Desa": sheet_rows(site_rows())})
 
 
 def geojson(features: list[dict]) -> str:
@@ -168,8 +214,8 @@ def cases() -> dict[str, dict[str, str | bytes]]:
     c["scenario_json_trailing_comma"] = {"scenario.json": '{"name": "x", "sites": "sites.csv",}\n'}
 
     # --- across tables
-    teams_typo = f"team_id,name,base_lat,base_lon,regency_code\nT-BH,Tim Batang Hari,-1.7010,103.2700,15.4\n" \
-                 f"T-KJ,Tim Kota Jambi,-1.6100,103.6130,15.71\n"
+    teams_typo = "team_id,name,base_lat,base_lon,regency_code\nT-BH,Tim Batang Hari,-1.7010,103.2700,15.4\n" \
+                 "T-KJ,Tim Kota Jambi,-1.6100,103.6130,15.71\n"
     case("team_regency_typo", "a team's regency code matching no site", {"teams.csv": teams_typo}, teams="teams.csv")
     plain_sites = "site_id,name,kind,lat,lon,unrecorded\n" + "\n".join(",".join(r[:6]) for r in site_rows()) + "\n"
     case("team_regency_sites_without_codes", "teams with regency codes, sites without (a warning)",
@@ -212,6 +258,33 @@ def cases() -> dict[str, dict[str, str | bytes]]:
          {"sites.csv": csv_text(site_rows({"V-002": {"lat": "1°44'31\"S", "lon": "103°18'54\"E"}}))})
     case("coordinates_zero", "a site at (0, 0), the GPS default",
          {"sites.csv": csv_text(site_rows({"V-003": {"lat": "0", "lon": "0"}}))})
+
+    # --- workbooks as offices send them (sites.xlsx; the scenario names the file, sometimes the sheet)
+    def xlsx_case(name: str, comment: str, data: bytes, sites: str = "sites.xlsx") -> None:
+        case(name, comment, {"sites.xlsx": data}, sites=sites)
+        del c[name]["sites.csv"]
+
+    xlsx_case("xlsx_merged_title", "a merged title row and a blank row above the header; a bad kind on sheet row 7",
+              workbook({"Desa": sheet_rows(site_rows({"V-004": {"kind": "desa"}}), first=2)}, merged={"Desa": "A1:I1"}))
+    instructions = [(0, ["Petunjuk pengisian"]), (1, ["Isi satu baris per lokasi."]), (2, ["Koordinat dalam derajat desimal."])]
+    xlsx_case("xlsx_sheet_order", "the instructions sheet first, the sites on the second sheet",
+              workbook({"Petunjuk": instructions, "Desa": sheet_rows(site_rows())}))
+    xlsx_case("xlsx_sheet_missing", "the scenario names a sheet the workbook does not have",
+              workbook({"Petunjuk": instructions, "Desa": sheet_rows(site_rows())}), sites="sites.xlsx#Sites")
+    formulas = [r[:5] + [(f"=ROUND({r[5]}*1,0)", int(r[5]))] + r[6:] for r in site_rows()]
+    xlsx_case("xlsx_formulas_without_results", "counts as formulas saved without their results (a generated file)",
+              workbook({"Desa": sheet_rows(formulas)}, no_results=True))
+    xlsx_case("xlsx_formulas_with_results", "counts as formulas with their saved results (read as the values)",
+              workbook({"Desa": sheet_rows(formulas)}))
+    xlsx_case("xlsx_stray_cell", "one stray cell at XFD1048576 (the last cell of a sheet)",
+              workbook({"Desa": sheet_rows(site_rows())}, cells=[("Desa", 1048575, 16383, "x")]))
+    na = sheet_rows(site_rows())
+    na[3] = (3, [*na[3][1][:3], ("=VLOOKUP(A4,Koordinat!A:C,2,FALSE)", "#N/A"), *na[3][1][4:]])
+    xlsx_case("xlsx_error_value", "#N/A in a latitude (a lookup that found nothing)", workbook({"Desa": na}))
+    xlsx_case("xlsx_decimal_comma_text", "a latitude typed as text with a decimal comma",
+              workbook({"Desa": sheet_rows(site_rows())}, cells=[("Desa", 3, 3, "-1,7420")]))
+    xlsx_case("xlsx_is_csv", "a CSV file renamed to sites.xlsx", good_sites.encode())
+    xlsx_case("xlsx_is_legacy_xls", "an old .xls workbook named sites.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     return c
 
 

@@ -18,9 +18,9 @@ from api.routes.plans import team_view, visible_job
 from api.store import Store
 from maps.field import field_map
 from maps.overview import overview_map
-from api.reports import plan_reports
+from api.reports import lineage_reports
 from planner.io.links import api_links
-from planner.io.reports import team_day_status
+from planner.io.reports import reports_for_plan, team_day_status
 from planner.io.export import plan_geojson, write_roster_csv, write_roster_xlsx
 from planner.model import ID_PATTERN
 
@@ -51,6 +51,11 @@ FORMAT_RESPONSES = {200: {"content": {m: {} for m in MEDIA.values()}, "descripti
 HTML_RESPONSES = {200: {"content": {"text/html": {}}, "description": "a self-contained HTML page"}, **ERRS}
 
 
+def public_base(request: Request) -> str:
+    """Where phones reach this server, for field links: JEMPUT_PUBLIC_URL, else the address of this request."""
+    return request.app.state.settings.public_url or str(request.base_url)
+
+
 def _finished(request: Request, plan_id: str, who: Caller):
     store: Store = request.app.state.store
     job = visible_job(store, plan_id, who)
@@ -74,7 +79,7 @@ def _cached(request: Request, plan_id: str, who: Caller, what: tuple, render) ->
 def export_plan(request: Request, plan_id: str, fmt: Format, lang: LangQuery = Lang.id,
                 who: Caller = Depends(anyone)) -> Response:
     """The plan as JSON (schema jemput.plan/1), GeoJSON, or the roster as CSV or XLSX (?lang=id|en)."""
-    base = str(request.base_url) if fmt == Format.xlsx else ""
+    base = public_base(request) if fmt == Format.xlsx else ""
     body = _cached(request, plan_id, who, (fmt.value, lang.value, base),
                    lambda sc, p: _render(sc, p, fmt, lang, api_links(base, plan_id, p) if base else None))
     name = f"{'plan' if fmt in (Format.json, Format.geojson) else 'roster'}-{plan_id}.{fmt.value}"
@@ -99,12 +104,12 @@ def _render(scenario, plan, fmt: Format, lang: Lang, links=None) -> bytes:
 def overview(request: Request, plan_id: str, lang: LangQuery = Lang.id, who: Caller = Depends(readers)) -> HTMLResponse:
     """The coordinator's overview map of the whole week (Folium, Leaflet inline), with a QR code of each
     team-day's field app on this server."""
-    base, sessions = str(request.base_url), request.app.state.sessions
-    reports = plan_reports(sessions, plan_id) if request.app.state.store.job(plan_id) else []
+    base, sessions = public_base(request), request.app.state.sessions
+    reports = lineage_reports(sessions, plan_id) if request.app.state.store.job(plan_id) else []
     version = (len(reports), max((r.received_at for r in reports), default=None))  # drawn again when reports arrive
 
     def render(sc, p) -> bytes:
-        status = team_day_status(p, reports)
+        status = team_day_status(p, reports_for_plan(reports, p)[0])
         return overview_map(sc, p, lang.value, api_links(base, plan_id, p), status).get_root().render().encode()
 
     body = _cached(request, plan_id, who, ("overview", lang.value, base, version), render)

@@ -2,7 +2,12 @@
 
 The phone opens .../teams/{team}/days/{date}/app (from the roster's or overview's QR code). Without a
 key it gets a small form asking the team's field key once; `?key=` stores it in an HttpOnly,
-SameSite=Strict cookie and redirects to the clean URL, so the key is not left in the address bar.
+SameSite=Lax cookie and redirects to the clean URL, so the key is not left in the address bar. The app of
+a plan that has been re-planned leads (303) to the same team-day of the newest re-plan, so the link the
+team was given keeps showing the current route. Lax, not
+Strict: a link opened from a chat app, e-mail or another site is a cross-site navigation, and a Strict
+cookie would not come with it (the phone would ask for the key again); Lax still keeps the cookie off
+every cross-site POST, so another site cannot send reports in the team's name.
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from fastapi import APIRouter, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.auth import KEY_COOKIE, KEY_HEADER, Role, lookup
+from api.lineage import newest_replan
 from api.errors import responses
 from api.routes.exports import Lang, LangQuery, _cached, _finished
 from maps.field_app import APP_CSP, STATIC_FILES, field_app_page, key_page, manifest, service_worker, static_file
+from planner.io.links import app_path
 from planner.model import ID_PATTERN
 
 router = APIRouter(tags=["field app"])
@@ -48,7 +55,7 @@ def field_app(
             return _html(key_page(lang.value, wrong=True), 401)
         clean = request.url.remove_query_params("key")
         response = RedirectResponse(str(clean.path) + (f"?{clean.query}" if clean.query else ""), status_code=303)
-        response.set_cookie(KEY_COOKIE, key.strip(), max_age=KEY_AGE_S, httponly=True, samesite="strict",
+        response.set_cookie(KEY_COOKIE, key.strip(), max_age=KEY_AGE_S, httponly=True, samesite="lax",
                             secure=request.url.scheme == "https", path="/")
         return response
     raw = request.headers.get(KEY_HEADER) or request.cookies.get(KEY_COOKIE)
@@ -62,9 +69,24 @@ def field_app(
         raise HTTPException(404, f"plan {plan_id} has no team {team!r}")
     if date not in scenario.horizon.dates:
         raise HTTPException(404, f"{date} is outside the plan's week")
+    newer = _newer_plan(request, plan_id, team, date)
+    if newer is not None:  # re-planned since the team got its link: the same team-day of the newest plan
+        return RedirectResponse(app_path(newer, team, date) + (f"?lang={lang.value}" if lang != Lang.id else ""),
+                                status_code=303, headers=NO_STORE)
     body = _cached(request, plan_id, who, ("app", team, date.isoformat(), lang.value),
                    lambda sc, p: field_app_page(sc, p, team, date, lang.value).encode())
     return _html(body)
+
+
+def _newer_plan(request: Request, plan_id: str, team: str, date: dt.date) -> str | None:
+    """The newest finished re-plan of the plan if it still has this team-day's team and date, else None."""
+    store = request.app.state.store
+    newest = newest_replan(request.app.state.sessions, plan_id)
+    job = store.job(newest) if newest != plan_id else None
+    if job is None:
+        return None
+    scenario = store.scenario(store.scenario_record(job.scenario_id))
+    return newest if team in scenario.team_by_id() and date in scenario.horizon.dates else None
 
 
 @router.get(DAY + "/manifest.webmanifest", response_class=Response, responses={

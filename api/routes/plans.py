@@ -15,14 +15,15 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from api.auth import Caller, Role, anyone, coordinators
+from api.campaign_schemas import CAMPAIGN_PREFIX
 from api.errors import responses
 from api.intake import Rejected
 from api.jobs import ACTIVE, FINAL
-from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ReplanRequest
+from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ProblemOut, ReplanRequest
 from api.store import Store, job_out, team_ids
 from api.tables import Job, ScenarioRecord, utcnow
-from api.reports import plan_reports
-from planner.io.reports import team_day_status
+from api.reports import lineage_reports
+from planner.io.reports import reports_for_plan, team_day_status
 from planner.model import Scenario
 from planner.io.outcomes import Outcomes, check_outcomes
 from planner.plan import Plan
@@ -81,7 +82,7 @@ def replan_plan(
         if parent.status != "done":
             raise HTTPException(409, f"plan {plan_id} is {parent.status}; only a finished plan can be re-planned")
         scenario = store.scenario(store.scenario_record(parent.scenario_id))
-        updated = facts_applied(scenario, store.plan(parent), body)
+        updated, warnings = facts_applied(scenario, store.plan(parent), body)
         _check_queue(request, store, who)
         record = store.new_scenario_record(updated, who.key_id)  # stored with the job, in one transaction
         options = PlanRequest(scenario_id=record.id, time_limit_s=body.time_limit_s, seed=body.seed,
@@ -90,17 +91,21 @@ def replan_plan(
                   "move_penalty": body.move_penalty, "outcomes": [o.model_dump(mode="json") for o in body.outcomes]}
         job_id = _insert(store, who, record.id, options.model_dump_json(), idempotency_key, digest, json.dumps(replan),
                          record)
-    return _started(request, response, store, job_id, wait, who)
+    else:
+        warnings = []  # told on the answer that accepted it
+    out = _started(request, response, store, job_id, wait, who)
+    return out.model_copy(update={"warnings": warnings})
 
 
-def facts_applied(scenario: Scenario, plan: Plan, body: ReplanRequest) -> Scenario:
-    """The scenario with the outcomes applied (422 listing every problem with the outcomes)."""
+def facts_applied(scenario: Scenario, plan: Plan, body: ReplanRequest) -> tuple[Scenario, list[ProblemOut]]:
+    """The scenario with the outcomes applied, and the outcomes' warnings (422 listing every error)."""
     outcomes = Outcomes(outcomes=tuple(body.outcomes))
     report = check_outcomes(outcomes, scenario, plan, body.from_time.replace(tzinfo=None))
     if report.error_count:
         raise Rejected(report, "outcomes")
     try:
-        return replanned_scenario(scenario, plan, outcomes, body.from_time.replace(tzinfo=None))
+        return (replanned_scenario(scenario, plan, outcomes, body.from_time.replace(tzinfo=None)),
+                [ProblemOut.of(p) for p in report.warnings])
     except ValueError as exc:
         raise HTTPException(422, f"the outcomes cannot be applied: {exc}") from None
 
@@ -213,7 +218,7 @@ def cancel_plan(request: Request, plan_id: str, who: Caller = Depends(coordinato
 def visible_job(store: Store, plan_id: str, who: Caller) -> Job:
     """The job, if it exists and this caller may see it (404 otherwise, 403 for another team's field key)."""
     job = store.job(plan_id) if _is_id(plan_id) else None
-    if job is None:
+    if job is None or job.options_json.startswith(CAMPAIGN_PREFIX):  # a campaign job is read at /v1/campaigns
         raise HTTPException(404, f"no plan {plan_id!r}")
     if who.role == Role.field:
         record = store.scenario_record(job.scenario_id)
@@ -228,7 +233,8 @@ def _view(store: Store, job: Job, who: Caller) -> JobOut:
         plan = store.plan(job)
         if who.role == Role.field:
             plan = team_view(plan, who.team_id)
-        status = team_day_status(plan, plan_reports(store.sessions, job.id, who.team_id if who.role == Role.field else None))
+        reports = lineage_reports(store.sessions, job.id, who.team_id if who.role == Role.field else None)
+        status = team_day_status(plan, reports_for_plan(reports, plan)[0])
     out = job_out(job, plan)
     out.field_status = status
     return out

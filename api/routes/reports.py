@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path as PathParam, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth import Caller, Role, anyone, coordinators
 from api.errors import responses
-from api.reports import ReportConflict, add_reports, plan_reports
+from api.reports import ReportConflict, add_reports, lineage_reports, plan_outcomes
 from api.routes.plans import IDEMPOTENCY, replan_plan, visible_job
 from api.schemas import JobOut, ReplanRequest
 from planner import units
 from planner.io.outcomes import Outcome
-from planner.io.reports import FieldReport, StoredReport, TeamDayStatus, check_reports, reports_to_outcomes, team_day_status
+from planner.io.reports import FieldReport, StoredReport, TeamDayStatus, check_reports, reports_for_plan, team_day_status
 from planner.model import ID_PATTERN
 
 router = APIRouter(prefix="/v1/plans/{plan_id}", tags=["field reports"])
@@ -41,12 +42,16 @@ class ReportAck(BaseModel):
 
 
 class ReportList(BaseModel):
+    """The reports sent to this plan and to the plans it was re-planned from, and each team-day's status."""
+
     reports: list[StoredReport]
     status: list[TeamDayStatus]
+    not_in_plan: list[str] = Field(default=[], description="ids of reports sent to an earlier plan about a stop this "
+                                                           "one no longer has: shown, not counted, not re-planned from")
 
 
 class ReplanFromReports(BaseModel):
-    """Re-plan from a moment (default: now, the server's local time) with every report received."""
+    """Re-plan from a moment (default: now, local time in JEMPUT_TIME_ZONE) with every report received."""
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False, populate_by_name=True)
     from_time: dt.datetime | None = Field(default=None, alias="from", description="default: now")
@@ -55,6 +60,12 @@ class ReplanFromReports(BaseModel):
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     max_solutions: int | None = Field(default=None, ge=1, le=100_000)
     move_penalty: float = Field(default=units.DEFAULT_MOVE_PENALTY, ge=0, le=1e6)
+
+
+def now_local(time_zone: str) -> dt.datetime:
+    """The wall clock now where the teams work (JEMPUT_TIME_ZONE, default WIB), to the minute, without offset:
+    a plan's clock times are local, and the server's own clock may run in UTC."""
+    return dt.datetime.now(ZoneInfo(time_zone)).replace(second=0, microsecond=0, tzinfo=None)
 
 
 def _done_plan(request: Request, plan_id: str, who: Caller):
@@ -97,9 +108,10 @@ def get_reports(request: Request, plan_id: str,
             raise HTTPException(403, f"a field key of team {who.team_id!r} may not read team {team!r}")
         team = who.team_id
     job, _, plan = _done_plan(request, plan_id, who)
-    reports = plan_reports(request.app.state.sessions, job.id, team)
-    status = [s for s in team_day_status(plan, reports) if team is None or s.team_id == team]
-    return ReportList(reports=reports, status=status)
+    reports = lineage_reports(request.app.state.sessions, job.id, team)
+    fit, other = reports_for_plan(reports, plan)
+    status = [s for s in team_day_status(plan, fit) if team is None or s.team_id == team]
+    return ReportList(reports=reports, status=status, not_in_plan=[s.report.id for s in other])
 
 
 @router.post("/replan-from-reports", status_code=202, response_model=JobOut,
@@ -114,12 +126,14 @@ def replan_from_reports(
     idempotency_key: Annotated[str | None, Header(pattern=IDEMPOTENCY)] = None,
     who: Caller = Depends(coordinators),
 ) -> JobOut:
-    """Re-plan the rest of the week from now (or `from`) with every field report received so far: a new
-    plan job, as POST /outcomes with the reports as outcomes (visits done or missed, kits down)."""
-    job, _, _ = _done_plan(request, plan_id, who)
-    outcomes = reports_to_outcomes(plan_reports(request.app.state.sessions, job.id)).outcomes
-    start = body.from_time or dt.datetime.now().replace(second=0, microsecond=0)
-    replan = ReplanRequest(**{"from": start.replace(tzinfo=None)}, outcomes=[*outcomes, *body.outcomes],
+    """Re-plan the rest of the week from now (or `from`) with every field report received so far (also those
+    sent to the plans this one was re-planned from, about stops it still has): a new plan job, as POST
+    /outcomes with the reports as outcomes (visits done or missed, kits down). The teams' field apps of
+    this plan lead to the new one once it is done."""
+    job, _, plan = _done_plan(request, plan_id, who)
+    outcomes = plan_outcomes(request.app.state.sessions, job.id, plan)[0].outcomes
+    start = body.from_time or now_local(request.app.state.settings.time_zone)
+    replan = ReplanRequest(**{"from": start}, outcomes=[*outcomes, *body.outcomes],
                            time_limit_s=body.time_limit_s, seed=body.seed, max_solutions=body.max_solutions,
                            move_penalty=body.move_penalty)
     return replan_plan(request, response, plan_id, replan, wait, idempotency_key, who)

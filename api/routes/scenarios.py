@@ -53,7 +53,7 @@ async def create_scenario(request: Request, who: Caller = Depends(coordinators))
 async def upload_scenario(
     request: Request,
     scenario: Annotated[UploadFile, File(description="scenario.yaml or .json")],
-    tables: Annotated[list[UploadFile], File(description="the CSV/XLSX/GeoJSON tables it names")],
+    tables: Annotated[list[UploadFile], File(description="the CSV/XLSX/GeoJSON tables it names")] = [],  # noqa: B006
     who: Caller = Depends(coordinators),
 ) -> ScenarioOut:
     """Store a scenario from scenario.yaml and its tables, read by the same loader as the CLI."""
@@ -74,7 +74,7 @@ async def validate_scenario(request: Request, _: Caller = Depends(coordinators))
 async def validate_files(
     request: Request,
     scenario: Annotated[UploadFile, File()],
-    tables: Annotated[list[UploadFile], File()],
+    tables: Annotated[list[UploadFile], File()] = [],  # noqa: B006 (none: the loader names what the scenario misses)
     _: Caller = Depends(coordinators),
 ) -> ValidationOut:
     """Like /v1/scenarios/validate, for scenario.yaml and its tables."""

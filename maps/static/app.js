@@ -4,10 +4,13 @@
   var cfg = JSON.parse(document.getElementById('jemput-app').textContent);
   var L = cfg.labels;
   var endpoint = new URL(cfg.endpoint, location.href).href;
+  /* this team-day's reports, also those saved on a page of the plan this one re-planned (another endpoint) */
+  var daySuffix = '/teams/' + encodeURIComponent(cfg.team) + '/days/' + cfg.date + '/reports';
+  function thisDay(r) { return r.endpoint === endpoint || r.endpoint.slice(-daySuffix.length) === daySuffix; }
   var FIELDS = {arrived: ['time', 'note'], done: ['people', 'start', 'end', 'note'], missed: ['reason', 'note'],
                 kit_failure: ['kit', 'note'], note: ['note']};
   var outbox = document.getElementById('outbox'), outboxText = document.getElementById('outbox-text');
-  var net = document.getElementById('net'), lastError = '';
+  var net = document.getElementById('net'), problem = '';
 
   function fmt(text, values) { return text.replace(/\{(\w+)\}/g, function (_, k) { return values[k]; }); }
   function nowClock() { var d = new Date(); return ('0' + d.getHours()).slice(-2) + ':' + ('0' + d.getMinutes()).slice(-2); }
@@ -30,7 +33,7 @@
   }
 
   function render(records) {
-    var mine = records.filter(function (r) { return r.endpoint === endpoint; });
+    var mine = records.filter(thisDay);
     mine.sort(function (a, b) { return a.saved - b.saved; });
     document.querySelectorAll('form.report').forEach(function (form) {
       var last = null;
@@ -42,11 +45,14 @@
       state.textContent = last ? describe(last.report) + ' — ' + L['state_' + last.state] +
         (last.state === 'rejected' && last.error ? ' (' + last.error + ')' : '') : '';
     });
-    var pending = mine.filter(function (r) { return r.state === 'pending'; }).length;
+    /* the whole outbox of the phone: reports of other days or of an earlier plan are sent from here too */
+    var pending = records.filter(function (r) { return r.state === 'pending'; }).length;
     var online = navigator.onLine;
     net.className = 'net' + (online ? ' on' : '');
     outbox.className = 'outbox' + (pending ? '' : ' clear');
-    outboxText.textContent = (pending ? fmt(L.pending_n, {n: pending}) : L.all_sent) + (online ? '' : ' · ' + L.offline);
+    outboxText.textContent = (pending ? fmt(L.pending_n, {n: pending}) : L.all_sent) + (online ? '' : ' · ' + L.offline) +
+      (pending && online && problem ? ' · ' + problem : '');
+    outbox.dataset.problem = pending && online ? problem : '';
     document.body.dataset.pending = String(pending);
     document.body.dataset.sent = String(mine.filter(function (r) { return r.state === 'sent'; }).length);
   }
@@ -54,8 +60,11 @@
   function refresh() { return JemputOutbox.list().then(render); }
 
   function send() {
-    return JemputOutbox.flush(endpoint).then(function (results) {
-      lastError = results.map(function (o) { return o.error; }).filter(Boolean).join('; ');
+    return JemputOutbox.flush().then(function (results) {  /* every endpoint: each report to the plan it was made on */
+      /* a refused key needs the team (open the link, enter the key); anything else is retried by itself */
+      var refused = results.some(function (o) { return o.status === 401 || o.status === 403; });
+      var failed = results.some(function (o) { return o.error && !o.rejected; });
+      problem = refused ? L.key_refused : (failed && navigator.onLine ? L.send_retry : '');
       return refresh();
     }, function () { return refresh(); });
   }

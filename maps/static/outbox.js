@@ -80,11 +80,11 @@ var JemputOutbox = (function () {
         }
         return res.json().catch(function () { return {}; }).then(function (body) {
           return mark([records[0].id], 'rejected', body.detail || String(res.status)).then(function () {
-            return {sent: 0, error: body.detail || String(res.status)};
+            return {sent: 0, error: body.detail || String(res.status), rejected: true};  /* shown at its stop */
           });
         });
       }
-      return {sent: 0, error: 'HTTP ' + res.status};  /* 401/403/5xx: keep them, try again later */
+      return {sent: 0, error: 'HTTP ' + res.status, status: res.status};  /* 401/403/5xx: keep them, try again later */
     }, function (err) { return {sent: 0, error: String(err && err.message || err)}; });
   }
 

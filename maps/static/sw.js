@@ -2,13 +2,15 @@
    load; reports waiting in the outbox are sent by Background Sync when the connection returns. */
 'use strict';
 importScripts('/v1/field/outbox.js');
-var CACHE = 'jemput-field-v1';
+var CACHE = 'jemput-field-v1';  /* kept across updates: it also holds the pages saved for use without signal */
 var FILES = __FILES__;
+var VERSION = '__VERSION__';  /* a hash of the files: a new one makes this script differ, so phones update */
 var PAGE = new URL('app', self.registration.scope).href;
 
 self.addEventListener('install', function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) {
-    return c.addAll(FILES).then(function () { return c.add(PAGE).catch(function () {}); });
+    var fresh = FILES.map(function (f) { return new Request(f, {cache: 'reload'}); });  /* not from the HTTP cache */
+    return c.addAll(fresh).then(function () { return c.add(PAGE).catch(function () {}); });
   }).then(function () { return self.skipWaiting(); }));
 });
 
@@ -16,8 +18,10 @@ self.addEventListener('activate', function (event) {
   event.waitUntil(self.clients.claim());
 });
 
-function fromCache(request, ignoreSearch) {
-  return caches.open(CACHE).then(function (c) { return c.match(request, {ignoreSearch: ignoreSearch}); });
+function fromCache(request, ignoreSearch) {  /* the exact URL first (?lang=en is another page), then any query */
+  return caches.open(CACHE).then(function (c) {
+    return c.match(request).then(function (hit) { return hit || (ignoreSearch ? c.match(request, {ignoreSearch: true}) : hit); });
+  });
 }
 
 function networkFirst(request, timeoutMs) {

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from planner.compile.instance import Compiled, owns, requirement_gaps
 from planner.compile.reach import reach_matrix
-from planner.plan import IdleReason, IdleTeamDay, TeamDay
+from planner.plan import IdleReason, IdleTeamDay, LeftOut, StopOutcome, TeamDay
 from planner.compile.travel import UNREACHABLE_MIN
 from planner.plan import LeftOutReason as R
 
@@ -19,6 +21,36 @@ _GAP_TEXT = {
     R.needs_vehicle: "its access mode needs a vehicle no team that covers it has",
     R.needs_skill: "needs a skill no team that covers it has",
 }
+
+
+@dataclass(frozen=True)
+class Unserved:
+    """What an assembled week leaves undone: sites with no visit and team-days with none, each with
+    why, and the reach (team-day × site) the bound is computed on."""
+
+    left_out: list[LeftOut]
+    idle: list[IdleTeamDay]
+    reach: np.ndarray
+
+
+def unserved(
+    c: Compiled, team_days: list[TeamDay], day_places: dict[int, tuple[int, int]], out_of_time: Iterable[int] = ()
+) -> Unserved:
+    """Every site without a visit made or planned and every idle team-day, with the first rule that
+    explains it (`out_of_time`: compiled team-days whose part's search ran out of time). The one
+    left-out loop of `plan_week` and the re-plan."""
+    served = {s.site_id for td in team_days for s in td.stops if s.outcome != StopOutcome.missed}
+    reach = reach_matrix(c, day_places)
+    plannable = first_visit_reach(c, day_places)
+    hurried = idle_mask(c, team_days)
+    hurried[list(out_of_time)] = True
+    left = []
+    for s, site in enumerate(c.scenario.sites):
+        if site.id not in served:
+            reason, detail = left_out_reason(c, s, reach, hurried, plannable)
+            left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded,
+                                remaining_after_plan=site.unrecorded))
+    return Unserved(left, idle_reasons(c, team_days, plannable, served), reach)
 
 
 def left_out_reason(

@@ -37,9 +37,11 @@ class WorkDay:
     capacity: int  # people, if it never drove
 
 
-@dataclass
+@dataclass(frozen=True)
 class Compiled:
-    """The scenario as arrays. Site i is point `n_teams + i`; team t's base is point t."""
+    """The scenario as arrays. Site i is point `n_teams + i`; team t's base is point t.
+
+    Frozen, its matrices read-only: a step that needs other data makes a new one (`dataclasses.replace`)."""
 
     scenario: Scenario
     dates: list[dt.date]
@@ -58,6 +60,10 @@ class Compiled:
     _day_duration: dict[tuple[VehicleProfile, int], np.ndarray] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+
+    def __post_init__(self) -> None:
+        for m in (self.lat, self.lon, self.weight, self.compatible, *self.duration.values(), *self.distance.values()):
+            m.setflags(write=False)
 
     def duration_on(self, profile: VehicleProfile, day: int) -> np.ndarray:
         """Whole minutes point × point for `profile` on day `day`, closed links impossible
@@ -160,14 +166,25 @@ def check_memory(points: int, profiles: int, limit_mb: int | None = None) -> Non
 
 
 def memory_limit_mb() -> int | None:
-    """JEMPUT_MEMORY_MB if set, else the memory the machine has available now (None if unknown)."""
+    """JEMPUT_MEMORY_MB if set, else the memory the machine has available now (None if unknown); never
+    more than this process's address-space cap (RLIMIT_AS: `ulimit -v`, the API's JEMPUT_SOLVE_MEMORY_MB)."""
     env = os.environ.get("JEMPUT_MEMORY_MB", "").strip()
     if env.isdigit():
         return int(env)
+    limits = []
     try:
-        return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20)
+        limits.append(int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2**20))
     except (ValueError, OSError, AttributeError):
-        return None
+        pass
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limits.append(soft // 2**20)
+    except (ImportError, ValueError, OSError):
+        pass
+    return min(limits) if limits else None
 
 
 def closed_point_pairs(

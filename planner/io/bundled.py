@@ -68,7 +68,7 @@ def write_example(name: str, out_dir: Path, overwrite: bool = False) -> Path:
     return out_dir / SCENARIO_FILE
 
 
-def boundaries(level: Literal["regency", "district"]) -> "geopandas.GeoDataFrame":
+def boundaries(level: Literal["regency", "district"]) -> geopandas.GeoDataFrame:
     """Bundled Jambi regency or district polygons (WGS84), for maps that need outlines offline."""
     if level not in BOUNDARY_FILES:
         raise ValueError(f"unknown boundary level {level!r}; available: {', '.join(BOUNDARY_FILES)}")

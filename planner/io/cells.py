@@ -63,8 +63,8 @@ class Row:
         text = self.cells.get(column, "")
         if text:
             return text
-        if column in self.table.missing:
-            self.failed = True
+        if column in self.table.missing or (self.row_number, column) in self.table.unreadable:
+            self.failed = True  # reported once already, at the header or as an unreadable cell
         else:
             self.problem(column, "missing value (the column is required)")
         return None

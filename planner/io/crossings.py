@@ -30,7 +30,7 @@ LAND_VEHICLES = {VehicleProfile.car.value, VehicleProfile.motorbike.value}
 
 def load_crossings(base: Path, spec: str, report: Report) -> list[Crossing]:
     """Every crossing of the table, or [] with the problems in `report`."""
-    table = read_table(base, spec, report)
+    table = read_table(base, spec, report, columns=REQUIRED)
     if table is None:
         return []
     check_columns(table, REQUIRED, OPTIONAL, report)

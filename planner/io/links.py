@@ -1,8 +1,9 @@
 """Field links: the URL of each team-day's field app and its QR code (segno), for the roster and the overview.
 
 A link points at the API's team-day app (`/v1/plans/{plan}/teams/{team}/days/{date}/app`); it carries
-no key: the phone asks for the team's field key once and keeps it. The CLI has no server, so it makes
-links only from a template the coordinator gives (`--field-url`, with `{team}` and `{date}`).
+no key: the phone asks for the team's field key once and keeps it. The field app exists only for a plan
+the server made, so the roster and overview that carry QR codes are those the API serves; the CLI's
+files carry none. `template_links` makes links from any URL template with `{team}` and `{date}`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+from functools import lru_cache
 from urllib.parse import quote
 
 import segno
@@ -33,22 +35,39 @@ def api_links(base_url: str, plan_id: str, plan: Plan) -> Links:
 def template_links(template: str, plan: Plan) -> Links:
     """Every team-day → the template with {team} and {date} filled in (URL-quoted)."""
     if "{team}" not in template or "{date}" not in template:
-        raise ValueError(f"--field-url {template!r} needs both {{team}} and {{date}}")
+        raise ValueError(f"the link template {template!r} needs both {{team}} and {{date}}")
     return {
         (td.team_id, td.date): template.replace("{team}", quote(td.team_id, safe="")).replace("{date}", td.date.isoformat())
         for td in plan.team_days
     }
 
 
+QR_CACHE = 8192  # codes kept in memory: making one takes tens of milliseconds (bench/results/field_loop.md),
+# and the overview is drawn again each time a report arrives, with the same links
+
+
+@lru_cache(maxsize=QR_CACHE)
+def _code(url: str) -> segno.QRCode:
+    return segno.make(url, error="m", micro=False)
+
+
+def clear_qr_cache() -> None:
+    """Forget the codes made so far (benchmarks measure making them)."""
+    for cached in (_code, qr_png, qr_svg_uri):
+        cached.cache_clear()
+
+
+@lru_cache(maxsize=QR_CACHE)
 def qr_png(url: str, scale: int = 3) -> bytes:
     """A QR code of the URL as PNG bytes (error correction M, quiet zone 2 modules)."""
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="png", scale=scale, border=2)
+    _code(url).save(out, kind="png", scale=scale, border=2)
     return out.getvalue()
 
 
+@lru_cache(maxsize=QR_CACHE)
 def qr_svg_uri(url: str, scale: int = 3) -> str:
     """A QR code of the URL as an SVG data: URI, for an <img> in a self-contained page."""
     out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
+    _code(url).save(out, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode("ascii")

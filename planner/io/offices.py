@@ -15,7 +15,7 @@ OFFICE_OPTIONAL = ("name",)
 
 
 def load_offices(base: Path, spec: str, report: Report) -> list[DistrictOffice]:
-    table = read_table(base, spec, report, optional=True)
+    table = read_table(base, spec, report, optional=True, columns=OFFICE_REQUIRED)
     if table is None:
         return []
     check_columns(table, OFFICE_REQUIRED, OFFICE_OPTIONAL, report)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
@@ -132,7 +132,7 @@ class TeamUnavailable(_Span):
 
 
 Outcome = Annotated[
-    Union[VisitDone, VisitMissed, KitDown, KitBack, SiteClosed, LinkClosed, TeamUnavailable],
+    VisitDone | VisitMissed | KitDown | KitBack | SiteClosed | LinkClosed | TeamUnavailable,
     Field(discriminator="kind"),
 ]
 _OUTCOME = TypeAdapter(Outcome)
@@ -172,7 +172,7 @@ def validate_outcomes(path: str | Path, scenario: Scenario, plan: Plan | None = 
     """The outcomes of a table and every problem found; Outcomes is None whenever there is an error."""
     report = Report()
     path = Path(path)
-    table = read_table(path.resolve().parent, path.name, report)
+    table = read_table(path.resolve().parent, path.name, report, columns=("kind", "date"))
     if table is None:
         return None, report
     label = table.label

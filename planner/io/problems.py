@@ -94,7 +94,7 @@ class Report:
         """Record a warning (the scenario still loads)."""
         return self.add(Severity.warning, file, reason, row=row, column=column, value=value)
 
-    def extend(self, other: "Report") -> None:
+    def extend(self, other: Report) -> None:
         """Append all problems of another report."""
         self.problems.extend(other.problems)
 

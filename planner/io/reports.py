@@ -72,6 +72,7 @@ class StoredReport(BaseModel):
     date: dt.date
     received_at: dt.datetime
     report: FieldReport
+    plan_id: str | None = Field(default=None, description="the plan it was sent to (this one or one it was re-planned from)")
 
 
 class TeamDayStatus(BaseModel):
@@ -104,6 +105,19 @@ def check_reports(reports: Iterable[FieldReport], scenario: Scenario, plan: Plan
     return problems
 
 
+def reports_for_plan(reports: Iterable[StoredReport], plan: Plan) -> tuple[list[StoredReport], list[StoredReport]]:
+    """(reports that fit the plan, the others). A report sent to an earlier plan of a re-plan fits when
+    the plan still has its stop (same team, date, site and visit); a kit failure fits if the team is in it."""
+    stops = {(td.team_id, td.date, s.site_id, s.visit) for td in plan.team_days for s in td.stops}
+    teams = {td.team_id for td in plan.team_days}
+    fit, other = [], []
+    for s in reports:
+        key = (s.team_id, s.date, s.report.site_id, s.report.visit)
+        ok = key in stops or (s.report.kind == "kit_failure" and s.team_id in teams)
+        (fit if ok else other).append(s)
+    return fit, other
+
+
 def _last_word(reports: Iterable[StoredReport]) -> dict[tuple[str, dt.date, str, int], StoredReport]:
     """The last done/missed report of each stop (by the phone's time, then arrival at the server)."""
     out: dict[tuple[str, dt.date, str, int], StoredReport] = {}
@@ -118,9 +132,12 @@ def team_day_status(plan: Plan, reports: Iterable[StoredReport]) -> list[TeamDay
     """The status of every team-day of the plan, in team and date order."""
     reports = list(reports)
     final = _last_word(reports)
+    by_day: dict[tuple[str, dt.date], list[StoredReport]] = {}
+    for s in reports:
+        by_day.setdefault((s.team_id, s.date), []).append(s)
     out = []
     for td in sorted(plan.team_days, key=lambda t: (t.team_id, t.date)):
-        mine = [s for s in reports if s.team_id == td.team_id and s.date == td.date]
+        mine = by_day.get((td.team_id, td.date), [])
         kinds = [final.get((td.team_id, td.date, st.site_id, st.visit)) for st in td.stops]
         done = [k for k in kinds if k is not None and k.report.kind == "done"]
         out.append(TeamDayStatus(

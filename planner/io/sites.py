@@ -24,7 +24,7 @@ def load_sites(base: Path, specs: list[str], report: Report) -> list[tuple[Site,
     sites: list[tuple[Site, Origin]] = []
     ids: list[tuple[str, Origin]] = []
     for spec in specs:
-        table = read_table(base, spec, report, geo=True)
+        table = read_table(base, spec, report, geo=True, columns=SITE_REQUIRED)
         if table is None:
             continue
         check_columns(table, SITE_REQUIRED, SITE_OPTIONAL, report)

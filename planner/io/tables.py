@@ -49,15 +49,20 @@ class Table:
     header_row: int | None = 1  # None for GeoJSON/GPKG layers
     decimal_comma: bool = False  # ';'-separated CSV (Excel with Indonesian settings): "-1,6" = -1.6
     missing: set[str] = field(default_factory=set)  # required columns the header lacks
+    unreadable: set[tuple[int, str]] = field(default_factory=set)  # (row, column) already reported unreadable
 
 
 # --------------------------------------------------------------------------- reading files
 
 
 def read_table(
-    base_dir: Path, spec: str, report: Report, *, geo: bool = False, optional: bool = False
+    base_dir: Path, spec: str, report: Report, *, geo: bool = False, optional: bool = False,
+    columns: Iterable[str] = (),
 ) -> Table | None:
-    """Read the table `spec` ("file", "file.xlsx#Sheet", "file.gpkg#layer") relative to base_dir."""
+    """Read the table `spec` ("file", "file.xlsx#Sheet", "file.gpkg#layer") relative to base_dir.
+
+    `columns`: the table's required columns; a workbook named without its sheet whose first sheet
+    lacks them (an instructions sheet first) is read from the one other sheet that has them."""
     name, _, fragment = spec.partition("#")
     path = Path(name) if Path(name).is_absolute() else base_dir / name
     suffix = path.suffix.lower()
@@ -71,7 +76,7 @@ def read_table(
         return None
     try:
         if suffix in XLSX_SUFFIXES:
-            table = _read_xlsx(path, spec, fragment or None, report)
+            table = _read_xlsx(path, spec, fragment or None, report, tuple(columns))
         elif suffix in GEO_SUFFIXES and geo:
             table = _read_geo(path, spec, fragment or None, report)
         elif suffix in CSV_SUFFIXES:
@@ -97,13 +102,18 @@ def _read_csv(path: Path, label: str, report: Report) -> Table | None:
     if not data.strip():
         report.error(label, f"the file is empty ({len(data)} bytes)")
         return None
+    too_many = f"more than {units.MAX_TABLE_ROWS:,} data rows; jemput reads at most that many from one table"
+    if data.count(b"\n") > units.MAX_TABLE_ROWS + 2 and b'"' not in data:  # unquoted: every line is a row
+        if csv_text(data[:65536], label, Report()) is not None:  # a text table: refused before decoding it all
+            report.error(label, too_many)
+            return None
     sniffed = csv_text(data, label, report)
     if sniffed is None:
         return None
     reader = csv.reader(io.StringIO(sniffed.text, newline=""), delimiter=sniffed.delimiter)
     records = list(itertools.islice(reader, units.MAX_TABLE_ROWS + 2))
     if len(records) > units.MAX_TABLE_ROWS + 1:
-        report.error(label, f"more than {units.MAX_TABLE_ROWS:,} data rows; jemput reads at most that many from one table")
+        report.error(label, too_many)
         return None
     table = _assemble(label, records, first_row=1, report=report)
     if table is not None:
@@ -111,19 +121,20 @@ def _read_csv(path: Path, label: str, report: Report) -> Table | None:
     return table
 
 
-def _read_xlsx(path: Path, label: str, sheet: str | None, report: Report) -> Table | None:
+def _read_xlsx(path: Path, label: str, sheet: str | None, report: Report, columns: tuple[str, ...] = ()) -> Table | None:
     """One sheet, bounded and read by calamine (planner/io/xlsx.py); the label names the sheet read."""
     from planner.io import xlsx
 
     try:
         found = xlsx.read_sheet(path, sheet)
+        records, lead = _sheet_records(found)
+        if sheet is None and columns and not _has_columns(records, lead, columns):
+            found, records, lead = _sheet_with_columns(path, label, found, columns, report) or (found, records, lead)
     except xlsx.SheetError as exc:
         report.error(label, str(exc))
         return None
     if sheet is None:
         label = f"{label}#{found.name}"
-    records = [[cell_text(v) for v in r] for r in found.grid]
-    lead = xlsx.header_index(records, found.merged)  # the first non-blank row that is not a merged title
     if lead == len(records):
         report.error(label, "the sheet is empty")
         return None
@@ -133,14 +144,48 @@ def _read_xlsx(path: Path, label: str, sheet: str | None, report: Report) -> Tab
     return table
 
 
+def _sheet_records(found) -> tuple[list[list[str]], int]:
+    """A sheet's cells as text, and the index of its header (the first non-blank row not a merged title)."""
+    from planner.io import xlsx
+
+    records = [[cell_text(v) for v in r] for r in found.grid]
+    return records, xlsx.header_index(records, found.merged)
+
+
+def _has_columns(records: list[list[str]], lead: int, columns: tuple[str, ...]) -> bool:
+    header = {c.strip().lower() for c in records[lead]} if lead < len(records) else set()
+    return set(columns) <= header
+
+
+def _sheet_with_columns(path: Path, label: str, first, columns: tuple[str, ...], report: Report):
+    """The one other sheet whose header has `columns` (with a warning saying it was read), or None."""
+    from planner.io import xlsx
+
+    matches = []
+    for name in xlsx.sheet_names(path)[1:]:
+        other = xlsx.read_sheet(path, name)
+        records, lead = _sheet_records(other)
+        if _has_columns(records, lead, columns):
+            matches.append((other, records, lead))
+    if len(matches) != 1:
+        return None
+    found = matches[0][0]
+    report.warning(f"{label}#{found.name}", f"read sheet {found.name!r}: the first sheet, {first.name!r}, does not have "
+                   f"the table's columns; write {label.split('#')[0]}#{found.name} in the scenario to say which sheet")
+    return matches[0]
+
+
 def _report_bad_cells(table: Table, header: list[str], extent: SheetExtent, report: Report) -> None:
     """Cells the reader gives as empty though the sheet shows something (formulas without a result, #N/A)."""
     names = {i: name.strip().lower() or None for i, name in enumerate(header, 1)}
+    table.unreadable = {(row, names[col]) for row, col in extent.bad_positions if names.get(col)}
     for row, col, reason in extent.bad_cells:
         report.error(table.label, reason, row=row, column=names.get(col) if row > (table.header_row or 0) else None)
     more = extent.bad_cell_count - len(extent.bad_cells)
     if more > 0:
-        report.error(table.label, f"{more} more cells like these (formulas without a result or error values)")
+        rows = sorted({row for row, _ in extent.bad_positions - {(r, c) for r, c, _ in extent.bad_cells}})
+        where = f"row {rows[0]}" if rows[0] == rows[-1] else f"rows {rows[0]} to {rows[-1]}"
+        report.error(table.label, f"{more} more cells like these on {where} (formulas without a result or error values)")
 
 
 def _read_geo(path: Path, label: str, layer: str | None, report: Report) -> Table | None:

@@ -76,7 +76,7 @@ def _table(
 ) -> Table | None:
     if not spec:
         return None
-    table = read_table(base, spec[0], report)
+    table = read_table(base, spec[0], report, columns=required)
     if table is not None:
         check_columns(table, required, optional, report)
     return table

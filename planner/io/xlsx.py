@@ -22,9 +22,13 @@ from xml.etree import ElementTree
 
 import numpy as np
 
+from planner import units
+from planner.io.sniff import SIGNATURES
+
 MAX_CELLS = 5_000_000  # rows × columns from A1 to the last value: 100,000 rows of 50 columns
 MAX_UNPACKED_BYTES = 128 * 1024 * 1024  # all parts unpacked (zip bombs); a 20,000-site sheet is ~13 MB
 MAX_BAD_EXAMPLES = 5
+TITLE_ROWS = 10  # title and blank rows allowed above the header, on top of MAX_TABLE_ROWS data rows
 _CHUNK = 1 << 20
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -56,10 +60,12 @@ class SheetExtent:
     last_column_cell: str = ""  # a cell in the last column, e.g. "XFD1"
     bad_cells: list[tuple[int, int, str]] = field(default_factory=list)  # (row, column, reason), the first few
     bad_cell_count: int = 0  # cells calamine would read as empty though the sheet shows something
+    bad_positions: set[tuple[int, int]] = field(default_factory=set)  # every such cell, reported once
 
     def bad(self, row: int, col: int, reason: str) -> None:
         """Note a cell whose value cannot be read (kept: the first MAX_BAD_EXAMPLES)."""
         self.bad_cell_count += 1
+        self.bad_positions.add((row, col))
         if len(self.bad_cells) < MAX_BAD_EXAMPLES:
             self.bad_cells.append((row, col, reason))
 
@@ -95,10 +101,7 @@ def read_sheet(path: Path, sheet: str | None) -> Sheet:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
-        raise SheetError(
-            "not an XLSX workbook (not a zip archive); if it is password-protected, save a copy without a "
-            "password, and save .xls/.xlsb files as .xlsx"
-        ) from None
+        raise SheetError(f"not an XLSX workbook: {_what_it_is(path)}") from None
     with archive:
         unpacked = sum(i.file_size for i in archive.infolist())
         if unpacked > MAX_UNPACKED_BYTES:
@@ -114,7 +117,32 @@ def read_sheet(path: Path, sheet: str | None) -> Sheet:
         if name not in parts:
             raise SheetError(f"the workbook has no sheet {sheet!r}; its sheets are {', '.join(map(repr, names))}")
         extent = scan_sheet(archive, parts[name], name)
+    if extent.rows > units.MAX_TABLE_ROWS + TITLE_ROWS + 1:
+        raise SheetError(f"sheet {name!r} has values down to row {extent.rows:,} ({extent.last_row_cell}); jemput reads "
+                         f"at most {units.MAX_TABLE_ROWS:,} data rows from one table")
     return Sheet(name, *_calamine_grid(path, name), extent)
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The worksheets of an XLSX file, in workbook order."""
+    with zipfile.ZipFile(path) as archive:
+        return list(_sheet_parts(archive))
+
+
+def _what_it_is(path: Path) -> str:
+    """What a file named .xlsx that is not a zip archive is, and what to do (from its first bytes)."""
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return ("it is an old Excel workbook (.xls) or a password-protected one (Excel encrypts into that format); "
+                "save it from Excel as .xlsx without a password")
+    for signature, what in SIGNATURES:
+        if head.startswith(signature) and signature != b"PK\x03\x04":
+            return f"it is {what.split(';')[0]}"
+    text = head.decode("utf-8", errors="ignore")
+    if head and "\x00" not in head.decode("latin-1") and sum(c.isprintable() or c in "\r\n\t" for c in text) >= 0.99 * len(text):
+        return f"it is plain text (most likely a CSV renamed to {path.suffix}); name it .csv"
+    return "not a zip archive; save the table from Excel as .xlsx or 'CSV UTF-8'"
 
 
 def header_index(records: list[list[str]], merged: list[tuple[tuple[int, int], tuple[int, int]]]) -> int:

@@ -10,15 +10,13 @@ import numpy as np
 
 from planner import units
 
-from planner.compile.capacity import service_minutes
-from planner.compile.instance import Compiled
+from planner.compile.instance import Compiled, WorkDay
 from planner.plan import Plan
 from planner.replan.kept import KeptDay, Key
 from planner.replan.rest import Rest
-from planner.solve.assemble import not_before
+from planner.solve.assemble import time_visits
 from planner.solve.parts import provincial_part, regency_parts, visit_start_windows
 from planner.solve.routing import SCALE, PartInstance, Vehicle
-from planner.solve.schedule import schedule_route
 from planner.solve.week import SolveOptions, solve_stages
 
 
@@ -56,22 +54,24 @@ def _old_routes(plan: Plan, kept: dict[Key, KeptDay]) -> dict[Key, list[tuple[st
 
 
 def _prepared(c: Compiled, inst: PartInstance, rest: Rest, old_routes: dict[Key, list[tuple[str, int]]], options: ReplanOptions) -> PartInstance:
-    """The part with drive left per team-day, the previous routes and the move penalty (closed links are
-    in the part's matrices already, `Compiled.duration_on`)."""
-    inst.vehicles = [_continued(v, rest) for v in inst.vehicles]
+    """A new part (the built one is left as it was) with drive left per team-day, the previous
+    routes and the move penalty (closed links are in the part's matrices already, `Compiled.duration_on`)."""
+    inst = dataclasses.replace(inst, vehicles=[_continued(v, rest) for v in inst.vehicles])
     if c.scenario.visits.one_visit_per_team_day:
-        _not_again_today(inst, rest)
-    old_vehicle, routes = _warm_start(c, inst, old_routes)
-    inst.old_vehicle = old_vehicle
-    inst.move_penalty = int(round(options.move_penalty * SCALE))
-    inst.initial_routes = routes if options.warm_start else None
-    inst.order_same_site = True
-    return inst
+        inst = dataclasses.replace(inst, allowed=_not_again_today(inst, rest))
+    inst, old_vehicle, routes = _warm_start(c, inst, old_routes)
+    return dataclasses.replace(
+        inst,
+        old_vehicle=old_vehicle,
+        move_penalty=int(round(options.move_penalty * SCALE)),
+        initial_routes=routes if options.warm_start else None,
+        order_same_site=True,
+    )
 
 
 def _continued(v: Vehicle, rest: Rest) -> Vehicle:
     """The vehicle with the driving left; a begun day leaves its last visit at its end, as the
-    schedule times it (`_continue_day`), and begins no new visit before the re-plan time."""
+    schedule times it (`planner.replan.assembly`), and begins no new visit before the re-plan time."""
     v = dataclasses.replace(v, max_drive_min=rest.drive_left[v.team_day])
     if v.team_day not in rest.depart:
         return v
@@ -79,15 +79,18 @@ def _continued(v: Vehicle, rest: Rest) -> Vehicle:
     return dataclasses.replace(v, work_start=leave, ready=v.work_start, breaks=breaks)
 
 
-def _not_again_today(inst: PartInstance, rest: Rest) -> None:
-    """A begun day gets no new visit of a site it has visited that day (`one_visit_per_team_day`)."""
-    for k, s in enumerate(inst.visit_site):
-        inst.allowed[k] = [n for n in inst.allowed[k] if int(s) not in rest.kept_sites.get(inst.vehicles[n].team_day, ())]
+def _not_again_today(inst: PartInstance, rest: Rest) -> list[list[int]]:
+    """The vehicles each visit node may go to, less a begun day's for a site it has visited that day
+    (`one_visit_per_team_day`)."""
+    return [
+        [n for n in inst.allowed[k] if int(s) not in rest.kept_sites.get(inst.vehicles[n].team_day, ())]
+        for k, s in enumerate(inst.visit_site)
+    ]
 
 
-
-def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tuple[str, int]]]) -> tuple[np.ndarray, list[list[int]]]:
-    """Per visit node: the vehicle that had it in the previous plan; and the previous routes as nodes.
+def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tuple[str, int]]]) -> tuple[PartInstance, np.ndarray, list[list[int]]]:
+    """The part with its visit nodes sized as the previous visits they take; per visit node the
+    vehicle that had it in the previous plan; and the previous routes as nodes.
 
     A node taken by a previous visit is sized as that visit was (the previous plan's people, after
     its own numbering), so the previous routes are feasible for the search as they were.
@@ -99,6 +102,7 @@ def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tupl
         nodes_of.setdefault(sites[int(s)].id, []).append(k)
     old_vehicle = np.full(len(inst.visit_site), -1, dtype=np.int64)
     routes: list[list[int]] = [[] for _ in inst.vehicles]
+    resized: dict[int, int] = {}
     for key in sorted(old_routes, key=lambda k: (k[1], k[0])):
         vehicle = vehicle_of.get(key, len(inst.vehicles))
         for site_id, people in old_routes[key]:
@@ -108,42 +112,45 @@ def _warm_start(c: Compiled, inst: PartInstance, old_routes: dict[Key, list[tupl
             k = free.pop(0)
             old_vehicle[k] = vehicle
             if people > 0:
-                _resize(c, inst, k, people)
+                resized[k] = people
             if vehicle < len(inst.vehicles) and vehicle in inst.allowed[k]:
                 routes[vehicle].append(inst.n_depots + k)
-    return old_vehicle, [_keep_feasible(c, inst, n, route) for n, route in enumerate(routes)]
+    inst = _resized(c, inst, resized)
+    return inst, old_vehicle, [_keep_feasible(c, inst, n, route) for n, route in enumerate(routes)]
 
 
-def _resize(c: Compiled, inst: PartInstance, k: int, people: int) -> None:
-    """Visit node `k` sized to `people`: its value and its start windows (a shorter visit may start
-    later where the site closes before the shift ends), so the previous routes stay feasible."""
-    inst.visit_value[k] *= people / inst.visit_people[k]
-    inst.visit_people[k] = people
-    offered = [v if n in inst.allowed[k] else None for n, v in enumerate(inst.vehicles)]
+def _resized(c: Compiled, inst: PartInstance, people_of: dict[int, int]) -> PartInstance:
+    """A new part with visit node k sized to `people_of[k]`: its value and its start windows (a
+    shorter visit may start later where the site closes before the shift ends), so the previous
+    routes stay feasible."""
+    if not people_of:
+        return inst
+    people, value, windows = inst.visit_people.copy(), inst.visit_value.copy(), list(inst.start_windows)
     points = [int(p) for p in inst.node_point[: inst.n_depots]]
-    wider = visit_start_windows(c, int(inst.visit_site[k]), people, offered, points)
-    opens = {lo for lo, _ in wider}  # one interval per site window; a smaller visit only widens it
-    inst.start_windows[k] = wider + [w for w in inst.start_windows[k] if w[0] not in opens]
+    for k, n in people_of.items():
+        value[k] *= n / people[k]
+        people[k] = n
+        offered = [v if i in inst.allowed[k] else None for i, v in enumerate(inst.vehicles)]
+        wider = visit_start_windows(c, int(inst.visit_site[k]), n, offered, points)
+        opens = {lo for lo, _ in wider}  # one interval per site window; a smaller visit only widens it
+        windows[k] = wider + [w for w in windows[k] if w[0] not in opens]
+    return dataclasses.replace(inst, visit_people=people, visit_value=value, start_windows=windows)
 
 
 def _keep_feasible(c: Compiled, inst: PartInstance, n: int, route: list[int]) -> list[int]:
     """The previous route without the visits it can no longer make (fewer kits, closures, a later start).
 
-    The same timing rules as the schedule; the search re-checks what is left and trims it further if
-    its own model disagrees (`planner.solve.routing`).
+    The same timing as the assembly (`time_visits`); the search re-checks what is left and trims it
+    further if its own model disagrees (`planner.solve.routing`).
     """
     v = inst.vehicles[n]
+    day = WorkDay(v.team, v.day, c.dates[v.day], v.kits, v.work_start, v.work_end, v.breaks, 0)
     dur = inst.duration[v.profile]
-    rate, setup = v.rate_per_kit_hour, v.setup_min
     kept: list[int] = []
     for node in route:
         trial = kept + [node]
         path = [v.start_node] + trial + [v.end_node]
-        legs = [int(dur[a, b]) for a, b in zip(path, path[1:])]
-        people = [int(inst.visit_people[x - inst.n_depots]) for x in trial]
-        services = [service_minutes(p, v.kits, rate, setup) for p in people]
-        windows = [not_before(c.windows[int(inst.visit_site[x - inst.n_depots])][v.day], v.ready or 0) for x in trial]
-        if sum(legs) <= v.max_drive_min and schedule_route(v.work_start, legs[:-1], services, windows, v.breaks, legs[-1], v.work_end,
-                                                            c.scenario.visits.record_across_breaks):
+        visits = [(int(inst.visit_site[x - inst.n_depots]), int(inst.visit_people[x - inst.n_depots])) for x in trial]
+        if time_visits(c, day, dur, path, visits, v.work_start, v.ready or 0, v.max_drive_min):
             kept = trial
     return kept

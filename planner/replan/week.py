@@ -20,14 +20,13 @@ import time
 from dataclasses import dataclass
 
 from planner.check.kpis import compute_kpis
-from planner.check.reasons import first_visit_reach, idle_mask, idle_reasons, left_out_reason
+from planner.check.reasons import unserved
 from planner.compile.instance import Compiled, compile_scenario
-from planner.compile.reach import reach_matrix
 from planner.compile.travel import TravelProvider
 from planner.io.outcomes import Outcomes, OutcomesError, check_from_time, check_outcomes
 from planner.io.problems import Report
 from planner.model import Scenario
-from planner.plan import Churn, IdleTeamDay, LeftOut, Plan, ReplanInfo, SolveInfo, StopOutcome, TeamDay
+from planner.plan import Churn, IdleTeamDay, Plan, ReplanInfo, SolveInfo, TeamDay
 from planner.replan.assembly import assemble_week, number_visits
 from planner.replan.churn import mark_churn
 from planner.replan.facts import Frozen, apply_facts
@@ -35,7 +34,7 @@ from planner.replan.kept import KeptDay, Key, freeze, nothing_changes, replanned
 from planner.replan.rest import previous_places, rest_bound, rest_week
 from planner.replan.roll import roll_week
 from planner.replan.warm import ReplanOptions, solve_rest
-from planner.solve.pending import with_pending
+from planner.solve.assemble import week_plan
 from planner.solve.week import search_budget
 
 __all__ = ["KeptDay", "ReplanOptions", "freeze", "replan", "replanned_scenario", "roll_week"]
@@ -67,23 +66,13 @@ def replan(
         team_days, bound, left, status, report = _resolve(c, old_plan, kept, frozen, from_time, dataclasses.replace(options, solve=solve))
         kpis = compute_kpis(updated, team_days, bound, len(left))
     churn = mark_churn(old_rest, team_days, old_plan.kpis.expected_recordings)
-    plan = Plan(
-        scenario_name=updated.name,
-        horizon_start=updated.horizon.start,
-        horizon_days=updated.horizon.days,
-        scenario_file=scenario_file,
-        kpis=kpis,
-        team_days=team_days,
-        left_out=left,
-        solve=SolveInfo(
-            seed=options.solve.seed, time_limit_s=options.solve.time_limit_s,
-            wall_s=round(time.monotonic() - t0, 2), parts=report.parts, status=status,
-            parts_out_of_time=report.out_of_time,
-        ),
-        idle=report.idle,
-        replan=ReplanInfo(from_time=from_time, facts=len(outcomes.outcomes), unchanged=status == "unchanged", churn=churn),
+    solve = SolveInfo(
+        seed=options.solve.seed, time_limit_s=options.solve.time_limit_s,
+        wall_s=round(time.monotonic() - t0, 2), parts=report.parts, status=status,
+        parts_out_of_time=report.out_of_time,
     )
-    return with_pending(updated, plan), churn
+    info = ReplanInfo(from_time=from_time, facts=len(outcomes.outcomes), unchanged=status == "unchanged", churn=churn)
+    return week_plan(updated, team_days, left, report.idle, kpis, solve, scenario_file, info), churn
 
 
 def replanned_scenario(scenario: Scenario, old_plan: Plan, outcomes: Outcomes, from_time: dt.datetime) -> Scenario:
@@ -112,23 +101,13 @@ def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Froz
     full_places = {i: old_places.get((sc.teams[td.team].id, td.date), (td.team, td.team)) for i, td in enumerate(c.team_days)}
     for j, i in enumerate(rest.src):
         full_places[i] = rest.places[j]
-    served = {s.site_id for td in team_days for s in td.stops if s.outcome != StopOutcome.missed}
-    reach = reach_matrix(c, full_places)
-    plannable = first_visit_reach(c, full_places)
-    hurried = idle_mask(c, team_days)
-    for r in results:
-        if r.out_of_time:
-            hurried[[rest.src[j] for j in r.team_days]] = True
-    left = []
-    for s, site in enumerate(sc.sites):
-        if site.id not in served:
-            reason, detail = left_out_reason(c, s, reach, hurried, plannable)
-            left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
+    undone = unserved(c, team_days, full_places, (rest.src[j] for r in results if r.out_of_time for j in r.team_days))
+    left = undone.left_out
     bound = int(rest.recorded.sum()) + rest_bound(rest)
     report = Resolved(
         parts=len(results),
         out_of_time=sorted(r.name for r in results if r.out_of_time),
-        idle=idle_reasons(c, team_days, plannable, served),
+        idle=undone.idle,
     )
     return team_days, bound, left, status, report
 

@@ -35,7 +35,7 @@ class TaskError:
         return f"{self.kind}: {self.message}" if self.message else self.kind
 
     @classmethod
-    def of(cls, exc: BaseException) -> "TaskError":
+    def of(cls, exc: BaseException) -> TaskError:
         trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         return cls(type(exc).__name__, str(exc), trace)
 
@@ -76,7 +76,7 @@ class InProcessBackend:
     def close(self) -> None:
         return None
 
-    def __enter__(self) -> "InProcessBackend":
+    def __enter__(self) -> InProcessBackend:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -109,7 +109,7 @@ class ProcessPoolBackend:
     def close(self) -> None:
         return None
 
-    def __enter__(self) -> "ProcessPoolBackend":
+    def __enter__(self) -> ProcessPoolBackend:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -181,7 +181,7 @@ class DaskBackend:
             self._cluster.close()
             self._cluster = None
 
-    def __enter__(self) -> "DaskBackend":
+    def __enter__(self) -> DaskBackend:
         return self
 
     def __exit__(self, *exc: object) -> None:

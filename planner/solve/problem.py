@@ -39,9 +39,11 @@ class Vehicle:
     ready: int | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class PartInstance:
-    """A self-contained routing instance: nodes [0, n_depots) are start/end places, the rest visits."""
+    """A self-contained routing instance: nodes [0, n_depots) are start/end places, the rest visits.
+
+    Frozen: a step that changes a part (a re-plan's warm start) makes a new one (`dataclasses.replace`)."""
 
     name: str
     node_point: np.ndarray  # point index (into Compiled) per node

@@ -15,7 +15,7 @@ import numpy as np
 
 from planner import units
 
-from planner.solve.assemble import Visit, build_team_day
+from planner.solve.assemble import Visit, build_team_day, week_plan
 from planner.solve.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
 from planner.check.bound import upper_bound
 from planner.check.lp_bound import lp_bound_later
@@ -24,12 +24,11 @@ from planner.compile.instance import Compiled, compile_scenario
 from planner.check.kpis import compute_kpis
 from planner.model import Scenario
 from planner.solve.parts import build_instance, places, provincial_part, regency_parts
-from planner.plan import LeftOut, Plan, SolveInfo, TeamDay
+from planner.plan import Plan, SolveInfo, TeamDay
 from planner.compile.reach import reach_matrix
-from planner.check.reasons import first_visit_reach, idle_mask, idle_reasons, left_out_reason
+from planner.check.reasons import unserved
 from planner.solve.routing import PartInstance, PartResult, solve_part
 from planner.compile.travel import TravelProvider
-from planner.solve.pending import with_pending
 from planner.solve.trips import plan_trips
 
 PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
@@ -54,6 +53,7 @@ class SolveOptions:
     # where the regency parts run (planner.solve.backends); None = a process pool of `workers` (1 = here).
     # Not owned: the caller closes it. Per-part time shares use `workers`, else the backend's slots.
     backend: Backend | None = field(default=None, compare=False)
+    lp_bound: bool = True  # also solve the LP bound beside the search (a campaign's weeks skip it: seconds each)
 
 
 class PartFailed(RuntimeError):
@@ -77,7 +77,7 @@ def plan_week(
     prov = provincial_part(c)
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
-    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places)  # solved while the parts search
+    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places) if options.lp_bound else (lambda: None)  # solved while the parts search
     search = search_budget(options.time_limit_s, time.monotonic() - t0)
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
@@ -214,35 +214,43 @@ def _collect(c: Compiled, insts, results, done: np.ndarray, last_day: np.ndarray
     return out
 
 
-def renumber_visits(c: Compiled, visits: dict[int, list[Visit]]) -> dict[int, list[Visit]]:
+def renumber_visits(
+    c: Compiled,
+    visits: dict[int, list[Visit]],
+    made: dict[int, int] | None = None,
+    remaining: dict[int, int] | None = None,
+) -> dict[int, list[Visit]]:
     """Number each site's visits by date and set their people by the falling-turnout rule.
 
     The search sizes every visit in advance; here the k-th visit by date records
     min(what its planned time fits, turnout × decay^(k-1) × what remains), so a plan never
-    expects more than the rule allows. Visits left with nobody to record are removed.
+    expects more than the rule allows. Visits left with nobody to record are removed. `made` and
+    `remaining` (per site) count visits made before these and the people they left (a re-plan's
+    kept visits, `planner.replan.assembly`); default none and every site's unrecorded people.
     """
     order = sorted(  # by date, then the search's number: the routing model keeps numbers in date order
         ((c.team_days[i].day, i, pos, v) for i, seq in visits.items() for pos, v in enumerate(seq)),
         key=lambda x: (x[0], x[3].visit_no, x[1], x[2]),
     )
-    remaining = {s: site.unrecorded for s, site in enumerate(c.scenario.sites)}
-    count: dict[int, int] = {}
+    left = {s: site.unrecorded for s, site in enumerate(c.scenario.sites)} if remaining is None else dict(remaining)
+    count: dict[int, int] = dict(made or {})
     out: dict[int, list[Visit]] = {i: [] for i in visits}
     kept = {}
-    for day, i, pos, v in order:
+    for _day, i, pos, v in order:
         k = count.get(v.site, 0) + 1
-        people = expected_people(c.scenario.sites[v.site], c.scenario.visits, k, remaining[v.site], v.people)
+        people = expected_people(c.scenario.sites[v.site], c.scenario.visits, k, left[v.site], v.people)
         if people <= 0:
             continue
         count[v.site] = k
-        remaining[v.site] -= people
+        left[v.site] -= people
         kept[(i, pos)] = Visit(v.site, k, people)
     for i, seq in visits.items():
         out[i] = [kept[(i, pos)] for pos in range(len(seq)) if (i, pos) in kept]
     return out
 
 
-def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_file, lp: int | None = None) -> Plan:
+def _assemble(c: Compiled, day_places: dict[int, tuple[int, int]], visits: dict[int, list[Visit]], options: SolveOptions,
+              results: list[PartResult], wall: float, scenario_file: str | None, lp: int | None = None) -> Plan:
     visits = renumber_visits(c, visits)
     team_days: list[TeamDay] = []
     dropped = 0
@@ -251,40 +259,14 @@ def _assemble(c: Compiled, day_places, visits, options, results, wall, scenario_
         dropped += len(lost)
         if td is not None:
             team_days.append(td)
-    served = {s.site_id for td in team_days for s in td.stops}
-    reach = reach_matrix(c, day_places)
-    plannable = first_visit_reach(c, day_places)
-    hurried = hurried_mask(c, team_days, results)
-    left = []
-    for s, site in enumerate(c.scenario.sites):
-        if site.id in served:
-            continue
-        reason, detail = left_out_reason(c, s, reach, hurried, plannable)
-        left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded, remaining_after_plan=site.unrecorded))
-    bound = upper_bound(c, reach, day_places)
+    undone = unserved(c, team_days, day_places, (i for r in results if r.out_of_time for i in r.team_days))
+    bound = upper_bound(c, undone.reach, day_places)
     status = ", ".join(sorted({r.status for r in results})) or "empty"
     if dropped:
         status += f"; {dropped} visits dropped while timing routes"
-    return with_pending(c.scenario, Plan(
-        scenario_name=c.scenario.name,
-        horizon_start=c.scenario.horizon.start,
-        horizon_days=c.scenario.horizon.days,
-        scenario_file=scenario_file,
-        kpis=compute_kpis(c.scenario, team_days, bound, len(left), lp),
-        team_days=team_days,
-        left_out=left,
-        solve=SolveInfo(
-            seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results),
-            status=status, parts_out_of_time=sorted(r.name for r in results if r.out_of_time),
-        ),
-        idle=idle_reasons(c, team_days, plannable, served),
-    ))
-
-
-def hurried_mask(c: Compiled, team_days: list[TeamDay], results: list[PartResult]) -> np.ndarray:
-    """bool per compiled team-day: its part's search ran out of time, or it was left with no visit."""
-    mask = idle_mask(c, team_days)
-    for r in results:
-        if r.out_of_time:
-            mask[list(r.team_days)] = True
-    return mask
+    solve = SolveInfo(
+        seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results),
+        status=status, parts_out_of_time=sorted(r.name for r in results if r.out_of_time),
+    )
+    kpis = compute_kpis(c.scenario, team_days, bound, len(undone.left_out), lp)
+    return week_plan(c.scenario, team_days, undone.left_out, undone.idle, kpis, solve, scenario_file)

@@ -129,7 +129,7 @@ def test_plan_request_bounds(idle):
     for body in bad:
         r = idle.post("/v1/plans", json=body, headers=h)
         assert r.status_code == 422 and r.json()["problems"], body
-    r = idle.post("/v1/plans", content='{"scenario_id": "%s", "time_limit_s": NaN}' % sid, headers=JSON)
+    r = idle.post("/v1/plans", content=f'{{"scenario_id": "{sid}", "time_limit_s": NaN}}', headers=JSON)
     assert r.status_code == 422
     for wait in ("NaN", "-1", "1e9", "soon"):
         assert idle.post(f"/v1/plans?wait={wait}", json={"scenario_id": sid}, headers=h).status_code == 422

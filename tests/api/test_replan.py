@@ -8,11 +8,10 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from planner.model import Scenario
 from planner.plan import Plan
 from planner.check.validate import validate_plan
-from tests.api.conftest import headers, make_settings, upload_tiny, wait_for
+from tests.api.conftest import headers, upload_tiny, wait_for
 
 FAST = {"time_limit_s": 2, "max_solutions": 20}
 
@@ -55,6 +54,22 @@ def test_bad_outcomes_are_422_with_row_and_field(client):
     problem = r.json()["problems"][0]
     assert r.json()["detail"].startswith("outcomes not valid")
     assert problem["row"] == 1 and problem["field"] == "site_id" and "NOPE-1" in (problem["value"] or problem["reason"])
+    # issue 17: a time after the week is an error; before it, and a count far above the estimate, are warnings
+    last = old.horizon_start + dt.timedelta(days=old.horizon_days)
+    r = client.post(f"/v1/plans/{pid}/outcomes", json={"from": f"{last}T08:00", **FAST, "outcomes": []},
+                    headers=headers("coordinator"))
+    assert r.status_code == 422 and "is after the week" in r.json()["problems"][0]["reason"], r.text
+    stop = next(s for td in old.team_days for s in td.stops)
+    team = next(td.team_id for td in old.team_days if stop in td.stops)
+    day = next(td.date for td in old.team_days if stop in td.stops)
+    body = {"from": f"{old.horizon_start - dt.timedelta(days=1)}T12:00", **FAST, "outcomes": [
+        {"kind": "visit_done", "date": str(day), "site_id": stop.site_id, "team_id": team, "people": 5000}]}
+    r = client.post(f"/v1/plans/{pid}/outcomes", json=body, headers=headers("coordinator"))
+    assert r.status_code in (200, 202), r.text
+    warnings = r.json()["warnings"]
+    assert [w["severity"] for w in warnings] == ["warning", "warning"], warnings
+    assert any("far above its estimate" in w["reason"] for w in warnings) and any("is before the week" in w["reason"]
+                                                                               for w in warnings), warnings
 
 
 def test_replan_needs_a_finished_plan_and_a_coordinator(client):

@@ -103,6 +103,74 @@ def test_replan_from_reports(planned):
     first = next(t for t in new.team_days if t.team_id == "T2" and t.date == td.date).stops[0]
     assert first.site_id == td.stops[0].site_id and first.outcome is not None and first.outcome.value == "done"
     assert c.post(f"/v1/plans/{pid}/replan-from-reports", json={}, headers=headers("field:T2")).status_code == 403
+    # the team's link of the old plan now leads to the same team-day of the re-plan
+    old_app = f"/v1/plans/{pid}/teams/T2/days/{td.date}/app"
+    moved = c.get(old_app + "?lang=en", headers=headers("field:T2"), follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == f"/v1/plans/{job['id']}/teams/T2/days/{td.date}/app?lang=en"
+    assert c.get(moved.headers["location"], headers=headers("field:T2"), follow_redirects=False).status_code == 200
+    # a phone that was offline during the re-plan sends to the old plan: the new plan counts it
+    late = {"reports": [{"id": "r-late-000001", "site_id": first.site_id, "visit": first.visit, "kind": "kit_failure",
+                         "kit_id": "T2-K0", "note": "layar mati"}]}
+    assert c.post(_url(pid, "T2", td.date), json=late, headers=headers("field:T2")).status_code == 200
+    listed = c.get(f"/v1/plans/{job['id']}/reports", headers=headers("coordinator")).json()
+    assert {(r["report"]["id"], r["plan_id"]) for r in listed["reports"]} >= {("r-replan-0001", pid), ("r-late-000001", pid)}
+    status = next(s for s in listed["status"] if s["team_id"] == "T2" and s["date"] == str(td.date))
+    assert status["done"] >= 1 and status["kit_failures"] == ["T2-K0"]
+
+
+def test_replan_from_now_is_the_teams_wall_clock(planned):
+    """'Now' is the time where the teams work (JEMPUT_TIME_ZONE, WIB by default), not the server's UTC clock."""
+    from api.routes.reports import now_local
+
+    c, pid, plan = planned
+    utc = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    wib, wita = now_local("Asia/Jakarta"), now_local("Asia/Makassar")
+    assert abs(wib - utc - dt.timedelta(hours=7)) < dt.timedelta(minutes=2)
+    assert abs(wita - wib - dt.timedelta(hours=1)) < dt.timedelta(minutes=2)
+    if wib.date() <= max(td.date for td in plan.team_days):
+        pytest.skip("the test week is not over yet: a re-plan from now would solve")
+    r = c.post(f"/v1/plans/{pid}/replan-from-reports", json={}, headers=headers("coordinator"))
+    assert r.status_code == 422, r.text  # the week is over: refused, naming the time it took for now
+    said = {(wib + dt.timedelta(minutes=m)).isoformat(timespec="minutes") for m in (0, 1)}
+    assert any(w in r.text for w in said), (said, r.text)
+
+
+def test_field_links_use_the_public_address_when_set(planned, monkeypatch):
+    """Behind a proxy, or fetched on the server itself, the QR codes must point where phones reach it."""
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    c, pid, plan = planned
+    public = "https://jemput.example.go.id"
+    monkeypatch.setattr(c.app.state, "settings", c.app.state.settings.model_copy(update={"public_url": public}))
+    overview = c.get(f"/v1/plans/{pid}/map", headers=headers("coordinator")).text
+    td = plan.team_days[0]
+    assert f"{public}/v1/plans/{pid}/teams/{td.team_id}/days/{td.date}/app" in overview and "http://testserver" not in overview
+    xlsx = c.get(f"/v1/plans/{pid}/export/xlsx", headers=headers("coordinator")).content
+    links = [row[3] for row in CalamineWorkbook.from_filelike(io.BytesIO(xlsx)).get_sheet_by_name("Tautan lapangan").to_python()[1:]]
+    assert links and all(link.startswith(public + "/v1/plans/") for link in links)
+
+
+def test_reports_sent_to_an_earlier_plan_count_only_for_stops_it_still_has(planned):
+    from planner.io.reports import FieldReport, StoredReport, reports_for_plan, reports_to_outcomes
+
+    _, _, plan = planned
+    td = _day(plan, "T1")
+    s0, s1 = td.stops[0], td.stops[1]
+    later = plan.model_copy(update={"team_days": [
+        t.model_copy(update={"stops": [s for s in t.stops if s is not s1]}) if t is td else t for t in plan.team_days]})
+
+    def stored(n: int, stop, kind: str, **kw) -> StoredReport:
+        return StoredReport(team_id="T1", date=td.date, received_at=dt.datetime(2026, 11, 1), plan_id="earlier",
+                            report=FieldReport(id=f"r-fit-{n:06d}", site_id=stop.site_id, visit=stop.visit, kind=kind, **kw))
+
+    reports = [stored(1, s0, "done", people=5), stored(2, s1, "missed", reason="banjir"),
+               stored(3, s1, "kit_failure", kit_id="T1-K0")]
+    fit, other = reports_for_plan(reports, later)
+    assert [s.report.id for s in fit] == ["r-fit-000001", "r-fit-000003"] and [s.report.id for s in other] == ["r-fit-000002"]
+    assert [type(o).__name__ for o in reports_to_outcomes(fit).outcomes] == ["VisitDone", "KitDown"]
+    assert reports_for_plan(reports, plan) == (reports, [])
 
 
 def test_field_app_asks_for_the_key_once_then_uses_a_cookie(planned):
@@ -116,7 +184,7 @@ def test_field_app_asks_for_the_key_once_then_uses_a_cookie(planned):
     assert wrong.status_code == 401
     ok = c.get(app + f"?key={KEYS['field:T1']}&lang=en", follow_redirects=False)
     assert ok.status_code == 303 and ok.headers["location"] == app + "?lang=en"
-    assert "httponly" in ok.headers["set-cookie"].lower() and "samesite=strict" in ok.headers["set-cookie"].lower()
+    assert "httponly" in ok.headers["set-cookie"].lower() and "samesite=lax" in ok.headers["set-cookie"].lower()
     page = c.get(app + "?lang=en")
     assert page.status_code == 200 and page.text.count("<form class=\"report\"") == len(td.stops)
     assert "<script>" not in page.text and 'rel="manifest"' in page.text  # no inline script, an installable app

@@ -32,8 +32,9 @@ def test_values_are_read_and_converted(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JEMPUT_WORKERS", "3")
     monkeypatch.setenv("JEMPUT_MAX_UPLOAD_MB", "50")
     monkeypatch.setenv("JEMPUT_BOOTSTRAP_KEYS", "coordinator=k1-0123456789abcdefghijklmn,field:T1=k2-0123456789abcdefghijklmn")
+    monkeypatch.setenv("JEMPUT_PUBLIC_URL", "https://jemput.example.go.id:8443/")
     s = Settings.from_env()
-    assert s.url == "postgresql+psycopg://u@db/jemput"
+    assert s.url == "postgresql+psycopg://u@db/jemput" and s.public_url == "https://jemput.example.go.id:8443"
     assert s.workers == 3 and s.max_upload_bytes == 50 * 1024 * 1024
     assert s.bootstrap_keys == {"k1-0123456789abcdefghijklmn": ("coordinator", None), "k2-0123456789abcdefghijklmn": ("field", "T1")}
 
@@ -42,7 +43,8 @@ def test_values_are_read_and_converted(monkeypatch: pytest.MonkeyPatch) -> None:
     ("name", "value"),
     [("JEMPUT_WORKERS", "two"), ("JEMPUT_MAX_UPLOAD_MB", "-5"), ("JEMPUT_WORKERS", "0"),
      ("JEMPUT_MAX_SITES", "1e9"), ("JEMPUT_BOOTSTRAP_KEYS", "coordinator"), ("JEMPUT_BOOTSTRAP_KEYS", "coordinator=short"),
-     ("JEMPUT_TIME_ZONE", "Mars/Olympus"), ("DASK_SCHEDULER", "udp:/nowhere")],
+     ("JEMPUT_TIME_ZONE", "Mars/Olympus"), ("DASK_SCHEDULER", "udp:/nowhere"), ("JEMPUT_PUBLIC_URL", "ftp://jemput.example"),
+     ("JEMPUT_PUBLIC_URL", "https://jemput.example/sub"), ("JEMPUT_PUBLIC_URL", "https://jemput.example:99999")],
 )
 def test_a_bad_value_names_its_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)

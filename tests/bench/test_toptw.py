@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench.toptw_adapter import (
-    BENCH_DIR, instance_path, parse_instance, plan_score, provider, read_bks, to_scenario, write_matrix,
+    instance_path, parse_instance, plan_score, provider, read_bks, to_scenario, write_matrix,
 )
 from planner.solve.week import SolveOptions, plan_week
 from planner.check.validate import format_violations, validate_plan

@@ -21,7 +21,7 @@ from api.settings import Settings
 from planner.model import Scenario
 from planner.plan import Plan, TeamDay
 
-from tests.maps.conftest import TEAM_NAME
+from tests.maps.conftest import NOTE, TEAM_NAME
 from tests.maps.test_browser import ARTIFACTS, PHONE, PNG, browser  # noqa: F401 - the browser fixture
 
 pytestmark = pytest.mark.browser
@@ -91,7 +91,7 @@ def day(served) -> TeamDay:
     return days[0]
 
 
-def _phone(browser, server: Server, pid: str, td: TeamDay, who: str = "T1"):  # noqa: ANN001, F811
+def _phone(browser, server: Server, pid: str, td: TeamDay, who: str = "T1", lang: str = ""):  # noqa: ANN001, F811
     """A new phone (its own storage) that opened the team-day's app once with its key, service worker ready."""
     context = browser.new_context(viewport=PHONE, service_workers="allow")
     context.route("https://tile.openstreetmap.org/**", lambda r: r.fulfill(status=200, content_type="image/png", body=PNG))
@@ -99,18 +99,21 @@ def _phone(browser, server: Server, pid: str, td: TeamDay, who: str = "T1"):  # 
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
-    app = f"{server.url}/v1/plans/{pid}/teams/{td.team_id}/days/{td.date}/app"
-    page.goto(f"{app}?key={server.keys[who]}")
+    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))  # a script from a name or note ran
+    app = f"{server.url}/v1/plans/{pid}/teams/{td.team_id}/days/{td.date}/app" + (f"?lang={lang}" if lang else "")
+    page.goto(f"{app}{'&' if lang else '?'}key={server.keys[who]}")
     assert page.url == app  # the key went into a cookie, not the address bar
     page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20000)
     page.wait_for_function("() => caches.match(location.href).then(r => !!r)", timeout=20000)
     return context, page, errors
 
 
-def _report_done(page, n: int, people: int) -> None:  # noqa: ANN001
+def _report_done(page, n: int, people: int, note: str = "") -> None:  # noqa: ANN001
     form = page.locator(f"form.report[data-n='{n}']")
     form.locator("input[value='done']").check()
     form.locator("input[name=people]").fill(str(people))
+    if note:
+        form.locator("textarea[name=note]").fill(note)
     form.locator("button.save").click()
 
 
@@ -122,21 +125,31 @@ def test_offline_reports_survive_a_reload_and_arrive_once(browser, served, day: 
     server, pid, _ = served
     before = len(_server_reports(server, pid))
     context, page, errors = _phone(browser, server, pid, day)
+    assert page.evaluate("document.documentElement.lang") == "id" and "Simpan laporan" in page.inner_text("body")
     context.set_offline(True)
     for n in (1, 2, 3):
-        _report_done(page, n, 10 * n)
+        _report_done(page, n, 10 * n, note=NOTE if n == 2 else "")
     page.wait_for_function("() => document.body.dataset.pending === '3'")
     page.reload()  # no signal: the service worker serves the page, the reports come back from IndexedDB
     page.wait_for_function("() => document.body.dataset.pending === '3'")
     assert TEAM_NAME in page.inner_text("body")  # hostile names shown as text, from the cached page
-    assert len(_server_reports(server, pid)) == before
+    assert "3 laporan belum terkirim" in page.inner_text("#outbox")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "field_app_offline_390.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "field_app_offline_390_top.png"))
+    url = page.url
+    page.close()  # the app is closed with no signal, and opened again later, still with none
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url)
+    page.wait_for_function("() => document.body.dataset.pending === '3'")
+    assert len(_server_reports(server, pid)) == before
     context.set_offline(False)  # the 'online' event sends the outbox
     page.wait_for_function("() => document.body.dataset.pending === '0' && document.body.dataset.sent === '3'", timeout=30000)
     mine = [r for r in _server_reports(server, pid)[before:]]
     assert len(mine) == 3 and sorted(r["report"]["people"] for r in mine) == [10, 20, 30]
     assert {r["report"]["site_id"] for r in mine} == {s.site_id for s in day.stops[:3]}
+    assert [r["report"]["note"] for r in mine if r["report"]["people"] == 20] == [NOTE]  # typed text kept as text
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert errors == []
     context.close()
@@ -177,7 +190,8 @@ def test_an_answer_lost_mid_send_is_resent_and_stored_once(browser, served, day:
 def test_two_phones_of_one_team(browser, served, day: TeamDay) -> None:  # noqa: F811
     server, pid, _ = served
     before = len(_server_reports(server, pid))
-    (ca, a, ea), (cb, b, eb) = _phone(browser, server, pid, day), _phone(browser, server, pid, day)
+    (ca, a, ea), (cb, b, eb) = _phone(browser, server, pid, day), _phone(browser, server, pid, day, lang="en")
+    assert b.evaluate("document.documentElement.lang") == "en" and "Save report" in b.inner_text("body")  # English on request
     _report_done(a, 1, 11)
     _report_done(b, 2, 22)
     _report_done(b, 1, 12)  # the second phone corrects the first stop: a report of its own
@@ -185,9 +199,29 @@ def test_two_phones_of_one_team(browser, served, day: TeamDay) -> None:  # noqa:
         page.wait_for_function(f"() => document.body.dataset.pending === '0' && document.body.dataset.sent === '{count}'")
     new = _server_reports(server, pid)[before:]
     assert len(new) == 3 and len({r["report"]["id"] for r in new}) == 3
+    cb.set_offline(True)
+    b.reload()  # without signal the English page comes back English (the cache holds both languages)
+    assert b.evaluate("document.documentElement.lang") == "en" and "Save report" in b.inner_text("body")
     assert ea == [] and eb == []
     ca.close()
     cb.close()
+
+
+def test_a_refused_key_is_said_and_the_reports_wait_for_it(browser, served, day: TeamDay) -> None:  # noqa: F811
+    server, pid, _ = served
+    before = len(_server_reports(server, pid))
+    context, page, errors = _phone(browser, server, pid, day)
+    app = page.url
+    context.clear_cookies()  # the key is gone (cookie expired, or cleared by the phone)
+    _report_done(page, 2, 4)
+    page.wait_for_function("() => document.getElementById('outbox').dataset.problem !== ''")
+    assert "kunci lapangan ditolak" in page.inner_text("#outbox") and page.evaluate("document.body.dataset.pending") == "1"
+    assert len(_server_reports(server, pid)) == before
+    page.goto(f"{app}?key={server.keys['T1']}")  # the team opens its link again with the key
+    page.wait_for_function("() => document.body.dataset.pending === '0'")
+    assert len(_server_reports(server, pid)) == before + 1 and page.evaluate("document.getElementById('outbox').dataset.problem") == ""
+    assert [e for e in errors if "401" not in e] == []  # the browser logs the refused request itself
+    context.close()
 
 
 def test_another_teams_key_gets_403(browser, served, day: TeamDay) -> None:  # noqa: F811
@@ -229,5 +263,30 @@ def test_overview_renders_with_the_network_blocked(browser, served) -> None:  # 
     assert counts["lines"] == len(plan.team_days) and counts["circles"] > len(plan.team_days)
     assert page.locator(".jemput-qr").count() == len(plan.team_days)
     assert all(u.startswith("https://tile.openstreetmap.org/") for u in outside)  # no CDN asked for
+    assert errors == []
+    context.close()
+
+
+def test_a_replan_reaches_the_phone_and_its_offline_reports_still_count(browser, served, day: TeamDay) -> None:  # noqa: F811
+    """Last in this file: it re-plans the served plan, so the team's link leads to the new plan after it."""
+    server, pid, _ = served
+    context, page, errors = _phone(browser, server, pid, day)
+    context.set_offline(True)
+    _report_done(page, 1, 9)  # made on the old plan's page, with no signal
+    page.wait_for_function("() => document.body.dataset.pending === '1'")
+    start = f"{day.date}T{day.stops[0].end_min // 60 + 1:02d}:00"
+    r = server.api("POST", f"/v1/plans/{pid}/replan-from-reports?wait=90", json={"from": start, "time_limit_s": 2, "max_solutions": 50})
+    assert r.status_code == 200 and r.json()["status"] == "done", r.text
+    new = r.json()["id"]
+    context.set_offline(False)  # the report goes to the plan it was made on
+    page.wait_for_function("() => document.body.dataset.pending === '0' && document.body.dataset.sent === '1'", timeout=30000)
+    page.reload()  # the link the team was given now shows the re-plan
+    page.wait_for_url(f"{server.url}/v1/plans/{new}/teams/{day.team_id}/days/{day.date}/app")
+    page.wait_for_function("() => document.body.dataset.sent === '1'")
+    assert "9" in page.locator("form.report[data-n='1'] .report-state").inner_text()  # the stop shows what was sent
+    listed = server.api("GET", f"/v1/plans/{new}/reports").json()
+    assert [r["plan_id"] for r in listed["reports"] if r["report"].get("people") == 9] == [pid]
+    status = next(s for s in listed["status"] if s["team_id"] == day.team_id and s["date"] == str(day.date))
+    assert status["done"] >= 1 and status["reports"] >= 1
     assert errors == []
     context.close()

@@ -4,7 +4,6 @@ LocalCluster (2 worker processes); a piece that raises is reported and the other
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

@@ -98,6 +98,11 @@ def test_replan_then_verify_and_roll_to_next_week(tmp_path: Path) -> None:
     bad.write_text("kind,date,kit_id\nkit_down,2026-11-25,K-NOPE\n", encoding="utf-8")
     r = runner.invoke(app, ["replan", str(week / "plan.json"), str(bad), "--from", "2026-11-25T12:00", "--out", str(out)])
     assert r.exit_code == 1 and "bad.csv:2 column 'kit_id'" in r.output
+    far = tmp_path / "far.csv"  # issue 17: 5,000 people at one site is a warning; a time after the week an error
+    far.write_text(f"kind,date,site_id,team_id,people\nvisit_done,{td['date']},{first['site_id']},{td['team_id']},5000\n",
+                   encoding="utf-8")
+    r = runner.invoke(app, ["replan", str(week / "plan.json"), str(far), "--from", "2026-11-29T08:00", "--out", str(out)])
+    assert r.exit_code == 2 and "warning: 5,000 people recorded at" in r.output and "is after the week" in r.output, r.output
     nxt = tmp_path / "next"
     r = runner.invoke(app, ["roll", str(week / "plan.json"), str(outcomes), "--out", str(nxt), "--time-limit", "2",
                             "--workers", "1", "--max-solutions", "20", "--no-maps"])

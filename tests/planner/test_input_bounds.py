@@ -104,3 +104,50 @@ def test_the_replan_time_must_be_inside_the_week(when: str, answer: str | None) 
     check_from_time(dt.datetime.fromisoformat(when), sc, report, label="--from")
     assert [p.format() for p in report] == ([f"--from value '{when}:00': {answer}"] if answer else [])
     assert check_outcomes(Outcomes(), sc, from_time=dt.datetime.fromisoformat(when)).ok == (answer is None or "warning" in answer)
+
+
+def test_a_sheet_with_more_rows_than_the_bound_is_refused_before_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xlsxwriter
+
+    monkeypatch.setattr(units, "MAX_TABLE_ROWS", 20)
+    wb = xlsxwriter.Workbook(str(tmp_path / "sites.xlsx"))
+    ws = wb.add_worksheet("Desa")
+    ws.write_row(0, 0, ["site_id", "name", "kind", "lat", "lon", "unrecorded"])
+    for r in range(1, 40):
+        ws.write_row(r, 0, [f"V-{r}", f"Desa {r}", "village", -1.6, 103.6, 10])
+    wb.close()
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.xlsx"))
+    assert only_error(report) == "sheet 'Desa' has values down to row 40 (F40); jemput reads at most 20 data rows from one table"
+
+
+def test_the_line_count_refuses_early_only_what_the_parser_would(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines are counted before decoding; quoted cells spanning lines, or a binary file, go the long way."""
+    monkeypatch.setattr(units, "MAX_TABLE_ROWS", 50)
+    header = "site_id,name,kind,lat,lon,unrecorded\n"
+    many = "".join(f"V-{i},Desa {i},village,-1.70,103.27,10\n" for i in range(80))
+    (tmp_path / "sites.csv").write_text(header + many, encoding="utf-8")
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert only_error(report) == "more than 50 data rows; jemput reads at most that many from one table"
+    notes = "".join(f'V-{i},"Desa {i}\nDusun {i}",village,-1.70,103.27,10\n' for i in range(40))  # 80 lines, 40 rows
+    (tmp_path / "sites.csv").write_text(header + notes, encoding="utf-8")
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert not any("data rows" in p.reason for p in report)
+    (tmp_path / "sites.csv").write_bytes(bytes(range(256)) * 100)
+    _, report = validate_scenario(scenario_with_sites(tmp_path, "sites.csv"))
+    assert "binary data" in only_error(report)
+
+
+def test_the_memory_estimate_respects_the_address_space_cap() -> None:
+    """A plan too large for `ulimit -v` (or JEMPUT_SOLVE_MEMORY_MB) stops before allocating, with figures."""
+    import resource
+    import subprocess
+    import sys
+
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, resource.getrlimit(resource.RLIMIT_AS)[1]))\n"
+            "from planner.compile.instance import check_memory, memory_limit_mb\n"
+            "print(memory_limit_mb()); check_memory(20_002, 2)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env={"PYTHONPATH": str(Path(__file__).resolve().parents[2]), "PATH": "/usr/bin:/bin"})
+    assert r.stdout.split()[0] == "3072", r.stdout + r.stderr
+    assert "MemoryLimitError: 20002 places × 2 vehicle profiles need about 12,209 MB of travel matrices, more than 80% of the 3,072 MB" in r.stderr
+    assert resource.getrlimit(resource.RLIMIT_AS)  # this process is left alone

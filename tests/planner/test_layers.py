@@ -1,9 +1,12 @@
-"""The layers hold: `planner` imports neither `api`, `maps` nor `jemput`; no module over 500 lines;
-no import circle inside `planner` (counting imports inside functions too)."""
+"""The layers hold (docs/architecture.md): `planner` imports neither `api`, `maps` nor `jemput`;
+inside `planner` a module imports only its own package and the layers below it; `maps` imports
+neither `api` nor `jemput`, `jemput.service` no `api`; no module over 500 lines; no import circle
+inside `planner` (counting imports inside functions too)."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -37,6 +40,71 @@ def _imports(path: Path) -> set[str]:
 
 
 MODULES = _modules(PLANNER)
+
+# planner's layers, bottom first: a module may import its own package and any lower layer, never a
+# package beside it or above it. docs/architecture.md draws the same list (a test below keeps them equal).
+LAYERS: list[tuple[str, ...]] = [
+    ("units",),
+    ("model", "plan"),
+    ("io", "compile"),
+    ("check",),
+    ("solve",),
+    ("replan",),
+    ("pipeline",),
+    ("national", "campaign"),
+]
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+
+
+def _part(module: str) -> str | None:
+    """The layer name of a planner module: its subpackage or top-level module (None: `planner` itself)."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else None
+
+
+def test_every_planner_package_has_a_layer() -> None:
+    parts = {_part(name) for name in MODULES} - {None}
+    assert parts <= RANK.keys(), f"put {sorted(parts - RANK.keys())} in a layer (here and in docs/architecture.md)"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_planner_imports_only_lower_layers(name: str) -> None:
+    me = _part(name)
+    if me is None:
+        return
+    wrong = sorted(
+        i for i in _imports(MODULES[name])
+        if i.startswith("planner.") and (other := _part(i)) in RANK and other != me and RANK[other] >= RANK[me]
+    )
+    assert not wrong, f"{name} (layer {me}) imports {wrong}: a layer imports only the layers below it"
+
+
+def test_the_layer_check_can_fail(tmp_path: Path) -> None:
+    """A check module importing the solver is caught (the test above is not vacuous)."""
+    bad = tmp_path / "bad.py"
+    bad.write_text("from planner.solve.week import plan_week\nimport planner.io.load\n", encoding="utf-8")
+    found = [i for i in _imports(bad) if (o := _part(i)) in RANK and RANK[o] >= RANK["check"] and o != "check"]
+    assert sorted(found) == ["planner.solve.week", "planner.solve.week.plan_week"]
+
+
+@pytest.mark.parametrize(("package", "forbidden"), [("maps", ("api", "jemput")), ("jemput/service.py", ("api",))])
+def test_the_layers_above_planner(package: str, forbidden: tuple[str, ...]) -> None:
+    path = ROOT / package
+    files = [path] if path.suffix == ".py" else sorted(path.rglob("*.py"))
+    wrong = {str(f.relative_to(ROOT)): sorted(i for i in _imports(f) if i.split(".")[0] in forbidden) for f in files}
+    assert not {f: i for f, i in wrong.items() if i}, f"{package} must not import {forbidden}"
+
+
+def test_the_architecture_doc_draws_these_layers() -> None:
+    """docs/architecture.md's picture names the layers top first, in this order."""
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    picture = text.split("```text", 1)[1].split("```", 1)[0]
+    drawn = []
+    for line in picture.splitlines():
+        names = [n for n in RANK if re.search(rf"(?<![\w]){n}(/|\.py)", line)]
+        if names:
+            drawn.append(tuple(sorted(names)))
+    assert drawn == [tuple(sorted(names)) for names in reversed(LAYERS)]
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

@@ -241,7 +241,7 @@ def fake_pair(a: tuple[float, float], b: tuple[float, float]) -> tuple[float | N
 
 
 class FakeHandler(BaseHTTPRequestHandler):
-    server: "FakeServer"
+    server: FakeServer
 
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass

@@ -197,3 +197,29 @@ def test_the_fast_measure_reads_the_references(tmp_path: Path) -> None:
     path = plain(tmp_path / "r.xlsx", extra=lambda wb, ws: (ws.write(999, 2, "x"), ws.write(5, 702, "y")))
     with zipfile.ZipFile(path) as archive:
         assert xlsx._ref_extent(archive.read("xl/worksheets/sheet1.xml")) == (1000, 703)  # C1000, AAA6
+
+
+def test_the_table_is_read_from_the_one_sheet_that_has_its_columns(tmp_path: Path) -> None:
+    """An instructions sheet first: the one other sheet with the columns is read, with a warning;
+    with two such sheets jemput does not guess (the first sheet is read and its columns reported)."""
+    wb = xlsxwriter.Workbook(str(tmp_path / "two.xlsx"))
+    wb.add_worksheet("Petunjuk").write_row(0, 0, ["Isi satu baris per lokasi"])
+    for name in ("Desa", "Desa (2)"):
+        ws = wb.add_worksheet(name)
+        ws.write_row(0, 0, HEADER)
+        ws.write_row(1, 0, ROWS[0])
+    wb.close()
+    report = Report()
+    table = read_table(tmp_path, "two.xlsx", report, columns=("site_id", "lat"))
+    assert table is not None and table.label == "two.xlsx#Petunjuk" and not report.warnings
+    report = Report()
+    wb = xlsxwriter.Workbook(str(tmp_path / "one.xlsx"))
+    wb.add_worksheet("Petunjuk").write_row(0, 0, ["Isi satu baris per lokasi"])
+    ws = wb.add_worksheet("Desa")
+    ws.write_row(0, 0, HEADER)
+    ws.write_row(1, 0, ROWS[0])
+    wb.close()
+    table = read_table(tmp_path, "one.xlsx", report, columns=("site_id", "lat"))
+    assert table is not None and table.label == "one.xlsx#Desa" and table.columns == HEADER
+    [warning] = report.warnings
+    assert "first sheet, 'Petunjuk', does not have the table's columns" in warning.reason
