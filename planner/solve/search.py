@@ -33,7 +33,7 @@ def search_with_restarts(inst, routing, manager, params, start):
     if solution is None:
         return None
     best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
-    best_routes = current = _routes(routing, manager, best, len(inst.vehicles))
+    current = _routes(routing, manager, best, len(inst.vehicles))
     rng, failed = np.random.default_rng(0), 0
     while (left := total - (time.monotonic() - t0)) > RESTART_S / 2:
         routes = _perturb(inst, current, rng)
@@ -47,7 +47,7 @@ def search_with_restarts(inst, routing, manager, params, start):
             return best if solution is None or solution.ObjectiveValue() >= best_cost else solution
         if solution is not None and solution.ObjectiveValue() < best_cost:
             best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
-            best_routes = current = _routes(routing, manager, best, len(inst.vehicles))
+            current = _routes(routing, manager, best, len(inst.vehicles))
         elif ACCEPT > 0 and solution is not None and solution.ObjectiveValue() <= best_cost + ACCEPT * abs(best_cost):
             current = _routes(routing, manager, solution, len(inst.vehicles))
     return best
