@@ -23,6 +23,7 @@ the team has nights out.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -34,8 +35,9 @@ from planner.compile.instance import Compiled
 GLOP_PARAMETERS = "use_dual_simplex: false"
 
 
-def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]]) -> int | None:
-    """Recordings no plan can exceed (the LP above, rounded down); None if GLOP does not solve it."""
+def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]], deadline: float | None = None) -> int | None:
+    """Recordings no plan can exceed (the LP above, rounded down); None if GLOP does not solve it, or
+    not by `deadline` (a `time.monotonic()` value: building and solving both stop there)."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
@@ -47,6 +49,8 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
     nights: dict[int, object] = {}  # per team that may stay out: its row of starts at a lodging
     objective = solver.Objective()
     for i, td in enumerate(c.team_days):
+        if deadline is not None and time.monotonic() > deadline:
+            return None
         team = c.scenario.teams[td.team]
         sites = [s for s in np.nonzero(reach[i])[0].tolist() if c.sizes[s]]
         if not sites:
@@ -93,6 +97,11 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
         _site_rows(solver, c.sizes[s], rs, site_n[s])
     objective.SetMaximization()
     solver.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        solver.SetTimeLimit(max(1, int(left * 1000)))
     if solver.Solve() not in (pywraplp.Solver.OPTIMAL,):
         return None
     return int(np.floor(objective.Value() + 1e-6))
@@ -178,10 +187,12 @@ def _drives(c: Compiled, i: int, sites: list[int], day_places, lodge: bool) -> t
     return into.tolist(), 0 if end is None else int(dur[points, end].min())
 
 
-def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]]) -> Callable[[], int | None]:
+def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
+                   seconds: float | None = None) -> Callable[[], int | None]:
     """Start `lp_bound` in a thread (GLOP runs outside the GIL, beside the search); the returned
-    function waits for it."""
+    function waits for it, at most `seconds` from now (then the bound is None: not computed in time)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-bound")
-    future = pool.submit(lp_bound, c, reach, day_places)
+    future = pool.submit(lp_bound, c, reach, day_places, deadline)
     pool.shutdown(wait=False)
     return future.result

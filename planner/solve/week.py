@@ -77,14 +77,16 @@ def plan_week(
     prov = provincial_part(c)
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
-    lp = lp_bound_later(c, reach_matrix(c, day_places), day_places) if options.lp_bound else (lambda: None)  # solved while the parts search
     search = search_budget(options.time_limit_s, time.monotonic() - t0)
+    lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, max(search, LP_MIN_S)) if options.lp_bound
+          else (lambda: None))  # solved while the parts search; not waited for much longer
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
     return plan
 
 
+LP_MIN_S = 10.0  # the LP bound may take this long even when the search is shorter; then it is left out (None)
 MIN_SEARCH_SHARE = 0.25  # of the time limit, for the search however long compiling took
 
 
