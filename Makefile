@@ -24,7 +24,8 @@ browser:
 
 # ruff on every package, mypy (strict) on planner/: configured in pyproject.toml (docs/architecture.md).
 lint: $(STAMP)
-	$(VENV)/bin/ruff check planner api maps jemput tests bench scripts
+	$(VENV)/bin/ruff check planner api maps jemput console tests bench scripts
+	$(VENV)/bin/mypy
 
 # The API storage tests run on SQLite and on a throwaway PostgreSQL (Debian's package, started here).
 test: $(STAMP) lint browser

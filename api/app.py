@@ -1,7 +1,8 @@
 """The dispatch API: `create_app(settings)` builds the FastAPI app on top of `planner` and `maps`.
 
-Start-up migrates the database, stores bootstrap keys, recovers jobs a previous server left
-unfinished and starts the job runner; shutdown stops it (running solves are queued again).
+Start-up migrates the database, stores bootstrap keys, recovers jobs a stopped runner left unfinished
+and starts the job runner (unless JEMPUT_RUN_JOBS=0: then `jemput worker` processes run the solves);
+shutdown stops it (running solves are queued again).
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ from api.auth import create_key
 from api.db import make_engine, session_factory, upgrade
 from api.headers import SecurityHeaders
 from api.jobs import JobRunner
-from api.limits import BodyLimit
+from api.fastpath import CachedReads
+from api.keycache import KeyCache
+from api.limits import BodyLimit, InFlightLimit
 from api.routes import campaigns, exports, field, health, plans, reports, scenarios
 from api.settings import Settings
 from api.slow_clients import BodyTimeout
 from api.strict import strict_request
 from api.store import Store
+from console import fragments as console_fragments, pages as console_pages
 from planner.model import Scenario
 
 API_VERSION = "1.0.0"
@@ -57,14 +61,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
-    app.state.store = Store(sessions)
+    app.state.store = Store(sessions, settings.body_cache_mb)
+    app.state.key_cache = KeyCache(settings.key_cache_s)
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
-    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router):
+    for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router,
+              console_pages.router, console_fragments.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)
-    app.add_middleware(SecurityHeaders)  # outermost: also on BodyLimit's 413
+    app.add_middleware(CachedReads, api=app)  # finished plans' bodies held in memory: answered before routing
+    app.add_middleware(InFlightLimit, limit=settings.max_in_flight)  # a full process refuses at once (503)
+    app.add_middleware(SecurityHeaders)  # outermost: also on BodyLimit's 413, the 503 and the short-way reads
     app.openapi = lambda: _openapi(app)
     return app
 

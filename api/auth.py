@@ -14,8 +14,11 @@ from enum import StrEnum
 from fastapi import Depends, HTTPException, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from api.keycache import MISSING, KeyCache
 from api.settings import MIN_KEY_LENGTH
 from api.tables import ApiKey
 
@@ -57,6 +60,13 @@ def create_key(sessions: sessionmaker[Session], role: Role | str, team_id: str |
     if key is not None and len(key) < MIN_KEY_LENGTH:
         raise ValueError(f"an API key needs at least {MIN_KEY_LENGTH} characters")
     key = key or new_key()
+    try:
+        return _store_key(sessions, key, role, team_id, label)
+    except IntegrityError:  # the same bootstrap key stored at this moment by another process starting up
+        return _store_key(sessions, key, role, team_id, label)
+
+
+def _store_key(sessions: sessionmaker[Session], key: str, role: Role, team_id: str | None, label: str) -> tuple[int, str]:
     with sessions.begin() as s:
         existing = s.scalar(select(ApiKey).where(ApiKey.key_hash == hash_key(key)))
         if existing is not None:  # a bootstrap key at a restart: a revoked key stays revoked
@@ -69,12 +79,19 @@ def create_key(sessions: sessionmaker[Session], role: Role | str, team_id: str |
         return row.id, key
 
 
-def caller(request: Request, key: str | None = Security(key_header)) -> Caller:
-    """The caller of this request, from its API key: the header, or the field app's cookie (401 without a valid one)."""
+async def caller(request: Request, key: str | None = Security(key_header)) -> Caller:
+    """The caller of this request, from its API key: the header, or the field app's cookie (401 without a
+    valid one). Lookups go through the app's short KeyCache: no query per request, and a revocation
+    takes effect within its TTL."""
     key = key or request.cookies.get(KEY_COOKIE)
     if not key:
         raise HTTPException(401, f"missing API key: send it in the {KEY_HEADER} header", headers={"WWW-Authenticate": KEY_HEADER})
-    found = lookup(request.app.state.sessions, key)
+    digest = hash_key(key)
+    cache: KeyCache = request.app.state.key_cache
+    found = cache.get(digest)
+    if found is MISSING:
+        found = await run_in_threadpool(lookup, request.app.state.sessions, key)
+        cache.put(digest, found)
     if found is None:
         raise HTTPException(401, "unknown or revoked API key", headers={"WWW-Authenticate": KEY_HEADER})
     return found
@@ -90,7 +107,7 @@ def lookup(sessions: sessionmaker[Session], key: str) -> Caller | None:
 def require(*roles: Role):
     """A dependency that lets only the given roles through (403 for the others)."""
 
-    def check(who: Caller = Depends(caller)) -> Caller:
+    async def check(who: Caller = Depends(caller)) -> Caller:  # async: no thread hop for a pure check
         if who.role not in roles:
             raise HTTPException(403, f"the {who.role} role may not do this; needs {' or '.join(roles)}")
         return who
@@ -99,5 +116,6 @@ def require(*roles: Role):
 
 
 anyone = require(Role.coordinator, Role.dashboard, Role.field)
-readers = require(Role.coordinator, Role.dashboard)
+READERS = (Role.coordinator, Role.dashboard)  # may read every team's plans and the overview map
+readers = require(*READERS)
 coordinators = require(Role.coordinator)

@@ -48,6 +48,8 @@ def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migration (idempotent)."""
     cfg = alembic_config()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # web processes and runners may start at once: one migrates
+            conn.execute(text("SELECT pg_advisory_xact_lock(4242020)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
 

@@ -1,5 +1,5 @@
 """The job runner: hands queued plan jobs to worker processes (at most `workers` at once), reaps them,
-cancels them, and after a restart resumes or fails what the previous server left unfinished.
+cancels them, and resumes or fails what a stopped runner (a crashed server or `jemput worker`) left.
 
 Job states: queued → running → done | failed | cancelled (a cancel may also come while queued).
 
@@ -12,11 +12,13 @@ OR-Tools part processes a solve starts or fences the write of its result.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import multiprocessing
 import os
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -26,12 +28,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.settings import Settings
-from api.tables import Job, utcnow
+from api.tables import ACTIVE, FINAL, Job, utcnow  # noqa: F401 - ACTIVE/FINAL re-exported for the routes
 from api.worker import memory_error, run_job
 
 log = logging.getLogger("jemput.api.jobs")
-ACTIVE = ("queued", "running")
-FINAL = ("done", "failed", "cancelled")
+HEARTBEAT_S = 2.0  # how often a runner renews its running jobs' lease (and notices cancellations)
 CRASH_CODES = (-signal.SIGABRT, -signal.SIGSEGV, -signal.SIGBUS, 1)  # how a solver dies when allocation fails
 
 
@@ -43,36 +44,63 @@ class _Running:
 
 
 class JobRunner:
-    """Dispatcher thread of one server process; the database is the queue."""
+    """Dispatcher thread of one process (a `jemput serve` process, or a `jemput worker`); the database is
+    the queue, so any number of runners, on any hosts, can share it.
+
+    A runner claims a queued job in one transaction (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so runners
+    never wait on each other's row), stamps it with its id and a heartbeat, and renews the heartbeat
+    while the solve runs. A job still `running` whose runner is gone (its heartbeat older than the
+    lease, or its process dead on this host) is queued again by whichever runner sees it first.
+    """
 
     def __init__(self, settings: Settings, sessions: sessionmaker[Session]) -> None:
         self.settings = settings
         self.sessions = sessions
+        self.runner_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._running: dict[str, _Running] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._ctx = multiprocessing.get_context("spawn")
+        self._last_beat = 0.0
+        self._last_recover = 0.0
 
     # --- lifecycle ---------------------------------------------------------------------------------
 
     def recover(self) -> dict[str, int]:
-        """Jobs a previous server left running: queue them again, or fail them after max_attempts."""
+        """Running jobs whose runner is gone: queue them again, or fail them after max_attempts."""
         counts = {"resumed": 0, "failed": 0}
+        stale = utcnow() - dt.timedelta(seconds=self.settings.runner_lease_s)
         with self.sessions.begin() as s:
-            for job in s.scalars(select(Job).where(Job.status == "running")):
+            q = select(Job).where(Job.status == "running")
+            if _postgres(s):
+                q = q.with_for_update(skip_locked=True)  # a job another runner is just claiming or renewing
+            for job in s.scalars(q):
+                if not self._orphaned(job, stale):
+                    continue
                 if job.attempts < self.settings.max_attempts:
-                    job.status, job.run_token, job.worker_pid = "queued", None, None
-                    job.progress_message = f"resumed after a server restart (attempt {job.attempts} was interrupted)"
+                    job.status, job.run_token, job.worker_pid, job.runner_id = "queued", None, None, None
+                    job.progress_message = f"resumed: its runner stopped (attempt {job.attempts} was interrupted)"
                     counts["resumed"] += 1
                 else:
                     job.status, job.finished_at = "failed", utcnow()
-                    job.error = f"server restarted during the solve; gave up after {job.attempts} attempts"
+                    job.error = f"its runner stopped during the solve; gave up after {job.attempts} attempts"
                     counts["failed"] += 1
         if any(counts.values()):
-            log.warning("recovered jobs after restart: %s", counts)
+            log.warning("recovered jobs of stopped runners: %s", counts)
         return counts
+
+    def _orphaned(self, job: Job, stale: dt.datetime) -> bool:
+        """True when no live runner holds this running job."""
+        if job.runner_id == self.runner_id:
+            return job.id not in self._running
+        host, _, rest = (job.runner_id or "").partition(":")
+        pid = rest.partition(":")[0]
+        if host == socket.gethostname() and pid.isdigit() and not _alive(int(pid)):
+            return True  # its runner's process on this host is gone: no need to wait for the lease
+        beat = job.heartbeat_at or job.started_at
+        return beat is None or beat < stale
 
     def start(self) -> None:
         if not self.settings.run_jobs:
@@ -80,11 +108,16 @@ class JobRunner:
         self._thread = threading.Thread(target=self._loop, daemon=True, name="jemput-job-runner")
         self._thread.start()
 
+    def run_forever(self) -> None:
+        """Run the dispatcher in this thread until stop() (the `jemput worker` process)."""
+        self.recover()
+        self._loop()
+
     def stop(self) -> None:
         """Stop dispatching; kill running solves and queue them again (not counted as an attempt)."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
+        if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(timeout=10)
         with self._lock:
             running = dict(self._running)
@@ -94,8 +127,8 @@ class JobRunner:
             with self.sessions.begin() as s:
                 s.execute(
                     update(Job).where(Job.id == job_id, Job.run_token == r.token, Job.status == "running").values(
-                        status="queued", run_token=None, worker_pid=None, attempts=Job.attempts - 1,
-                        progress_message="server stopped; the solve resumes when it starts again",
+                        status="queued", run_token=None, worker_pid=None, runner_id=None, attempts=Job.attempts - 1,
+                        progress_message="its runner stopped; the solve resumes when a runner takes it",
                     )
                 )
 
@@ -108,7 +141,8 @@ class JobRunner:
         self._wake.set()
 
     def kill(self, job_id: str) -> bool:
-        """Stop the worker of a cancelled job (its database state is set by the caller)."""
+        """Stop the worker of a cancelled job (its database state is set by the caller). A job run by
+        another process's runner is stopped by that runner at its next heartbeat."""
         with self._lock:
             r = self._running.pop(job_id, None)
         if r is None:
@@ -122,6 +156,13 @@ class JobRunner:
         while not self._stop.is_set():
             try:
                 self._reap()
+                now = time.monotonic()
+                if now - self._last_beat >= HEARTBEAT_S:
+                    self._heartbeat()
+                    self._last_beat = now
+                if now - self._last_recover >= self.settings.runner_lease_s / 3:
+                    self.recover()
+                    self._last_recover = now
                 while len(self._running) < self.settings.workers and self._dispatch_one():
                     pass
             except Exception:  # noqa: BLE001 - keep dispatching; a database hiccup must not stop the queue
@@ -129,23 +170,31 @@ class JobRunner:
             self._wake.wait(0.25)
             self._wake.clear()
 
-    def _dispatch_one(self) -> bool:
-        with self.sessions() as s:
-            row = s.execute(select(Job.id, Job.options_json).where(Job.status == "queued")
-                            .order_by(Job.created_at, Job.id).limit(1)).first()
-        if row is None:
-            return False
-        job_id, options_json = row
+    def _claim(self) -> tuple[str, str, str] | None:
+        """Take the oldest queued job: (id, options, run token), or None when the queue is empty."""
         token = uuid.uuid4().hex
         with self.sessions.begin() as s:
+            q = select(Job.id, Job.options_json).where(Job.status == "queued").order_by(Job.created_at, Job.id).limit(1)
+            if _postgres(s):
+                q = q.with_for_update(skip_locked=True)  # other runners skip this row instead of waiting for it
+            row = s.execute(q).first()
+            if row is None:
+                return None
             claimed = s.execute(
-                update(Job).where(Job.id == job_id, Job.status == "queued").values(
+                update(Job).where(Job.id == row.id, Job.status == "queued").values(
                     status="running", run_token=token, attempts=Job.attempts + 1, started_at=utcnow(),
-                    progress_message="starting a worker process",
+                    runner_id=self.runner_id, heartbeat_at=utcnow(), progress_message="starting a worker process",
                 )
             ).rowcount
-        if not claimed:
-            return True  # cancelled in between; look for the next one
+        return (row.id, row.options_json, token) if claimed else ("", "", "")
+
+    def _dispatch_one(self) -> bool:
+        got = self._claim()
+        if got is None:
+            return False
+        job_id, options_json, token = got
+        if not job_id:
+            return True  # cancelled or taken in between; look for the next one
         p = self._ctx.Process(
             target=run_job, args=(self.settings.url, job_id, token, self.settings.solve_workers, os.getpid(),
                   self.settings.solve_backend, self.settings.solve_memory_mb),
@@ -165,6 +214,17 @@ class JobRunner:
         if not still:  # cancelled while the process was starting
             self.kill(job_id)
         return True
+
+    def _heartbeat(self) -> None:
+        """Renew the lease of each running job; one no longer ours (cancelled elsewhere) is stopped."""
+        with self._lock:
+            running = list(self._running.items())
+        for job_id, r in running:
+            with self.sessions.begin() as s:
+                held = s.execute(update(Job).where(Job.id == job_id, Job.run_token == r.token, Job.status == "running")
+                                 .values(heartbeat_at=utcnow())).rowcount
+            if not held:
+                self.kill(job_id)
 
     def _reap(self) -> None:
         now = time.monotonic()
@@ -187,6 +247,20 @@ class JobRunner:
                         status="failed", finished_at=utcnow(), error=error,
                     )
                 )
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _budget(options_json: str) -> float:

@@ -1,4 +1,6 @@
-"""A cap on request body size, enforced while the body streams in (413 before it is all read)."""
+"""Limits that keep one web process answering: a cap on request body size (413 before it is all read)
+and a cap on requests in flight (503 with Retry-After at once, rather than a queue that ends in timeouts
+or reset connections). Slow clients are timed out in api/slow_clients.py."""
 
 from __future__ import annotations
 
@@ -47,10 +49,37 @@ class BodyLimit:
         status = 413 if too_large else 400
         detail = (f"request body larger than {self.max_bytes // (1024 * 1024)} MB (JEMPUT_MAX_UPLOAD_MB)"
                   if too_large else "invalid Content-Length header")
-        body = json.dumps({"detail": detail, "problems": []}).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await _send_error(send, status, detail)
+
+
+class InFlightLimit:
+    """ASGI middleware: at most `limit` requests in flight in this process; one more is answered 503 with
+    Retry-After straight away (/healthz always answers: the process is alive, only busy)."""
+
+    def __init__(self, app, limit: int, retry_after_s: int = 1) -> None:
+        self.app, self.limit, self.retry_after_s = app, limit, retry_after_s
+        self.active = 0
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["path"] == "/healthz":
+            return await self.app(scope, receive, send)
+        if self.active >= self.limit:
+            return await _send_error(send, 503, f"the server is busy ({self.limit} requests in flight); retry shortly",
+                                     [(b"retry-after", str(self.retry_after_s).encode())])
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
+
+
+async def _send_error(send, status: int, detail: str, headers: list[tuple[bytes, bytes]] = ()) -> None:
+    """An ErrorOut-shaped JSON error sent straight from a middleware."""
+    body = json.dumps({"detail": detail, "problems": []}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(HTTPException):

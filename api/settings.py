@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     run_jobs: bool = True  # False: accept jobs but start no worker processes (tests of restarts)
     # key → (role, team); from the environment as `coordinator=KEY,dashboard=KEY,field:T1=KEY`
     bootstrap_keys: Annotated[dict[str, tuple[str, str | None]], NoDecode] = Field(default_factory=dict)
+    key_cache_s: float = Field(5.0, ge=0, le=300)  # an API key lookup is reused this long: a revocation takes effect within it
+    runner_lease_s: int = Field(30, ge=5, le=3_600)  # a running job whose runner sent no heartbeat this long is taken over
+    max_in_flight: int = Field(256, ge=1, le=100_000)  # requests one web process handles at once; more get 503 + Retry-After
+    backlog: int = Field(2048, ge=16, le=65_535)  # connections waiting to be accepted (uvicorn --backlog)
+    body_cache_mb: int = Field(256, ge=0, le=65_536)  # finished plans' response bodies kept in memory per web process
     # issue 17: bounds on the work the server takes on
     max_queued_per_key: int = Field(20, ge=1, le=100_000)  # queued or running plan jobs of one API key
     max_queued: int = Field(200, ge=1, le=1_000_000)  # queued or running plan jobs in all
@@ -55,7 +60,10 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(15, gt=0, le=600)  # a request's line and headers must arrive within this
     body_timeout_s: float = Field(30, gt=0, le=3_600)  # longest pause while a request body streams in
     keep_alive_s: float = Field(5, gt=0, le=600)  # an idle kept-alive connection is closed after this
-    max_connections: int = Field(200, ge=1, le=100_000)  # open connections; more get 503
+    # open connections of one web process (uvicorn's limit_concurrency): at or over it uvicorn answers every
+    # request 503 without Retry-After, kept-alive idle connections included, so it stays well above the
+    # clients expected; JEMPUT_MAX_IN_FLIGHT is the limit that answers 503 with Retry-After (issue 20)
+    max_connections: int = Field(2_048, ge=1, le=100_000)
     # issue 15: the address phones reach the server at (https://host[:port]), for the field links and
     # QR codes in the roster and overview; "" = the address the request came to
     public_url: str = ""

@@ -71,6 +71,23 @@ def timed_protocol(header_timeout_s: float) -> type[H11Protocol]:
     return TimedH11Protocol
 
 
+ENV_PROTOCOL = "api.slow_clients:EnvTimedH11Protocol"  # uvicorn's `http` for the processes it starts
+_ENV_CLASS: list[type[H11Protocol]] = []
+
+
+def __getattr__(name: str) -> type[H11Protocol]:
+    """`EnvTimedH11Protocol`: timed_protocol with JEMPUT_HEADER_TIMEOUT_S read where it is imported (a web
+    process that uvicorn starts gets the protocol by its import path; a class made in the parent does not
+    pickle). Made on first use, so importing this module reads no settings."""
+    if name != "EnvTimedH11Protocol":
+        raise AttributeError(name)
+    if not _ENV_CLASS:
+        from api.settings import Settings
+
+        _ENV_CLASS.append(timed_protocol(Settings.from_env().header_timeout_s))
+    return _ENV_CLASS[0]
+
+
 class BodyTimeout:
     """ASGI middleware: a body that pauses longer than `timeout_s` between chunks gets 408 and the
     connection is closed. Only the body is timed: once it is all in, `receive` waits as the app wants."""

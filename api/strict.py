@@ -20,7 +20,7 @@ def strict_request(request: Request) -> None:
     dependant = getattr(route, "dependant", None)
     if dependant is None:
         return
-    allowed = _query_names(dependant)
+    allowed = query_names(dependant)
     errors = []
     for name in dict.fromkeys(request.query_params.keys()):
         if name not in allowed:
@@ -36,7 +36,7 @@ def strict_request(request: Request) -> None:
         raise RequestValidationError(errors)
 
 
-def _query_names(dependant) -> set[str]:
+def query_names(dependant) -> set[str]:
     """The query parameters a route and its dependencies declare (by the name a client sends)."""
     names, stack = set(), [dependant]
     while stack:

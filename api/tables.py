@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import DateTime as _DateTime
-from sqlalchemy import ForeignKey, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -29,6 +29,10 @@ class DateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=dt.UTC)
         return value
+
+
+ACTIVE = ("queued", "running")  # job states that still change
+FINAL = ("done", "failed", "cancelled")  # job states that never change again
 
 
 class Base(DeclarativeBase):
@@ -90,9 +94,24 @@ class Job(Base):
     plan_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     violations_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     replan_json: Mapped[str | None] = mapped_column(Text, nullable=True)  # a re-plan: parent plan, from, outcomes
+    runner_id: Mapped[str | None] = mapped_column(String(200), nullable=True)  # host:pid:nonce of the runner holding it
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class PlanRender(Base):
+    """A finished plan's response body (its JSON for one view, an export, a map), stored gzip-compressed
+    once so every web process serves the same bytes with the same ETag without rendering again."""
+
+    __tablename__ = "plan_renders"
+    job_id: Mapped[str] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)  # what and for whom, e.g. "job|team:T1"
+    media_type: Mapped[str] = mapped_column(String(120))
+    etag: Mapped[str] = mapped_column(String(80))
+    body_gz: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class FieldReportRow(Base):

@@ -2,7 +2,8 @@
 on provinces that are not Jambi, with and without a competing CPU load?
 
 Run: .venv/bin/python bench/robustness.py --provinces 3 --limits 20 60 --loads 0 2
-Writes bench/results/robustness.{csv,md}.
+       [--examples nusa-tenggara-timur jawa-timur]   # the bundled island provinces too
+Writes bench/results/robustness.{csv,md} (`--name` another name).
 
 Provinces come from `jemput synth --varied` (planner/national/varied.py: 10–40 regencies,
 1,000–9,000 sites, compact/long/scattered, a city, river regencies with boat teams). Each run is the
@@ -13,7 +14,10 @@ processes spinning on the CPU for the whole run (the machine is shared besides).
 
 Columns: `regencies_visited` = regencies with a working team that get at least one visit, of those
 with one; `wall_s` / `wall_ratio` = the command's wall time and its ratio to the limit;
-`plan_s` = planning alone (`solve.wall_s`: compile, search, assembly); `out_of_time` = parts that
+`plan_s` = planning alone (`solve.wall_s`: compile, search, assembly); `cpu_s` = the command's CPU
+seconds (user + system, its worker processes included); `machine_load` = the mean 1-minute load
+average meanwhile (2 cores: above 2, the command got less than the whole machine, and its wall time
+says more about the machine than about jemput); `out_of_time` = parts that
 kept their greedy first plan; `idle` = team-days with a working kit and no visit; `verified` = the
 validator found no violation.
 """
@@ -24,12 +28,15 @@ import argparse
 import csv
 import json
 import multiprocessing as mp
+import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pandas as pd
+from dataclasses import dataclass
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -39,7 +46,7 @@ from planner.national.varied import varied_specs, write_varied  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 COLS = ["province", "shape", "regencies", "sites", "time_limit_s", "load", "regencies_visited", "expected_recordings",
-        "upper_bound", "wall_s", "wall_ratio", "plan_s", "peak_mb", "out_of_time", "idle", "verified"]
+        "upper_bound", "wall_s", "wall_ratio", "plan_s", "cpu_s", "machine_load", "peak_mb", "out_of_time", "idle", "verified"]
 
 
 def _spin(stop) -> None:
@@ -47,21 +54,30 @@ def _spin(stop) -> None:
         sum(i * i for i in range(10_000))
 
 
-def run_plan(scenario: Path, out: Path, limit: float) -> tuple[float, float, str]:
-    """Wall seconds, peak MB of the process tree, and the command's output."""
+def run_plan(scenario: Path, out: Path, limit: float) -> tuple[float, float, str, float, float]:
+    """Wall seconds, peak MB of the process tree, the command's output, its CPU seconds (user + system,
+    the parts' worker processes included) and the mean 1-minute load average of the machine meanwhile."""
     cmd = [sys.executable, "-m", "jemput.cli", "plan", str(scenario), "--out", str(out), "--time-limit", str(limit), "--no-maps"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    root, peak = psutil.Process(proc.pid), 0
+    root, peak, loads = psutil.Process(proc.pid), 0, []
+    output: list[str] = []
+    reader = threading.Thread(target=lambda: output.append(proc.stdout.read() if proc.stdout else ""), daemon=True)
+    reader.start()
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
             peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
         except psutil.Error:
             pass
+        loads.append(psutil.getloadavg()[0])
         time.sleep(0.2)
     wall = time.perf_counter() - t0
-    return wall, peak / 2**20, proc.stdout.read() if proc.stdout else ""
+    reader.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, peak / 2**20, "".join(output), cpu, sum(loads) / max(1, len(loads))
 
 
 def working_regencies(folder: Path) -> set[str]:
@@ -79,11 +95,13 @@ def measure(scenario: Path, spec, limit: float, load: int, work: Path) -> dict:
         p.start()
     try:
         out = work / f"{spec.code}-{int(limit)}-{load}"
-        wall, peak, text = run_plan(scenario, out, limit)
+        wall, peak, text, cpu, machine_load = run_plan(scenario, out, limit)
     finally:
         stop.set()
         for p in spinners:
             p.join()
+    if not (out / "plan.json").is_file():
+        raise RuntimeError(f"{scenario}: jemput plan wrote no plan:\n{text[-3000:]}")
     plan = json.loads((out / "plan.json").read_text())
     regencies = working_regencies(scenario.parent)
     visited = {code for code, g in plan["kpis"]["by_regency"].items() if g["expected_recordings"] > 0}
@@ -93,9 +111,34 @@ def measure(scenario: Path, spec, limit: float, load: int, work: Path) -> dict:
         "regencies_visited": f"{len(regencies & visited)}/{len(regencies)}",
         "expected_recordings": plan["kpis"]["expected_recordings"], "upper_bound": plan["kpis"]["upper_bound"],
         "wall_s": round(wall, 1), "wall_ratio": round(wall / limit, 2), "plan_s": plan["solve"]["wall_s"],
+        "cpu_s": round(cpu, 1), "machine_load": round(machine_load, 1),
         "peak_mb": round(peak), "out_of_time": len(plan["solve"].get("parts_out_of_time", [])),
         "idle": plan["kpis"].get("idle_team_days"), "verified": "no violations" in text,
     }
+
+
+@dataclass(frozen=True)
+class ExampleSpec:
+    """A bundled province measured beside the generated ones."""
+
+    code: str
+    regencies: int
+    sites: int
+    shape: str = "bundled"
+
+
+def write_example(name: str, folder: Path) -> Path:
+    """`jemput example NAME --out folder` (the files a coordinator starts from); the scenario's path."""
+    if not (folder / "scenario.yaml").is_file():
+        subprocess.run([sys.executable, "-m", "jemput.cli", "example", name, "--out", str(folder)], check=True,
+                       stdout=subprocess.DEVNULL)
+    return folder / "scenario.yaml"
+
+
+def example_spec(name: str, folder: Path) -> ExampleSpec:
+    """Size of a bundled province, from its files."""
+    sites = pd.read_csv(folder / "sites.csv", dtype=str, keep_default_na=False)
+    return ExampleSpec(name, sites.regency_code.nunique(), len(sites))
 
 
 def main() -> None:
@@ -107,12 +150,17 @@ def main() -> None:
     ap.add_argument("--sites", type=int, nargs="*", default=[], help="override each province's site count, in order")
     ap.add_argument("--work", type=Path, default=Path("out/bench-robustness"))
     ap.add_argument("--name", default="robustness")
+    ap.add_argument("--examples", nargs="*", default=[],
+                    help="bundled provinces to measure too, as `jemput example NAME` writes them (e.g. nusa-tenggara-timur jawa-timur)")
     args = ap.parse_args()
     specs = varied_specs(args.provinces, args.seed)
     for i, n in enumerate(args.sites[: len(specs)]):
         s = specs[i]
         specs[i] = type(s)(s.code, s.regencies, n, s.shape, s.seed)
     paths = write_varied(args.work / "provinces", specs)
+    for name in args.examples:
+        paths.append(write_example(name, args.work / "examples" / name))
+        specs.append(example_spec(name, paths[-1].parent))
     rows = []
     for spec, path in zip(specs, paths):
         for limit in args.limits:

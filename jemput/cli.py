@@ -11,6 +11,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
 
 from jemput.answers import memory_answered
+from jemput.server_cli import api_settings as _api_settings
+from jemput.server_cli import keys_app, serve, worker
 from planner import units
 from planner.plan import Plan
 
@@ -105,8 +107,8 @@ def demo(
 @app.command()
 def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jemput plan`")) -> None:
     """Re-check a plan with the independent validator; exit 1 listing each violation."""
-    from planner.io.export import read_plan_json
     from planner.check.validate import format_violations, validate_plan
+    from planner.io.export import read_plan_json
 
     p = read_plan_json(plan_json)
     if not p.scenario_file:
@@ -119,70 +121,9 @@ def verify(plan_json: Path = typer.Argument(..., help="plan.json written by `jem
     console.print(f"{plan_json}: valid ({sum(len(t.stops) for t in p.team_days)} visits checked)")
 
 
-@app.command()
-def serve(
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
-    log_level: str = typer.Option("info", "--log-level"),
-) -> None:
-    """Start the HTTP API (settings from DATABASE_URL, JEMPUT_DATA_DIR, JEMPUT_WORKERS, ...; see README)."""
-    from api.server import serve as run
-
-    _api_settings()  # a bad variable stops here with its name, not in a traceback inside uvicorn
-    run(host, port, log_level)
-
-
-def _api_settings():
-    """The API's settings from the environment, or exit 2 naming each bad variable."""
-    from api.settings import Settings, SettingsError
-
-    try:
-        return Settings.from_env()
-    except SettingsError as e:
-        console.print(f"[red]{e}[/red]", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
-
-
-keys_app = typer.Typer(no_args_is_help=True, help="API keys of the HTTP API (stored hashed; shown once).")
+app.command()(serve)  # the HTTP API's commands: jemput/server_cli.py
+app.command()(worker)
 app.add_typer(keys_app, name="keys")
-
-
-@keys_app.command("create")
-def keys_create(
-    role: str = typer.Option(..., "--role", help="coordinator, dashboard or field"),
-    team: str = typer.Option(None, "--team", help="the team a field key may read"),
-    label: str = typer.Option("", "--label", help="who holds it"),
-) -> None:
-    """Create a key and print it once."""
-    from api.server import add_key
-
-    try:
-        key_id, key = add_key(role, team, label, _api_settings())
-    except ValueError as e:
-        console.print(f"[red]{e}[/red]")
-        raise typer.Exit(2) from None
-    console.print(f"key {key_id} ({role}{' ' + team if team else ''}): {key}", markup=False, highlight=False)
-
-
-@keys_app.command("list")
-def keys_list() -> None:
-    """Keys by id, role, team and label (never the keys themselves)."""
-    from api.server import list_keys
-
-    for k in list_keys(_api_settings()):
-        console.print(f"{k.id}\t{k.role}\t{k.team_id or '-'}\t{'revoked' if k.revoked else 'active'}\t{k.label}",
-                      markup=False, highlight=False)
-
-
-@keys_app.command("revoke")
-def keys_revoke(key_id: int = typer.Argument(...)) -> None:
-    """Revoke a key by its id."""
-    from api.server import revoke_key
-
-    if not revoke_key(key_id, _api_settings()):
-        console.print(f"[red]no key {key_id}[/red]")
-        raise typer.Exit(1)
-    console.print(f"key {key_id} revoked")
 
 
 @app.command()
@@ -333,8 +274,8 @@ def batch(
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en, for rosters and the summary"),
 ) -> None:
     """Plan every scenario given (provinces, regencies) on one backend; write each plan as it finishes."""
-    from planner.solve.backends import ProcessPoolBackend, backend_from_spec
     from planner.national.batch import BatchOptions
+    from planner.solve.backends import ProcessPoolBackend, backend_from_spec
 
     if dask and processes:
         console.print("[red]choose --dask or --processes, not both[/red]")

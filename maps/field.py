@@ -15,7 +15,6 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from urllib.parse import quote
 
@@ -31,8 +30,6 @@ from maps.crossings import leg_notes
 from maps.common import clock, decimal, esc, find_team_day, hours_text, js_json, number
 from maps.i18n import check_lang, kind_label, long_date, t
 
-LEAFLET_VERSION = "1.9.3"
-LEAFLET_CDN = f"https://cdn.jsdelivr.net/npm/leaflet@{LEAFLET_VERSION}/dist"
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ORIGIN = "https://tile.openstreetmap.org"
 OSM_ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
@@ -114,12 +111,12 @@ class StopView:
     site_id: str = ""  # what a field report names: the site and the visit number of the week
     visit_n: int = 1
     crossing: tuple[str, ...] = ()  # crossings on the way here (ferry, boat, bridge) with the departure to catch
+    no_signal: bool = False  # no mobile data: the records made here wait on the kit (and the reports on the phone)
 
 
-def field_map(
-    scenario: Scenario, plan: Plan, team_id: str, date: dt.date | str, lang: str = "id", self_contained: bool = True
-) -> str:
-    """The full HTML page of one team's route on one date, for a phone in the field."""
+def field_map(scenario: Scenario, plan: Plan, team_id: str, date: dt.date | str, lang: str = "id") -> str:
+    """The full HTML page of one team's route on one date, for a phone in the field: one file with
+    Leaflet inline, so it works from disk with no connection (only map tiles need one)."""
     check_lang(lang)
     day = dt.date.fromisoformat(date) if isinstance(date, str) else date
     team = scenario.team_by_id().get(team_id)
@@ -127,8 +124,8 @@ def field_map(
         raise ValueError(f"unknown team {team_id!r}; the scenario has: {', '.join(scenario.team_by_id())}")
     td = find_team_day(plan, team_id, day)
     context = page_context(scenario, team, day, td, lang)
-    scripts = _scripts(context, self_contained)
-    return page_template().render(**context, **scripts, lang=lang, self_contained=self_contained, app=False)
+    scripts = _scripts(context)
+    return page_template().render(**context, **scripts, lang=lang, app=False)
 
 
 def write_field_map(
@@ -138,11 +135,10 @@ def write_field_map(
     date: dt.date | str,
     path: str | Path,
     lang: str = "id",
-    self_contained: bool = True,
 ) -> Path:
     """Save one team-day's field page as an HTML file (UTF-8) and return its path."""
     path = Path(path)
-    path.write_text(field_map(scenario, plan, team_id, date, lang, self_contained), encoding="utf-8")
+    path.write_text(field_map(scenario, plan, team_id, date, lang), encoding="utf-8")
     return path
 
 
@@ -179,7 +175,7 @@ def page_context(scenario: Scenario, team: Team, day: dt.date, td: TeamDay | Non
 
 _TEMPLATE_LABELS = (
     "arrival", "recording", "expected_people", "opening_hours", "navigate", "google_maps", "map",
-    "note", "no_route", "location_estimated", "stops", "field_title", "crossings",
+    "note", "no_route", "location_estimated", "stops", "field_title", "crossings", "no_signal",
 )  # fmt: skip
 
 
@@ -206,6 +202,7 @@ def _stop_view(n: int, stop: Stop, site: Site, day: dt.date, lang: str) -> StopV
         change=change_label(stop, lang),
         site_id=stop.site_id,
         visit_n=stop.visit,
+        no_signal=not site.signal,
     )
 
 
@@ -232,6 +229,7 @@ def _summary(td: TeamDay, lang: str) -> str:
         f"{len(td.stops)} {t('stops', lang).lower()} · {number(td.recordings, lang)} {t('people', lang)} · "
         f"{t('travel', lang)} {td.travel_min} {t('minutes', lang)} / {number(td.travel_km, lang)} km · "
         f"{t('working_kits', lang)}: {td.working_kits}"
+        + (f" · {t('pending_records', lang, n=number(td.pending_records, lang))}" if td.pending_records else "")
     )
 
 
@@ -284,35 +282,29 @@ def _stop_popup(s: StopView, labels: dict[str, str]) -> str:
     )
 
 
-def _scripts(context: dict, self_contained: bool) -> dict:
-    """Leaflet (inline or CDN), the init script, styles and the matching Content-Security-Policy."""
+def _scripts(context: dict) -> dict:
+    """Leaflet inline, the init script, styles and the matching Content-Security-Policy."""
     init = _INIT_JS % js_json(map_data(context)) if context["has_route"] else ""
     css = template_file("field.css")
     inline_scripts = [init] if init else []
     leaflet_js = leaflet_css = ""
-    if self_contained and init:
+    if init:
         leaflet_js, leaflet_css = vendored_leaflet_js(), vendor("leaflet.css")
         inline_scripts.insert(0, leaflet_js)
     styles = [leaflet_css, css] if leaflet_css else [css]
     return {
-        "csp": _csp(inline_scripts, styles, cdn=not self_contained and bool(init)),
+        "csp": _csp(inline_scripts, styles),
         "leaflet_js": Markup(leaflet_js),
         "leaflet_css": Markup(leaflet_css),
         "init_js": Markup(init),
         "page_css": Markup(css),
-        "cdn": LEAFLET_CDN,
-        "sri_js": _sri("leaflet.js"),
-        "sri_css": _sri("leaflet.css"),
     }
 
 
-def _csp(scripts: list[str], styles: list[str], cdn: bool) -> str:
-    """A policy allowing only our exact inline scripts/styles, OSM tiles and (CDN mode) Leaflet's CDN."""
+def _csp(scripts: list[str], styles: list[str]) -> str:
+    """A policy allowing only our exact inline scripts/styles and OSM tiles."""
     script_src = " ".join(f"'{_sha256(s)}'" for s in scripts) or "'none'"
     style_src = " ".join(f"'{_sha256(s)}'" for s in styles)
-    if cdn:
-        script_src += f" {LEAFLET_CDN}/leaflet.js"
-        style_src += f" {LEAFLET_CDN}/leaflet.css"
     return (
         f"default-src 'none'; script-src {script_src}; style-src {style_src}; img-src {TILE_ORIGIN} data:; "
         "base-uri 'none'; form-action 'none'"
@@ -322,13 +314,6 @@ def _csp(scripts: list[str], styles: list[str], cdn: bool) -> str:
 def _sha256(text: str) -> str:
     """CSP hash source of an inline script or style."""
     return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
-
-
-@lru_cache(maxsize=2)
-def _sri(name: str) -> str:
-    """Subresource-integrity hash of a vendored file, so the CDN copy must be byte-identical to it."""
-    data = (resources.files("maps") / "vendor" / "leaflet" / name).read_bytes()
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
 @lru_cache(maxsize=1)

@@ -59,13 +59,12 @@ def field_app_page(scenario: Scenario, plan: Plan, team_id: str, date: dt.date, 
         static=static,
         csp=APP_CSP,
         lang=lang,
-        self_contained=False,
         map_json=Markup(js_json(map_data(context))) if context["has_route"] else "",
         app_json=Markup(js_json(app)),
         report_kinds=[(k, t(f"kind_{k}", lang)) for k in REPORT_KINDS],
         reasons=[(r, t(f"reason_{r}", lang)) for r in MISSED_REASONS],
         kits=[k.id for k in team.kits],
-        leaflet_css="", leaflet_js="", init_js="", page_css="", cdn="", sri_js="", sri_css="",
+        leaflet_css="", leaflet_js="", init_js="", page_css="",
     )  # fmt: skip
 
 

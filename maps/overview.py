@@ -174,6 +174,12 @@ def _boundaries(level: Level) -> geopandas.GeoDataFrame | None:
         return None
 
 
+def area_names(level: Level) -> dict[str, str]:
+    """Code → name of the bundled regencies or districts ("15.01" → "Kabupaten Kerinci"); empty if unreadable."""
+    gdf = _boundaries(level)
+    return {} if gdf is None else {str(c): str(n) for c, n in zip(gdf["code"], gdf["name"])}
+
+
 def _add_coverage(m: folium.Map, scenario: Scenario, plan: Plan, lang: str) -> bool:
     """Regency (shown) and district (hidden) choropleths where the codes match; True if any was drawn."""
     drawn = False

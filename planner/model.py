@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from planner import units
 
@@ -180,7 +180,7 @@ class Site(_Frozen):
 
     @field_validator("hours")
     @classmethod
-    def _hours_disjoint(cls, v: dict) -> dict:
+    def _hours_disjoint(cls, v: dict[Weekday, tuple[TimeWindow, ...]]) -> dict[Weekday, tuple[TimeWindow, ...]]:
         return {day: tuple(_no_overlap(list(ws), f"opening hours on {day}")) for day, ws in v.items()}
 
     def windows_on(self, day: dt.date) -> tuple[TimeWindow, ...]:
@@ -319,7 +319,7 @@ class TravelSettings(_Frozen):
 
     @field_validator("speed_kmh", "circuity")
     @classmethod
-    def _in_range(cls, values: dict, info) -> dict:
+    def _in_range(cls, values: dict[Any, float], info: ValidationInfo) -> dict[Any, float]:
         low, high = units.SPEED_KMH_RANGE if info.field_name == "speed_kmh" else units.CIRCUITY_RANGE
         bad = {str(getattr(k, "value", k)): v for k, v in values.items() if not low <= v <= high}
         if bad:

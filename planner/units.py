@@ -32,6 +32,7 @@ INDONESIA_LON = (94.5, 141.5)
 # --- Bounds on input, checked before anything large is allocated (issue 17).
 MAX_SCENARIO_FILE_BYTES = 1_000_000  # the scenario file holds settings and file names, not tables
 MAX_TABLE_BYTES = 64 * 1024 * 1024  # one CSV/XLSX/GeoJSON table
+MAX_MATRIX_FILE_BYTES = 1024 * 1024 * 1024  # a travel-matrix CSV (a row per ordered pair: ~25 million rows)
 MAX_TABLE_ROWS = 100_000  # data rows read from one table; more is reported, not read
 MAX_SITES = 20_000  # sites in one scenario (travel matrices grow with the square)
 MAX_SITE_PEOPLE = 1_000_000  # unrecorded people at one site: no village or facility comes near

@@ -101,7 +101,7 @@ def cancel_campaign(request: Request, campaign_id: str, who: Caller = Depends(co
 
 
 def _campaign_job(store: Store, campaign_id: str) -> Job:
-    job = store.job(campaign_id) if _is_id(campaign_id) else None
+    job = store.job_with_result(campaign_id) if _is_id(campaign_id) else None  # (store.job leaves the result out)
     if job is None or not job.options_json.startswith(CAMPAIGN_PREFIX):
         raise HTTPException(404, f"no campaign {campaign_id!r}")
     return job

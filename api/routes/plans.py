@@ -11,6 +11,7 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +21,9 @@ from api.errors import responses
 from api.intake import Rejected
 from api.jobs import ACTIVE, FINAL
 from api.schemas import JobList, JobOut, JobStatus, PlanRequest, ProblemOut, ReplanRequest
-from api.store import Store, job_out, team_ids
+from api.fastpath import fast_read
+from api.reads import Body, respond
+from api.store import Store, job_out
 from api.tables import Job, ScenarioRecord, utcnow
 from api.reports import lineage_reports
 from planner.io.reports import reports_for_plan, team_day_status
@@ -194,11 +197,62 @@ def list_plans(
     return JobList(items=[job_out(j) for j in rows], total=total)
 
 
-@router.get("/{plan_id}", response_model=JobOut, responses=responses(401, 403, 404))
-def get_plan(request: Request, plan_id: str, who: Caller = Depends(anyone)) -> JobOut:
-    """Status and progress of a plan job, and the plan once it is done."""
+@router.get("/{plan_id}", response_model=JobOut,
+            responses={304: {"description": "not modified: the plan is the one named in If-None-Match"},
+                       **responses(401, 403, 404)})
+@fast_read(lambda params, request, who: _memory_key(request.app.state.store, params["plan_id"], who))
+async def get_plan(request: Request, plan_id: str, who: Caller = Depends(anyone)) -> Response:
+    """Status and progress of a plan job, and the plan once it is done. A finished job never changes:
+    it is served as stored bytes (gzip when accepted) with an ETag, and 304 to If-None-Match."""
+    body = cached_view(_store(request), plan_id, who)  # also answered before routing: see api.fastpath
+    if body is None:
+        return await run_in_threadpool(_read_plan, request, plan_id, who)
+    return respond(request, body)
+
+
+def _read_plan(request: Request, plan_id: str, who: Caller) -> Response:
     store = _store(request)
-    return _view(store, visible_job(store, plan_id, who), who)
+    job = visible_job(store, plan_id, who)
+    if job.status in FINAL:
+        return respond(request, final_view(store, job, who))
+    return Response(job_out(job).model_dump_json(by_alias=True), media_type="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+def view_key(who: Caller) -> str:
+    """Whose view of a plan a stored body is: a field team's own days, or the whole plan."""
+    return f"team:{who.team_id}" if who.role == Role.field else "all"
+
+
+def final_view(store: Store, job: Job, who: Caller) -> Body:
+    """The JobOut body of a finished job for this caller's view and the field reports so far (their
+    status is in it): made once per reports version, compressed, kept in memory."""
+    team = who.team_id if who.role == Role.field else None
+    key = f"job|{view_key(who)}|reports:{store.reports_version(job.id, team)}"
+    return store.body(job.id, key, "application/json",
+                      lambda: _view(store, job, who).model_dump_json(by_alias=True).encode(), persist=False)
+
+
+def _memory_key(store: Store, plan_id: str, who: Caller) -> tuple[str, str, dict] | None:
+    """The key of the job's body at the reports version this process read last (None: read it again)."""
+    version = store.cached_reports_version(plan_id, who.team_id if who.role == Role.field else None)
+    return None if version is None else (plan_id, f"job|{view_key(who)}|reports:{version}", {})
+
+
+def cached_view(store: Store, plan_id: str, who: Caller) -> Body | None:
+    key = _memory_key(store, plan_id, who)
+    return None if key is None else visible_cached(store, plan_id, who, key[1])
+
+
+def visible_cached(store: Store, plan_id: str, who: Caller, key: str) -> Body | None:
+    """A finished job's stored body from memory when this caller may see the job, else None (no I/O: for
+    the event loop; None sends the request the full way, which answers 403/404/409 where due)."""
+    job = store.cached_job(plan_id)
+    if job is None:
+        return None
+    if who.role == Role.field and who.team_id not in (store.cached_team_ids(job.scenario_id) or ()):
+        return None
+    return store.cached_body(job.id, key)
 
 
 @router.delete("/{plan_id}", response_model=JobOut, responses=responses(401, 403, 404, 409))
@@ -221,8 +275,7 @@ def visible_job(store: Store, plan_id: str, who: Caller) -> Job:
     if job is None or job.options_json.startswith(CAMPAIGN_PREFIX):  # a campaign job is read at /v1/campaigns
         raise HTTPException(404, f"no plan {plan_id!r}")
     if who.role == Role.field:
-        record = store.scenario_record(job.scenario_id)
-        if who.team_id not in team_ids(record):
+        if who.team_id not in store.team_ids(job.scenario_id):
             raise HTTPException(403, f"plan {plan_id} has no team {who.team_id!r}; a field key sees its own team only")
     return job
 

@@ -93,6 +93,7 @@ def post_reports(request: Request, plan_id: str, team: TeamParam, date: dt.date,
         raise HTTPException(422, "; ".join(problems[:20]))
     try:
         new, old = add_reports(request.app.state.sessions, job.id, team, date, body.reports, who.key_id)
+        request.app.state.store.reports_changed(job.id)  # the plan's JSON shows their status: read again
     except ReportConflict as exc:
         raise HTTPException(409, str(exc)) from None
     return ReportAck(stored=new, duplicates=old)

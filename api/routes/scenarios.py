@@ -107,10 +107,11 @@ def get_scenario(
     _: Caller = Depends(readers),
 ) -> ScenarioOut:
     """One stored scenario's summary (and with ?include=scenario the Scenario itself)."""
-    record = _store(request).scenario_record(scenario_id) if _is_id(scenario_id) else None
+    store = _store(request)
+    record = store.scenario_record(scenario_id) if _is_id(scenario_id) else None
     if record is None:
         raise HTTPException(404, f"no scenario {scenario_id!r}")
-    return scenario_out(record, scenario=json.loads(record.scenario_json) if include else None)
+    return scenario_out(record, scenario=json.loads(store.scenario_json(record.id)) if include else None)
 
 
 def _is_id(value: str) -> bool:

@@ -119,6 +119,9 @@
       }
     }).catch(function () {});
   }
-  refresh().then(send);
+  if (navigator.storage && navigator.storage.persist) {  /* ask the browser not to evict the outbox under pressure */
+    navigator.storage.persist().catch(function () {});
+  }
+  JemputOutbox.prune(30).catch(function () {}).then(refresh).then(send);
   window.jemputSend = send;  /* for tests and the console: send now, resolves when done */
 })();

@@ -102,5 +102,20 @@ var JemputOutbox = (function () {
     });
   }
 
-  return {add: add, list: list, flush: flush, newId: newId};
+  /* Forget reports the server has had for more than `days` days (the outbox would grow all season). */
+  function prune(days) {
+    var before = Date.now() - days * 86400000;
+    return run('readwrite', function (s) {
+      var cursor = s.openCursor();
+      cursor.onsuccess = function () {
+        var c = cursor.result;
+        if (!c) return;
+        if (c.value.state === 'sent' && c.value.saved < before) c.delete();
+        c.continue();
+      };
+      return null;
+    });
+  }
+
+  return {add: add, list: list, flush: flush, newId: newId, prune: prune};
 })();

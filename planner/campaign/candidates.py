@@ -19,7 +19,7 @@ from planner.campaign.actions import Action, AddTeam, LendKit, MoveBase, RepairF
 from planner.campaign.assumptions import MOVE_MIN_KM, CampaignOptions
 from planner.campaign.weeks import CampaignRun
 from planner.compile.great_circle import great_circle_km
-from planner.model import KitStatus, Scenario
+from planner.model import KitStatus, Scenario, Site
 
 
 def candidates(run: CampaignRun, options: CampaignOptions) -> list[Action]:
@@ -77,7 +77,7 @@ def _moves(s: Scenario) -> list[Action]:
     bases: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for team in s.teams:
         bases[team.regency_code].append((team.base_lat, team.base_lon))
-    by_district: dict[str, list] = defaultdict(list)
+    by_district: dict[str, list[Site]] = defaultdict(list)
     for site in s.sites:
         if site.unrecorded > 0 and site.district_code:
             by_district[site.district_code].append(site)

@@ -29,7 +29,7 @@ from planner.campaign.actions import Action, AddTeam, LendKit, MoveBase, RepairF
 from planner.campaign.weeks import CampaignRun
 from planner.compile.capacity import visit_sizes, working_minutes
 from planner.compile.great_circle import great_circle_km
-from planner.model import Scenario, Team
+from planner.model import Scenario, Site, Team
 
 Key = tuple[str, int]  # (team id, week)
 
@@ -223,7 +223,7 @@ def _added_ratio(run: CampaignRun, action: AddTeam) -> float:
     return _mean_km(base.base_lat, base.base_lon, pool, 2 * share) / (km / people + 1.0)
 
 
-def _mean_km(lat0: float, lon0: float, pool: list, amount: float) -> float:
+def _mean_km(lat0: float, lon0: float, pool: list[Site], amount: float) -> float:
     """People-weighted mean distance (+1 km) from a point to its nearest sites of `pool` holding
     `amount` people at one visit's turnout."""
     lat = np.array([x.lat for x in pool])

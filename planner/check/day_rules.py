@@ -15,6 +15,8 @@ from planner.check.violations import violation as _v
 from planner.model import Site, Team
 from planner.plan import Place, Stop, StopOutcome, TeamDay
 
+Where = tuple[str, dt.date, str]  # (team id, date, site id) a stop's violations name
+
 KM_TOL = 0.05  # km: a leg's reported distance may differ this much from the matrix
 COORD_TOL = 1e-6  # degrees: a place's coordinates must match its base or site this closely
 VALUE_REL_TOL = 1e-6
@@ -140,7 +142,7 @@ def _check_stop(ctx: Ctx, td: TeamDay, team: Team, stop: Stop) -> list[Violation
     return out
 
 
-def _check_requirements(site: Site, team: Team, where: tuple) -> list[Violation]:
+def _check_requirements(site: Site, team: Team, where: Where) -> list[Violation]:
     """The site's required skills ⊆ the team's (generator, clearance, vehicle, skills), and regency ownership."""
     out = []
     for skill in sorted(site.required_skills - team.offered_skills):
@@ -160,7 +162,7 @@ def _check_requirements(site: Site, team: Team, where: tuple) -> list[Violation]
     return out
 
 
-def _check_hours(site: Site, day: dt.date, stop: Stop, where: tuple) -> list[Violation]:
+def _check_hours(site: Site, day: dt.date, stop: Stop, where: Where) -> list[Violation]:
     """The visit lies inside one opening window of the site that date."""
     windows = site.windows_on(day)
     if not windows:
@@ -178,7 +180,7 @@ def _service_minutes(people: int, kits: int, team: Team) -> int:
     return team.setup_min + math.ceil(people * 60 / (kits * team.rate_per_kit_hour))
 
 
-def _check_service(team: Team, day: dt.date, stop: Stop, where: tuple, across: bool = False) -> list[Violation]:
+def _check_service(team: Team, day: dt.date, stop: Stop, where: Where, across: bool = False) -> list[Violation]:
     """The stop lasts at least set-up + recording time (with the kits that really work that date), not
     counting a break it spans (`VisitRules.record_across_breaks`; `check_shift` says which it may)."""
     kits = team.working_kits(day)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
-from planner.model import Scenario
+from planner.model import Scenario, Site
 from planner.plan import GroupKpi, Kpis, StopOutcome, TeamDay, TeamDayKpi
 
 
@@ -67,7 +68,7 @@ def idle_days(scenario: Scenario, team_days: list[TeamDay]) -> list[tuple[str, d
     ]
 
 
-def _groups(scenario: Scenario, recorded: dict[str, int], key) -> dict[str, GroupKpi]:
+def _groups(scenario: Scenario, recorded: dict[str, int], key: Callable[[Site], str]) -> dict[str, GroupKpi]:
     unrec: dict[str, int] = defaultdict(int)
     rec: dict[str, int] = defaultdict(int)
     for s in scenario.sites:

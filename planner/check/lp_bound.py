@@ -16,7 +16,7 @@ site s it has the people recorded r[d,s] ≥ 0 and the visits made n[d,s] ≥ 0 
 Why it is valid: whatever earlier visits took, a site's m visits record at most S_m (each takes at most
 turnout^k × what is left, and less taken earlier leaves less to turnout's share); each visit is entered
 by a drive at least the cheapest into its site from the day's start or another site it reaches. A team
-that may stay out may lodge at any site: its drives in are counted from its base or any other site, it
+that may stay out may lodge at any site it may visit: its drives in are counted from its base or any other such site, it
 pays no return, and a day's first visit may be at its own lodging (free) on at most as many days as
 the team has nights out.
 """
@@ -35,9 +35,11 @@ from planner.compile.instance import Compiled
 GLOP_PARAMETERS = "use_dual_simplex: false"
 
 
-def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]], deadline: float | None = None) -> int | None:
-    """Recordings no plan can exceed (the LP above, rounded down); None if GLOP does not solve it, or
-    not by `deadline` (a `time.monotonic()` value: building and solving both stop there)."""
+def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
+             deadline: float | None = None) -> int | None:
+    """Recordings no plan can exceed (the LP above, rounded down); None if GLOP does not solve it,
+    or not by `deadline` (`time.monotonic()`): a large province's LP (9,000 sites: ~120,000
+    team-day × site pairs, two minutes of GLOP) must not hold the plan past its time limit."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
@@ -47,6 +49,7 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
     site_r: dict[int, list] = {}
     site_n: dict[int, list] = {}
     nights: dict[int, object] = {}  # per team that may stay out: its row of starts at a lodging
+    nearest: dict[int, np.ndarray] = {}  # per team that may stay out: cheapest drive into each site
     objective = solver.Objective()
     for i, td in enumerate(c.team_days):
         if deadline is not None and time.monotonic() > deadline:
@@ -56,7 +59,10 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
         if not sites:
             continue
         lodge = team.max_nights_out > 0
-        into, back = _drives(c, i, sites, day_places, lodge)
+        try:
+            into, back = _drives(c, i, sites, day_places, lodge, nearest, deadline)
+        except _OutOfTime:
+            return None
         minutes = td.work_end - td.work_start - sum(b1 - b0 for b0, b1 in td.breaks) - back
         if minutes <= team.setup_min or team.max_drive_min < back:
             continue
@@ -171,27 +177,60 @@ def _lodging(solver, nights: dict, team: int, most_nights: int):
     return free
 
 
-def _drives(c: Compiled, i: int, sites: list[int], day_places, lodge: bool) -> tuple[list[int], int]:
+def _drives(c: Compiled, i: int, sites: list[int], day_places, lodge: bool,
+            nearest: dict | None = None, deadline: float | None = None) -> tuple[list[int], int]:
     """Cheapest drive into each site from team-day i's start or another site it reaches, and its
     shortest return. A team that may stay out starts at its base or at a lodging, which may be any
-    site, and may end the day at one: its drives in are from its base or any other site, no return."""
+    site it may visit, and may end the day at one: its drives in are from its base or any other
+    site it may visit, no return. `nearest` keeps those per team between its days."""
     td = c.team_days[i]
     dur = c.duration[c.scenario.teams[td.team].vehicle]
     points = np.array([c.site_point(s) for s in sites])
-    origins = np.arange(c.n_teams, dur.shape[0]) if lodge else points
-    block = dur[np.ix_(origins, points)].astype(np.int64)
-    own = np.searchsorted(origins, points)  # each site's own row: not a drive into it
-    block[own, np.arange(len(points))] = np.iinfo(np.int64).max
+    if lodge:
+        nearest = {} if nearest is None else nearest
+        if td.team not in nearest:
+            nearest[td.team] = _nearest_other(c, td.team, deadline)
+        from_sites = nearest[td.team][sites]
+    else:
+        from_sites = _min_into(dur, points, points, deadline)
     start, end = (td.team, None) if lodge else day_places[i]
-    into = np.minimum(block.min(axis=0), dur[start, points])
+    into = np.minimum(from_sites, dur[start, points])
     return into.tolist(), 0 if end is None else int(dur[points, end].min())
 
 
+BLOCK = 1 << 21  # pairs read at a time (travel may be computed on demand, never the whole matrix)
+
+
+class _OutOfTime(Exception):
+    """The bound's deadline passed while it was being built."""
+
+
+def _min_into(dur, origins: np.ndarray, points: np.ndarray, deadline: float | None = None) -> np.ndarray:
+    """Per point: the cheapest drive into it from one of `origins` other than itself (int64)."""
+    best = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
+    step = max(1, BLOCK // max(1, len(points)))
+    for k in range(0, len(origins), step):
+        if deadline is not None and time.monotonic() > deadline:
+            raise _OutOfTime
+        rows = origins[k : k + step]
+        block = dur[np.ix_(rows, points)].astype(np.int64)
+        block[rows[:, None] == points[None, :]] = np.iinfo(np.int64).max
+        np.minimum(best, block.min(axis=0), out=best)
+    return best
+
+
+def _nearest_other(c: Compiled, team: int, deadline: float | None = None) -> np.ndarray:
+    """Per site (of all): the cheapest drive into it from another site the team may visit (int64)."""
+    own = c.n_teams + np.nonzero(c.compatible[team])[0]
+    out = np.full(len(c.scenario.sites), np.iinfo(np.int64).max, dtype=np.int64)
+    out[own - c.n_teams] = _min_into(c.duration[c.scenario.teams[team].vehicle], own, own, deadline)
+    return out
+
+
 def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
-                   seconds: float | None = None) -> Callable[[], int | None]:
+                   deadline: float | None = None) -> Callable[[], int | None]:
     """Start `lp_bound` in a thread (GLOP runs outside the GIL, beside the search); the returned
-    function waits for it, at most `seconds` from now (then the bound is None: not computed in time)."""
-    deadline = None if seconds is None else time.monotonic() + seconds
+    function waits for it. Not solved by `deadline`: None (the plan shows the max-flow bound)."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-bound")
     future = pool.submit(lp_bound, c, reach, day_places, deadline)
     pool.shutdown(wait=False)

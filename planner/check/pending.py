@@ -7,7 +7,7 @@ import datetime as dt
 
 from planner.check.violations import Violation
 from planner.model import Scenario
-from planner.plan import Plan
+from planner.plan import Plan, TeamDay
 
 
 def check_pending(scenario: Scenario, plan: Plan) -> list[Violation]:
@@ -15,7 +15,7 @@ def check_pending(scenario: Scenario, plan: Plan) -> list[Violation]:
     sites = scenario.site_by_id()
     limit = scenario.visits.max_pending_days
     out: list[Violation] = []
-    teams: dict[str, list] = {}
+    teams: dict[str, list[TeamDay]] = {}
     for td in plan.team_days:
         teams.setdefault(td.team_id, []).append(td)
     for team_id, days in teams.items():

@@ -176,7 +176,7 @@ def check_kpis(ctx: Ctx, plan: Plan) -> list[Violation]:
     stops = [s for td in plan.team_days for s in td.stops if s.outcome != StopOutcome.missed]
     total = sum(s.people for s in stops)
     unrecorded = sum(s.unrecorded for s in ctx.scenario.sites)
-    exact = (
+    exact: tuple[tuple[str, int, int], ...] = (
         ("expected_recordings", k.expected_recordings, total),
         ("visits", k.visits, len(stops)),
         ("sites_served", k.sites_served, len({s.site_id for s in stops})),

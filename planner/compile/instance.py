@@ -18,6 +18,7 @@ from planner.compile.capacity import most_in_one_visit, service_minutes, team_da
 from planner.model import Scenario, Site, Team, VehicleProfile
 from planner.plan import LeftOutReason
 from planner.compile.crossings import with_crossings
+from planner.compile.table import TravelTable
 from planner.compile.travel import UNREACHABLE_MIN, Points, TravelProvider, provider_for, whole_minutes
 
 DAY = units.DAY_MINUTES
@@ -48,8 +49,9 @@ class Compiled:
     point_ids: tuple[str, ...]
     lat: np.ndarray
     lon: np.ndarray
-    duration: dict[VehicleProfile, np.ndarray]  # int32 whole minutes, point × point
-    distance: dict[VehicleProfile, np.ndarray]  # float32 km
+    # point × point, read as numpy arrays: int32 whole minutes and float32 km, dense or on demand (TravelTable)
+    duration: dict[VehicleProfile, np.ndarray | TravelTable]
+    distance: dict[VehicleProfile, np.ndarray | TravelTable]
     weight: np.ndarray  # value of one person per site
     sizes: list[list[int]]  # expected people per visit, per site
     compatible: np.ndarray  # bool team × site: requirements, vehicle and ownership
@@ -63,7 +65,8 @@ class Compiled:
 
     def __post_init__(self) -> None:
         for m in (self.lat, self.lon, self.weight, self.compatible, *self.duration.values(), *self.distance.values()):
-            m.setflags(write=False)
+            if isinstance(m, np.ndarray):  # a TravelTable is read-only by make
+                m.setflags(write=False)
 
     def duration_on(self, profile: VehicleProfile, day: int) -> np.ndarray:
         """Whole minutes point × point for `profile` on day `day`, closed links impossible
@@ -72,6 +75,8 @@ class Compiled:
         if not pairs:
             return self.duration[profile]
         key = (profile, day)
+        if key not in self._day_duration and isinstance(self.duration[profile], TravelTable):
+            self._day_duration[key] = self.duration[profile].with_closed(pairs)
         if key not in self._day_duration:
             m = self.duration[profile].copy()
             a, b = np.array(sorted(pairs), dtype=np.int64).T
@@ -85,6 +90,8 @@ class Compiled:
         span days, such as an overnight trip's lodging)."""
         if not self.closed:
             return self.duration[profile]
+        if isinstance(self.duration[profile], TravelTable):
+            return self.duration[profile].with_closed(frozenset().union(*self.closed.values()))
         m = self.duration[profile].copy()
         for pairs in self.closed.values():
             a, b = np.array(sorted(pairs), dtype=np.int64).T
@@ -111,14 +118,7 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
     provider = with_crossings(provider, scenario)
     points = scenario_points(scenario)
     profiles = sorted({t.vehicle for t in scenario.teams})
-    check_memory(len(points), len(profiles))
-    duration, distance = {}, {}
-    for p in profiles:
-        m = provider.matrices(points, p)
-        # int32 minutes and float32 km: half the memory of the provider's float64, same whole minutes
-        duration[p] = whole_minutes(m.duration_min, np.int32)
-        distance[p] = m.distance_km.astype(np.float32)
-        del m
+    duration, distance = travel_tables(provider, points, profiles)
     dates = scenario.horizon.dates
     no_kit = scenario.districts_without_fixed_kit()
     compatible = _compatibility(scenario)
@@ -137,6 +137,26 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
         windows=[[_abs_windows(s.windows_on(d), i) for i, d in enumerate(dates)] for s in scenario.sites],
         closed=closed_point_pairs(scenario, points.ids, dates),
     )
+
+
+def travel_tables(provider: TravelProvider, points: Points, profiles: list[VehicleProfile]) -> tuple[dict, dict]:
+    """Minutes and km per profile: computed on demand when the provider's figures for a pair depend on
+    its two ends alone (`planner.compile.table`), else dense matrices (int32 minutes, float32 km:
+    half the memory of the provider's float64, same whole minutes), checked against memory first."""
+    duration: dict = {}
+    distance: dict = {}
+    if hasattr(provider, "pair_travel"):
+        for p in profiles:
+            duration[p] = TravelTable(points, provider.pair_travel(p), "min")
+            distance[p] = TravelTable(points, provider.pair_travel(p), "km")
+        return duration, distance
+    check_memory(len(points), len(profiles))
+    for p in profiles:
+        m = provider.matrices(points, p)
+        duration[p] = whole_minutes(m.duration_min, np.int32)
+        distance[p] = m.distance_km.astype(np.float32)
+        del m
+    return duration, distance
 
 
 class MemoryLimitError(RuntimeError):

@@ -65,7 +65,7 @@ class Matrices:
 
     @property
     def n(self) -> int:
-        return self.distance_km.shape[0]
+        return int(self.distance_km.shape[0])
 
 
 class TravelProvider(Protocol):
@@ -78,7 +78,7 @@ def whole_minutes(duration_min: np.ndarray, dtype: type = np.int64) -> np.ndarra
     """Minutes rounded up to whole minutes (int64, or `dtype`): the one rounding rule shared by solver
     and validator. Built in row blocks, so a large matrix needs no full-size temporaries."""
     d = np.asarray(duration_min, dtype=np.float64)
-    out = np.empty(d.shape, dtype=dtype)
+    out: np.ndarray = np.empty(d.shape, dtype=dtype)
     flat_in, flat_out = d.reshape(-1, d.shape[-1]) if d.ndim else d.reshape(1, 1), out.reshape(-1, d.shape[-1]) if d.ndim else out.reshape(1, 1)
     rows = max(1, (1 << 20) // max(1, flat_in.shape[1]))
     for r0 in range(0, flat_in.shape[0], rows):
@@ -94,4 +94,4 @@ def whole_minutes(duration_min: np.ndarray, dtype: type = np.int64) -> np.ndarra
 
 def expand(unique: np.ndarray, inverse: np.ndarray) -> np.ndarray:
     """Matrix over all points from the matrix over their unique coordinates (or ids)."""
-    return unique[np.ix_(inverse, inverse)]
+    return np.asarray(unique[np.ix_(inverse, inverse)])

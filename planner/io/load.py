@@ -209,6 +209,10 @@ def _check_travel(travel: object, base: Path, label: str, report: Report) -> Non
             report.error(label, "travel provider file needs matrix_file:", column="travel.matrix_file")
         elif not (base / travel.matrix_file).is_file():
             report.error(label, "matrix file not found", column="travel.matrix_file", value=travel.matrix_file)
+        elif (size := (base / travel.matrix_file).stat().st_size) > units.MAX_MATRIX_FILE_BYTES:
+            report.error(label, f"the matrix file is {size / 2**20:,.0f} MB; jemput reads at most "
+                                f"{units.MAX_MATRIX_FILE_BYTES // 2**20:,} MB (plan the province in parts)",
+                         column="travel.matrix_file", value=travel.matrix_file)
 
 
 def _specs(config: dict, key: str, label: str, report: Report, many: bool = False) -> list[str]:

@@ -155,14 +155,14 @@ def header_index(records: list[list[str]], merged: list[tuple[tuple[int, int], t
     return len(records)
 
 
-def _calamine_grid(path: Path, name: str) -> tuple[list[list[object]], list]:
+def _calamine_grid(path: Path, name: str) -> tuple[list[list[object]], list[tuple[tuple[int, int], tuple[int, int]]]]:
     from python_calamine import CalamineWorkbook
 
     with CalamineWorkbook.from_path(str(path)) as book:
         found = book.get_sheet_by_name(name)
         grid = found.to_python(skip_empty_area=False)  # from A1, so row numbers are the sheet's own
         merged = found.merged_cell_ranges or []
-    return grid, merged
+    return [list(row) for row in grid], merged
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:

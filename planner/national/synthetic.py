@@ -105,7 +105,7 @@ def _read_jambi(regencies: Sequence[str] | None) -> dict[str, pd.DataFrame]:
     return t
 
 
-def _write_province(folder: Path, source: dict[str, pd.DataFrame], code: str, offset, rng) -> Path:
+def _write_province(folder: Path, source: dict[str, pd.DataFrame], code: str, offset: tuple[float, float], rng: np.random.Generator) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     sites, teams = source["sites.csv"].copy(), source["teams.csv"].copy()
     kits, offices = source["kits.csv"].copy(), source["district_offices.csv"].copy()

@@ -75,6 +75,7 @@ def _continue_day(
     `build_team_day`; and how many of its solved visits could not be timed."""
     sc = c.scenario
     team = sc.team_by_id()[k.old.team_id]
+    work_day: int | WorkDay
     if j is None:  # no work day left to plan (no time left): from the last kept visit home
         work_day, places, depart, breaks, visits = _home(c, k), (c.site_point(_site(c, fixed[-1])), sc.teams.index(team)), None, None, []
         drive_left = None

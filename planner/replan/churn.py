@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from planner.plan import Churn, StopChange, StopOutcome, TeamDay
+from planner.plan import Churn, Stop, StopChange, StopOutcome, TeamDay
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,10 @@ class OldVisit:
 
 def mark_churn(old_rest: list[OldVisit], team_days: list[TeamDay], old_expected: int) -> Churn:
     """Set `change` on every planned stop of `team_days` and count the churn (see module doc)."""
-    old_at: dict[str, Counter] = defaultdict(Counter)
+    old_at: dict[str, Counter[tuple[str, dt.date]]] = defaultdict(Counter)
     for v in old_rest:
         old_at[v.site_id][(v.team_id, v.date)] += 1
-    new_by_site: dict[str, list] = defaultdict(list)
+    new_by_site: dict[str, list[tuple[dt.date, str, int, Stop]]] = defaultdict(list)
     for td in team_days:
         for stop in td.stops:
             if stop.outcome is None:
@@ -52,19 +52,19 @@ def mark_churn(old_rest: list[OldVisit], team_days: list[TeamDay], old_expected:
                 stop.change, spare, moved = StopChange.moved, spare - 1, moved + 1
             else:
                 stop.change, added = StopChange.added, added + 1
-    stops = [s for td in team_days for s in td.stops]
-    new_total = sum(s.people for s in stops)
+    every = [s for td in team_days for s in td.stops]
+    new_total = sum(s.people for s in every)
     return Churn(
         kept=kept,
         moved=moved,
         added=added,
         dropped=len(old_rest) - kept - moved,
-        done=sum(s.outcome == StopOutcome.done for s in stops),
-        missed=sum(s.outcome == StopOutcome.missed for s in stops),
-        assumed_done=sum(s.outcome == StopOutcome.assumed_done for s in stops),
+        done=sum(s.outcome == StopOutcome.done for s in every),
+        missed=sum(s.outcome == StopOutcome.missed for s in every),
+        assumed_done=sum(s.outcome == StopOutcome.assumed_done for s in every),
         old_expected_recordings=old_expected,
         new_expected_recordings=new_total,
         gain=new_total - old_expected,
         old_rest_recordings=sum(v.people for v in old_rest),
-        new_rest_recordings=sum(s.people for s in stops if s.outcome is None),
+        new_rest_recordings=sum(s.people for s in every if s.outcome is None),
     )

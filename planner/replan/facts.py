@@ -42,7 +42,7 @@ def apply_facts(scenario: Scenario, outcomes: Outcomes, frozen: Frozen) -> Scena
 
 def _teams(scenario: Scenario, outcomes: Outcomes, frozen: Frozen, dates: list[dt.date]) -> tuple[Team, ...]:
     kit_owner = {k.id: t.id for t in scenario.teams for k in t.kits}
-    kit_facts: dict[str, list] = defaultdict(list)
+    kit_facts: dict[str, list[KitDown | KitBack]] = defaultdict(list)
     for fact in outcomes.outcomes:
         if isinstance(fact, (KitDown, KitBack)):
             kit_facts[kit_owner[fact.kit_id]].append(fact)
@@ -61,7 +61,7 @@ def _teams(scenario: Scenario, outcomes: Outcomes, frozen: Frozen, dates: list[d
     return tuple(out)
 
 
-def _kits(team: Team, facts: list, first: dt.date, dates: list[dt.date]) -> tuple[Kit, ...]:
+def _kits(team: Team, facts: list[KitDown | KitBack], first: dt.date, dates: list[dt.date]) -> tuple[Kit, ...]:
     """The team's kits after its kit facts, in the order reported, from date `first` on."""
     kits = {k.id: k for k in team.kits}
     for fact in facts:
@@ -79,7 +79,7 @@ def _kits(team: Team, facts: list, first: dt.date, dates: list[dt.date]) -> tupl
 def _back_from(kit: Kit, start: dt.date) -> Kit:
     """The kit working from `start` on (earlier dates as they were)."""
     down = frozenset(d for d in kit.down_dates if d < start)
-    if kit.status == KitStatus.working or (kit.status == KitStatus.in_repair and kit.repair_until < start):
+    if kit.status == KitStatus.working or (kit.status == KitStatus.in_repair and kit.repair_until is not None and kit.repair_until < start):
         return kit.model_copy(update={"down_dates": down})
     return Kit(id=kit.id, status=KitStatus.in_repair, repair_until=start - ONE_DAY, down_dates=down)
 

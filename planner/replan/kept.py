@@ -13,6 +13,7 @@ from planner.replan.churn import OldVisit
 from planner.replan.facts import Frozen
 
 Key = tuple[str, dt.date]  # (team id, date)
+VisitKey = tuple[str, str, dt.date]  # (site id, team id, date) of a report
 
 
 @dataclass
@@ -53,7 +54,7 @@ def freeze(scenario: Scenario, plan: Plan, outcomes: Outcomes, from_time: dt.dat
     return kept, frozen
 
 
-def _as_facts(td: TeamDay, n: int, done: dict, missed: set, weight: dict[str, float]) -> list[Stop]:
+def _as_facts(td: TeamDay, n: int, done: dict[VisitKey, VisitDone], missed: set[VisitKey], weight: dict[str, float]) -> list[Stop]:
     """The first `n` stops of a day as facts: recorded people when done, nobody when missed.
 
     A report names a site, team and date; when the plan has several visits there that day (one
@@ -61,6 +62,7 @@ def _as_facts(td: TeamDay, n: int, done: dict, missed: set, weight: dict[str, fl
     """
     shares = _shares(td, done)
     out = []
+    update: dict[str, object]
     for pos, stop in enumerate(td.stops[:n]):
         key = (stop.site_id, td.team_id, td.date)
         if key in missed or (key in done and shares[pos] == 0):
@@ -74,13 +76,13 @@ def _as_facts(td: TeamDay, n: int, done: dict, missed: set, weight: dict[str, fl
     return out
 
 
-def _shares(td: TeamDay, done: dict) -> dict[int, int]:
+def _shares(td: TeamDay, done: dict[VisitKey, VisitDone]) -> dict[int, int]:
     """Per stop position with a done report: its share of the recorded people (largest remainder)."""
     groups: dict[str, list[int]] = {}
     for pos, stop in enumerate(td.stops):
         if (stop.site_id, td.team_id, td.date) in done:
             groups.setdefault(stop.site_id, []).append(pos)
-    out = {}
+    out: dict[int, int] = {}
     for site_id, positions in groups.items():
         total = done[(site_id, td.team_id, td.date)].people
         planned = [max(1, td.stops[p].people) for p in positions]

@@ -15,8 +15,12 @@ from planner.compile.capacity import expected_people, most_in_one_visit
 from planner.compile.instance import DAY, Compiled
 from planner.compile.instance import WorkDay
 from planner.compile.reach import reach_matrix
-from planner.plan import Plan, StopOutcome, TeamDay
+from planner.plan import Place, Plan, StopOutcome, TeamDay
 from planner.replan.kept import KeptDay, Key
+
+
+Places = tuple[int, int]  # start and end point of a team-day
+Departure = tuple[int, tuple[tuple[int, int], ...]]  # when a begun day leaves its last visit, and the breaks from then
 
 
 @dataclass
@@ -53,18 +57,23 @@ def previous_places(c: Compiled, plan: Plan) -> dict[Key, tuple[int, int]]:
     team_index = {t.id: i for i, t in enumerate(c.scenario.teams)}
     site_index = {s.id: i for i, s in enumerate(c.scenario.sites)}
 
-    def point(td: TeamDay, p) -> int:
-        return team_index[td.team_id] if p.kind == "base" else c.site_point(site_index[p.site_id])
+    def point(td: TeamDay, p: Place) -> int:
+        return team_index[td.team_id] if p.kind == "base" or p.site_id is None else c.site_point(site_index[p.site_id])
 
     return {(td.team_id, td.date): (point(td, td.start_place), point(td, td.end_place)) for td in plan.team_days}
 
 
-def rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time: dt.datetime, old_places) -> Rest:
+def rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time: dt.datetime, old_places: dict[Key, Places]) -> Rest:
     """Team-days from the re-plan time on: a day begun continues from its last visit, not before `ready`."""
     sc = c.scenario
     site_index = {s.id: i for i, s in enumerate(sc.sites)}
     from_abs = (from_time.date() - sc.horizon.start).days * DAY + from_time.hour * 60 + from_time.minute
-    rest, src, places, drive_left, depart, kept_sites = [], [], {}, [], {}, {}
+    rest: list[WorkDay] = []
+    src: list[int] = []
+    places: dict[int, Places] = {}
+    drive_left: list[int] = []
+    depart: dict[int, Departure] = {}
+    kept_sites: dict[int, frozenset[int]] = {}
     for i, td in enumerate(c.team_days):
         if td.date < first:
             continue
@@ -85,7 +94,7 @@ def rest_week(c: Compiled, kept: dict[Key, KeptDay], first: dt.date, from_time: 
                 continue  # a day at base that is over: nothing to plan or report
             work_start = td.work_end  # begun or moving the team: timed to its end place all the same
         breaks = _breaks_from(td.breaks, work_start)
-        if leave is not None:
+        if leave is not None and k is not None:
             depart[len(rest)] = (leave, _breaks_from(td.breaks, leave))
             kept_sites[len(rest)] = frozenset(site_index[s.site_id] for s in k.stops if s.outcome != StopOutcome.missed)
         places[len(rest)] = (start, end)
@@ -104,7 +113,7 @@ def _breaks_from(breaks: tuple[tuple[int, int], ...], t: int) -> tuple[tuple[int
     return tuple((max(b0, t), b1) for b0, b1 in breaks if b1 > t)
 
 
-def _on_its_way(c: Compiled, rest: list[WorkDay], src: list[int], places: dict, depart: dict) -> None:
+def _on_its_way(c: Compiled, rest: list[WorkDay], src: list[int], places: dict[int, Places], depart: dict[int, Departure]) -> None:
     """A day that moves the team (to or from a lodging) and has begun no visit by the re-plan time
     keeps its departure at the shift start: the team is on its way. It begins no new visit before
     the re-plan time, but its drive to its end place is not pushed past the shift's end (a boat team
@@ -119,7 +128,7 @@ def _on_its_way(c: Compiled, rest: list[WorkDay], src: list[int], places: dict, 
         rest[j] = dataclasses.replace(td, breaks=breaks)  # it drove through the morning's breaks
 
 
-def _fix_lodging(c: Compiled, rest: list[WorkDay], places: dict, kept: dict[Key, KeptDay], old_places) -> None:
+def _fix_lodging(c: Compiled, rest: list[WorkDay], places: dict[int, Places], kept: dict[Key, KeptDay], old_places: dict[Key, Places]) -> None:
     """A night at a lodging needs the next day to start there and the reverse; otherwise the team goes home."""
     one = dt.timedelta(days=1)
     team_ids = [t.id for t in c.scenario.teams]

@@ -24,6 +24,8 @@ from planner.model import Horizon, Kit, KitStatus, Scenario, Site
 from planner.io.outcomes import KitDown, LinkClosed, Outcomes, SiteClosed, TeamUnavailable, VisitDone, VisitMissed
 from planner.plan import Plan
 
+VisitKey = tuple[str, str, dt.date]  # (site id, team id, date) of a report
+
 TURNOUT_BLEND = 0.5  # weight of the old estimate
 TURNOUT_MIN = 0.02
 WEEK = dt.timedelta(days=7)
@@ -78,7 +80,7 @@ def _observed(scenario: Scenario, plan: Plan, outcomes: Outcomes) -> tuple[dict[
     """People recorded per site, and the blended turnout of sites with reported visits."""
     done = {(o.site_id, o.team_id, o.date): o.people for o in outcomes.of(VisitDone)}
     missed = {(o.site_id, o.team_id, o.date) for o in outcomes.of(VisitMissed)}
-    visits = defaultdict(list)
+    visits: dict[str, list[tuple[dt.date, int, VisitKey, int]]] = defaultdict(list)
     for td in plan.team_days:
         for stop in td.stops:
             visits[stop.site_id].append((td.date, stop.start_min, (stop.site_id, td.team_id, td.date), stop.people))
@@ -98,14 +100,16 @@ def _observed(scenario: Scenario, plan: Plan, outcomes: Outcomes) -> tuple[dict[
     return dict(recorded), turnout
 
 
-def _actual_and_expected(site: Site, scenario: Scenario, seq: list, done: dict, missed: set) -> tuple[int | None, float]:
+def _actual_and_expected(
+    site: Site, scenario: Scenario, seq: list[tuple[dt.date, int, VisitKey, int]], done: dict[VisitKey, int], missed: set[VisitKey]
+) -> tuple[int | None, float]:
     """Recorded people of the site's reported visits and what the turnout rule expected of them.
 
     Visits go by date and time; the k-th visit made was expected to draw turnout × decay^(k-1) of
     what the plan left before it. A report covers all of a team's visits to the site that day.
     """
     remaining, k, actual, expected = site.unrecorded, 0, 0, 0.0
-    counted: set = set()
+    counted: set[VisitKey] = set()
     for _, _, key, planned in seq:
         if key in missed:
             continue

@@ -14,9 +14,9 @@ from planner.compile.instance import Compiled, WorkDay
 from planner.plan import Plan
 from planner.replan.kept import KeptDay, Key
 from planner.replan.rest import Rest
-from planner.solve.assemble import time_visits
+from planner.solve.assemble import Visit, time_visits
 from planner.solve.parts import provincial_part, regency_parts, visit_start_windows
-from planner.solve.routing import SCALE, PartInstance, Vehicle
+from planner.solve.problem import SCALE, PartInstance, PartResult, Vehicle
 from planner.solve.week import SolveOptions, solve_stages
 
 
@@ -29,7 +29,9 @@ class ReplanOptions:
     warm_start: bool = True
 
 
-def solve_rest(rest: Rest, old_plan: Plan, kept: dict[Key, KeptDay], options: ReplanOptions):
+def solve_rest(
+    rest: Rest, old_plan: Plan, kept: dict[Key, KeptDay], options: ReplanOptions
+) -> tuple[dict[int, list[Visit]], list[PartResult], str]:
     """Regency parts, then provincial teams (as `plan_week`), warm-started from the previous plan:
     the visits per rest team-day, the parts' results (team-days numbered in `rest.c`) and a status."""
     c, opts = rest.c, options.solve

@@ -26,7 +26,7 @@ from planner.compile.travel import TravelProvider
 from planner.io.outcomes import Outcomes, OutcomesError, check_from_time, check_outcomes
 from planner.io.problems import Report
 from planner.model import Scenario
-from planner.plan import Churn, IdleTeamDay, Plan, ReplanInfo, SolveInfo, TeamDay
+from planner.plan import Churn, IdleTeamDay, LeftOut, Plan, ReplanInfo, SolveInfo, TeamDay
 from planner.replan.assembly import assemble_week, number_visits
 from planner.replan.churn import mark_churn
 from planner.replan.facts import Frozen, apply_facts
@@ -51,9 +51,9 @@ def replan(
 ) -> tuple[Plan, Churn]:
     """The re-planned week and its churn (see module doc). Raises OutcomesError for bad outcomes."""
     t0 = time.monotonic()
-    report = check_outcomes(outcomes, scenario, old_plan, from_time)
-    if not report.ok:
-        raise OutcomesError(report)
+    problems = check_outcomes(outcomes, scenario, old_plan, from_time)
+    if not problems.ok:
+        raise OutcomesError(problems)
     kept, frozen = freeze(scenario, old_plan, outcomes, from_time)
     updated = apply_facts(scenario, outcomes, frozen)
     old_rest = replanned_visits(old_plan, kept)
@@ -62,8 +62,8 @@ def replan(
         report = Resolved(0, list(old_plan.solve.parts_out_of_time), list(old_plan.idle))
     else:
         c = compile_scenario(updated, provider)
-        solve = dataclasses.replace(options.solve, time_limit_s=search_budget(options.solve.time_limit_s, time.monotonic() - t0))
-        team_days, bound, left, status, report = _resolve(c, old_plan, kept, frozen, from_time, dataclasses.replace(options, solve=solve))
+        limited = dataclasses.replace(options.solve, time_limit_s=search_budget(options.solve.time_limit_s, time.monotonic() - t0))
+        team_days, bound, left, status, report = _resolve(c, old_plan, kept, frozen, from_time, dataclasses.replace(options, solve=limited))
         kpis = compute_kpis(updated, team_days, bound, len(left))
     churn = mark_churn(old_rest, team_days, old_plan.kpis.expected_recordings)
     solve = SolveInfo(
@@ -85,7 +85,9 @@ def replanned_scenario(scenario: Scenario, old_plan: Plan, outcomes: Outcomes, f
     return apply_facts(scenario, outcomes, frozen)
 
 
-def _resolve(c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Frozen, from_time: dt.datetime, options: ReplanOptions):
+def _resolve(
+    c: Compiled, old_plan: Plan, kept: dict[Key, KeptDay], frozen: Frozen, from_time: dt.datetime, options: ReplanOptions
+) -> tuple[list[TeamDay], int, list[LeftOut], str, Resolved]:
     """Solve the rest of the week and assemble the whole week's team-days, bound and left-out sites."""
     sc = c.scenario
     old_places = previous_places(c, old_plan)

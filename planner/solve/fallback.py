@@ -10,8 +10,8 @@ and the drive limit keep, then refilled once. The plan's assembly times them wit
 from __future__ import annotations
 
 from planner.solve.insertion import ratio_routes
-from planner.solve.problem import service_vector
-from planner.solve.schedule import schedule_route
+from planner.solve.problem import PartInstance, service_vector
+from planner.solve.schedule import Timed, schedule_route
 
 POWER = 2.0
 
@@ -19,7 +19,7 @@ POWER = 2.0
 ROUNDS = 3  # cut to what the schedule keeps, refill without what was cut; measured: a 4th adds little
 
 
-def greedy_routes(inst) -> list[list[int]]:
+def greedy_routes(inst: PartInstance) -> list[list[int]]:
     """Visit nodes per vehicle that the schedule can time, most value per minute first."""
     routes: list[list[int]] | None = None
     banned: set[int] = set()
@@ -33,12 +33,12 @@ def greedy_routes(inst) -> list[list[int]]:
     return routes or [[] for _ in inst.vehicles]
 
 
-def routes_value(inst, routes: list[list[int]]) -> float:
+def routes_value(inst: PartInstance, routes: list[list[int]]) -> float:
     """Weighted people of the visits on the routes."""
     return float(sum(inst.visit_value[n - inst.n_depots] for route in routes for n in route))
 
 
-def _timed_prefix(inst, v: int, route: list[int]) -> list[int]:
+def _timed_prefix(inst: PartInstance, v: int, route: list[int]) -> list[int]:
     """The route's visits in order, each kept only if the day can still be timed with it."""
     veh = inst.vehicles[v]
     dur = inst.duration[veh.profile]
@@ -61,11 +61,12 @@ def _timed_prefix(inst, v: int, route: list[int]) -> list[int]:
         timed = schedule_route(veh.work_start, legs[:-1], services, windows, veh.breaks, legs[-1], veh.work_end, across)
         if timed is None or (across and not _starts_in_windows(inst, trial, timed)):
             continue
-        kept, _ = trial, sites.add(site)
+        kept = trial
+        sites.add(site)
     return kept
 
 
-def _starts_in_windows(inst, nodes: list[int], timed) -> bool:
+def _starts_in_windows(inst: PartInstance, nodes: list[int], timed: list[Timed]) -> bool:
     """Every visit begins inside one of its start windows (no windows: any time). With visits across
     breaks the whole-visit windows above are widened by the day's breaks, so the start is checked too:
     a start window leaves room for the breaks inside the site's opening window (`parts._start_windows`)."""
@@ -76,7 +77,7 @@ def _starts_in_windows(inst, nodes: list[int], timed) -> bool:
     return True
 
 
-def _windows(inst, node: int, ready: int | None, service: int) -> tuple[tuple[int, int], ...]:
+def _windows(inst: PartInstance, node: int, ready: int | None, service: int) -> tuple[tuple[int, int], ...]:
     """The node's start windows [lo, hi] as whole-visit windows [lo, hi + service], not before `ready`."""
     lo = ready or 0
     return tuple((max(a, lo), b + service) for a, b in inst.start_windows[node - inst.n_depots] if b >= max(a, lo))

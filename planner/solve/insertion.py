@@ -14,15 +14,21 @@ are ranked on vectorised estimates; the best are then timed exactly (`day_times`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 
-from planner.solve.problem import service_vector, visit_order_offset
+from planner.solve.problem import PartInstance, service_vector, visit_order_offset
+
+Breaks = tuple[tuple[int, int], ...]
+Insertion = tuple[float, int, int]  # (ratio, node, position)
 
 POWERS = (1.0, 2.0, 3.0)  # value exponents tried: value^p ÷ added minutes; the search starts from the best
 CHECKED = 24  # candidates timed exactly per vehicle and round, best estimate first
 
 
-def ratio_routes(inst, power: float = 2.0, routes: list[list[int]] | None = None, banned=()) -> list[list[int]]:
+def ratio_routes(inst: PartInstance, power: float = 2.0, routes: list[list[int]] | None = None, banned: Iterable[int] = ()) -> list[list[int]]:
     """Visit nodes per vehicle, inserted one at a time where value^power ÷ added minutes is largest.
 
     Starts from `routes` (kept in order) when given; `banned` nodes are not inserted.
@@ -43,19 +49,22 @@ def ratio_routes(inst, power: float = 2.0, routes: list[list[int]] | None = None
     service = [service_vector(inst, v) for v in inst.vehicles]
     order = _SiteOrder(inst, routes, visit_order_offset(inst) < 0)
 
-    def best_for(v: int):
+    def best_for(v: int) -> Insertion | None:
         ok = free & allowed[v] & order.open_for(v)
         return _best_insertion(inst, v, routes[v], service[v], lo, hi, value, ok)
 
     best = [best_for(v) for v in range(nv)]
     while any(b is not None for b in best):
         v = max((b[0], -w, w) for w, b in enumerate(best) if b is not None)[2]  # best ratio, lowest vehicle
-        _, node, pos = best[v]
+        chosen = best[v]
+        assert chosen is not None
+        _, node, pos = chosen
         routes[v].insert(pos, node)
         free[node] = False
         touched = order.place(node, v)
         for w in range(nv):
-            if w == v or (best[w] is not None and (best[w][1] == node or best[w][1] in touched)):
+            other = best[w]
+            if w == v or (other is not None and (other[1] == node or other[1] in touched)):
                 best[w] = best_for(w)
     return routes
 
@@ -65,7 +74,7 @@ class _SiteOrder:
     holds) and a site's routed visits in number order across days (the same day only when the model
     lets visits of one date come in any order)."""
 
-    def __init__(self, inst, routes: list[list[int]], same_day_ok: bool) -> None:
+    def __init__(self, inst: PartInstance, routes: list[list[int]], same_day_ok: bool) -> None:
         n, nd = len(inst.node_point), inst.n_depots
         self.same_day_ok, self.one_a_day = same_day_ok, inst.one_visit_per_vehicle
         self.day = np.array([v.day for v in inst.vehicles], dtype=np.int64)
@@ -105,10 +114,10 @@ class _SiteOrder:
             ok = (self.after <= day) & (self.before >= day)
         else:
             ok = (self.after < day) & (self.before > day)
-        return ok & ~self.blocked[v]
+        return np.asarray(ok & ~self.blocked[v])
 
 
-def _window_envelope(inst, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _window_envelope(inst: PartInstance, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Earliest and latest start per node (the envelope of its windows; depots unbounded)."""
     lo = np.zeros(n, dtype=np.int64)
     hi = np.full(n, np.iinfo(np.int32).max, dtype=np.int64)
@@ -119,7 +128,7 @@ def _window_envelope(inst, n: int) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
-def _advance(t, minutes, breaks):
+def _advance(t: Any, minutes: Any, breaks: Breaks) -> Any:
     """Clock time after driving `minutes` from `t`, pausing through breaks (vectorised
     `planner.solve.schedule.advance`)."""
     t = np.asarray(t, dtype=np.int64)
@@ -131,7 +140,7 @@ def _advance(t, minutes, breaks):
     return t + left
 
 
-def _clear_of_breaks(begin, svc, breaks, across=False):
+def _clear_of_breaks(begin: Any, svc: Any, breaks: Breaks, across: Any = False) -> Any:
     """Earliest start ≥ `begin` whose [start, start + svc) overlaps no break, or, for a visit that may
     go on across breaks (`across`), that begins in none (vectorised)."""
     for b0, b1 in breaks:
@@ -140,7 +149,7 @@ def _clear_of_breaks(begin, svc, breaks, across=False):
     return begin
 
 
-def _visit_end(begin, svc, breaks, across=False):
+def _visit_end(begin: Any, svc: Any, breaks: Breaks, across: Any = False) -> Any:
     """End of visits begun at `begin`: service, plus the breaks spanned where `across`
     (vectorised `planner.solve.schedule.visit_end`)."""
     end = begin + svc
@@ -149,7 +158,7 @@ def _visit_end(begin, svc, breaks, across=False):
     return end
 
 
-def day_times(inst, v: int, route: list[int], svc) -> list[int] | None:
+def day_times(inst: PartInstance, v: int, route: list[int], svc: np.ndarray) -> list[int] | None:
     """Start of every stop of vehicle v's route (exactly as the model and the schedule time it), or
     None when the route breaks a start window, a break, the shift or the driving limit."""
     veh = inst.vehicles[v]
@@ -172,7 +181,9 @@ def day_times(inst, v: int, route: list[int], svc) -> list[int] | None:
     return out if back <= veh.work_end and drive <= veh.max_drive_min else None
 
 
-def _best_insertion(inst, v: int, route: list[int], svc, lo, hi, value, candidates):
+def _best_insertion(
+    inst: PartInstance, v: int, route: list[int], svc: np.ndarray, lo: np.ndarray, hi: np.ndarray, value: np.ndarray, candidates: np.ndarray
+) -> Insertion | None:
     """(ratio, node, position) of the best insertion into vehicle v's route that times exactly, or None."""
     cand = np.flatnonzero(candidates)
     if len(cand) == 0:
@@ -216,12 +227,12 @@ def _best_insertion(inst, v: int, route: list[int], svc, lo, hi, value, candidat
     return None
 
 
-def _split(inst, node: int) -> bool:
+def _split(inst: PartInstance, node: int) -> bool:
     """The node's start windows have gaps (the envelope estimate may be wrong)."""
     return len(inst.start_windows[node - inst.n_depots]) > 1
 
 
-def _across(inst, node: int | None = None):
+def _across(inst: PartInstance, node: int | None = None) -> Any:
     """May the visit at `node` go on across a break (all nodes as a bool array when None)."""
     if node is not None:
         return inst.across_breaks is not None and bool(inst.across_breaks[node - inst.n_depots])

@@ -7,13 +7,15 @@ which may cross regencies, are planned afterwards on what the regency teams left
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from planner.compile.capacity import service_minutes
 from planner.compile.instance import Compiled, WorkDay
-from planner.solve.routing import PartInstance, Vehicle
+from planner.solve.problem import PartInstance, Vehicle
 from planner.solve.trips import Trip
 
 
@@ -73,14 +75,15 @@ def build_instance(
     points = sorted({p for i in tds for p in day_places[i]})
     depot_of = {p: n for n, p in enumerate(points)}
     vehicles = [_vehicle(c, i, depot_of, day_places) for i in tds]
-    sites = _candidate_sites(c, spec, done_visits, vehicles, max_sites)
+    legs = _legs(c, vehicles, points)
+    sites = _candidate_sites(c, spec, done_visits, vehicles, max_sites, lambda s: _in_reach(c, s, vehicles, points, legs))
     rng = np.random.default_rng(seed)
     sites = [sites[i] for i in rng.permutation(len(sites))]
     visit_site, visit_no, people, allowed, windows = [], [], [], [], []
     for s in sites:
         for k, p in enumerate(c.sizes[s][int(done_visits[s]) :], start=int(done_visits[s]) + 1):
             first_day = 0 if min_day is None else int(min_day[s])
-            ok, wins = _allowed(c, s, p, [v if v.day >= first_day else None for v in vehicles], points)
+            ok, wins = _allowed(c, s, p, [v if v.day >= first_day else None for v in vehicles], points, legs)
             if not ok:
                 break  # a later, smaller visit cannot come before this one
             visit_site.append(s)
@@ -120,7 +123,7 @@ def _durations(c: Compiled, tds: list[int], node_point: np.ndarray) -> dict[str,
     return out
 
 
-def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehicle:
+def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places: dict[int, tuple[int, int]]) -> Vehicle:
     td: WorkDay = c.team_days[i]
     team = c.scenario.teams[td.team]
     start, end = day_places[i]
@@ -141,24 +144,60 @@ def _vehicle(c: Compiled, i: int, depot_of: dict[int, int], day_places) -> Vehic
     )
 
 
-def _candidate_sites(c: Compiled, spec: PartSpec, done, vehicles, max_sites) -> list[int]:
-    """Sites of the part with visits left, most valuable first when capped."""
+def _candidate_sites(
+    c: Compiled, spec: PartSpec, done: np.ndarray, vehicles: list[Vehicle], max_sites: int | None,
+    in_reach: Callable[[int], bool] | None = None,
+) -> list[int]:
+    """Sites of the part with visits left; when capped, those some team-day can drive to and back
+    (`in_reach`), most valuable first."""
     left = [s for s in spec.sites if int(done[s]) < len(c.sizes[s])]
     if max_sites is None or len(left) <= max_sites:
         return sorted(left)
+    if in_reach is not None:
+        left = [s for s in left if in_reach(s)]
     value = {s: c.weight[s] * sum(c.sizes[s][int(done[s]) :]) for s in left}
     return sorted(sorted(left, key=lambda s: -value[s])[:max_sites])
 
 
-def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int]):
-    """Vehicles that can make this visit (reach, record and get back in time) and its start windows."""
-    allowed, per_day = [], {}
+def _legs(c: Compiled, vehicles: list[Vehicle], points: list[int]) -> dict[tuple[str, int, str], np.ndarray]:
+    """Minutes from each vehicle's start place to every point ("go") and from every point to its end
+    place ("back"): read once per place, not once per visit."""
+    out: dict[tuple[str, int, str], np.ndarray] = {}
+    for v in vehicles:
+        vehicle = c.scenario.teams[v.team].vehicle
+        dur = c.duration[vehicle]
+        for way, node in (("go", v.start_node), ("back", v.end_node)):
+            key = (str(vehicle), points[node], way)
+            if key not in out:
+                out[key] = np.asarray(dur[points[node], :] if way == "go" else dur[:, points[node]])
+    return out
+
+
+def _in_reach(c: Compiled, s: int, vehicles: list[Vehicle], points: list[int], legs: dict[tuple[str, int, str], np.ndarray]) -> bool:
+    """Some vehicle is compatible with the site and can drive there and back within its limit."""
     site_pt = c.site_point(s)
+    for v in vehicles:
+        if c.compatible[v.team, s]:
+            vehicle = str(c.scenario.teams[v.team].vehicle)
+            go = int(legs[(vehicle, points[v.start_node], "go")][site_pt])
+            if go + int(legs[(vehicle, points[v.end_node], "back")][site_pt]) <= v.max_drive_min:
+                return True
+    return False
+
+
+def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int],
+             legs: dict[tuple[str, int, str], np.ndarray] | None = None) -> tuple[list[int], list[tuple[int, int]]]:
+    """Vehicles that can make this visit (reach, record and get back in time) and its start windows."""
+    allowed: list[int] = []
+    per_day: dict[int, list[Any]] = {}  # day → [longest service, latest shift end, breaks]
+    site_pt = c.site_point(s)
+    legs = _legs(c, [v for v in vehicles if v is not None], points) if legs is None else legs
     for vi, v in enumerate(vehicles):
         if v is None or not c.compatible[v.team, s]:
             continue
-        dur = c.duration[c.scenario.teams[v.team].vehicle]
-        go, back = int(dur[points[v.start_node], site_pt]), int(dur[site_pt, points[v.end_node]])
+        vehicle = str(c.scenario.teams[v.team].vehicle)
+        go = int(legs[(vehicle, points[v.start_node], "go")][site_pt])
+        back = int(legs[(vehicle, points[v.end_node], "back")][site_pt])
         if go + back > v.max_drive_min:
             continue
         svc = service_minutes(people, v.kits, v.rate_per_kit_hour, v.setup_min)
@@ -177,7 +216,7 @@ def visit_start_windows(c: Compiled, s: int, people: int, vehicles: list[Vehicle
     return _allowed(c, s, people, vehicles, points)[1]
 
 
-def _start_windows(site_windows, per_day: dict[int, list], across: bool = False) -> list[tuple[int, int]]:
+def _start_windows(site_windows: list[tuple[tuple[int, int], ...]], per_day: dict[int, list[Any]], across: bool = False) -> list[tuple[int, int]]:
     """Allowed start times: a window's end binds only where the site closes before the shift ends.
 
     Where it binds and visits may go on across breaks (`VisitRules.record_across_breaks`), the visit

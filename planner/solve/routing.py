@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from typing import Any, TypeAlias
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -18,6 +19,11 @@ from planner.solve.insertion import POWERS, ratio_routes
 from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
 from planner.solve.schedule import advance
 from planner.solve.search import search_with_restarts
+
+# OR-Tools ships no type information: these names say what a parameter is
+Model: TypeAlias = Any  # pywrapcp.RoutingModel
+Manager: TypeAlias = Any  # pywrapcp.RoutingIndexManager
+Assignment: TypeAlias = Any  # pywrapcp.Assignment
 
 # Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
 # Parts start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
@@ -89,7 +95,7 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
     return PartResult(inst.name, routes, solution.ObjectiveValue(), status, time.monotonic() - t0)
 
 
-def _solution_routes(inst: PartInstance, routing, manager, solution) -> list[list[int]]:
+def _solution_routes(inst: PartInstance, routing: Model, manager: Manager, solution: Assignment) -> list[list[int]]:
     """Visit nodes per vehicle of a solution."""
     routes = []
     for v in range(len(inst.vehicles)):
@@ -123,7 +129,7 @@ def _only_vehicles(inst: PartInstance, keep: list[int]) -> PartInstance:
     )
 
 
-def _solve(inst: PartInstance, routing, manager, params):
+def _solve(inst: PartInstance, routing: Model, manager: Manager, params: Any) -> Assignment:
     """Search from `inst.initial_routes` when given (and feasible), else from the best first solution."""
     if inst.initial_routes is None:
         start = _value_per_minute_start(inst, routing, manager, params)
@@ -145,7 +151,7 @@ def _solve(inst: PartInstance, routing, manager, params):
 _NO_LIMIT = pywrapcp.DefaultRoutingSearchParameters().solution_limit
 
 
-def _value_per_minute_start(inst: PartInstance, routing, manager, params):
+def _value_per_minute_start(inst: PartInstance, routing: Model, manager: Manager, params: Any) -> Assignment:
     """The cheapest restorable value-per-minute insertion (`planner.solve.insertion`) over its exponents, or None."""
     routing.CloseModelWithParameters(params)
     best = None
@@ -157,12 +163,12 @@ def _value_per_minute_start(inst: PartInstance, routing, manager, params):
     return best
 
 
-def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:
+def _feasible_routes(routing: Model, routes: list[list[int]]) -> list[list[int]]:
     """Each vehicle's route (variable indices) cut to its longest prefix that can be restored on its own."""
-    out = [[] for _ in routes]
+    out: list[list[int]] = [[] for _ in routes]
     for v, route in enumerate(routes):
         def readable(n: int) -> bool:
-            alone = [[] for _ in routes]
+            alone: list[list[int]] = [[] for _ in routes]
             alone[v] = route[:n]
             return routing.ReadAssignmentFromRoutes(alone, True) is not None
 
@@ -177,7 +183,7 @@ def _feasible_routes(routing, routes: list[list[int]]) -> list[list[int]]:
     return out
 
 
-def _add_stability(inst: PartInstance, routing, manager) -> None:
+def _add_stability(inst: PartInstance, routing: Model, manager: Manager) -> None:
     """A cost per old visit served by another vehicle than before (a soft same-vehicle pair with
     that vehicle's start); dropping one costs the same on top of its value (`_add_visits`)."""
     if inst.old_vehicle is None or inst.move_penalty <= 0:
@@ -206,7 +212,7 @@ _STATUS = {
 }
 
 
-def search_parameters(time_limit_s: float, max_solutions: int | None = None, tie_break_travel: bool = False):
+def search_parameters(time_limit_s: float, max_solutions: int | None = None, tie_break_travel: bool = False) -> Any:
     """Most valuable visits inserted first, then guided local search (settings measured in bench/).
 
     When travel only breaks ties (no travel cost, see `objective_weights`), arc costs are tiny next
@@ -247,10 +253,10 @@ def objective_weights(inst: PartInstance) -> tuple[float, float]:
     return SCALE * factor, 1.0
 
 
-def _add_time_and_cost(inst: PartInstance, routing, manager) -> pywrapcp.RoutingDimension:
+def _add_time_and_cost(inst: PartInstance, routing: Model, manager: Manager) -> pywrapcp.RoutingDimension:
     """Arc costs per vehicle profile; time = service + travel per service class; breaks per day."""
     cost_ids: dict[str, int] = {}
-    time_ids: dict[tuple, int] = {}
+    time_ids: dict[tuple[object, ...], int] = {}
     per_min = objective_weights(inst)[1]
     time_evals = []
     for v in inst.vehicles:
@@ -286,7 +292,7 @@ def _ready_wait(v: Vehicle) -> int:
     return max(0, v.ready - v.work_start - paused)
 
 
-def _wait_key(v: Vehicle) -> tuple:
+def _wait_key(v: Vehicle) -> tuple[object, ...]:
     wait = _ready_wait(v)
     return (v.start_node, wait) if wait > 0 else ()
 
@@ -320,7 +326,7 @@ def _out_of_order(inst: PartInstance) -> np.ndarray | int:
     return np.where(same & (number[None, :] < number[:, None]), SCALE, 0).astype(np.int64)
 
 
-def _add_breaks(inst: PartInstance, routing, manager, time_dim) -> None:
+def _add_breaks(inst: PartInstance, routing: Model, manager: Manager, time_dim: pywrapcp.RoutingDimension) -> None:
     """Midday break and Friday prayer as fixed intervals no visit may overlap.
 
     A visit that may go on across a break (`PartInstance.across_breaks`) gives the break no part of
@@ -342,7 +348,7 @@ def _add_breaks(inst: PartInstance, routing, manager, time_dim) -> None:
         time_dim.SetBreakIntervalsOfVehicle(intervals, i, visit_transits)
 
 
-def _add_drive_limit(inst: PartInstance, routing) -> None:
+def _add_drive_limit(inst: PartInstance, routing: Model) -> None:
     """Driving minutes per team-day stay within the team's maximum."""
     ids: dict[str, int] = {}
     evals = []
@@ -354,7 +360,7 @@ def _add_drive_limit(inst: PartInstance, routing) -> None:
     routing.AddDimensionWithVehicleTransitAndCapacity(evals, 0, caps, True, "drive")
 
 
-def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
+def _add_visits(inst: PartInstance, routing: Model, manager: Manager, time_dim: pywrapcp.RoutingDimension) -> None:
     """Each visit is optional (penalty = its value), limited to allowed vehicles and opening windows."""
     value_scale, moved = objective_weights(inst)[0], move_cost(inst)
     for k in range(len(inst.visit_site)):
@@ -367,7 +373,7 @@ def _add_visits(inst: PartInstance, routing, manager, time_dim) -> None:
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
 
 
-def _add_one_visit_per_vehicle(inst: PartInstance, routing, manager) -> None:
+def _add_one_visit_per_vehicle(inst: PartInstance, routing: Model, manager: Manager) -> None:
     """No team-day makes two visits of one site: each visit node has its own visit type, and the
     types of one site's visits are pairwise incompatible on a route.
 
@@ -389,7 +395,7 @@ def _add_one_visit_per_vehicle(inst: PartInstance, routing, manager) -> None:
                 routing.AddHardTypeIncompatibility(k, j)
 
 
-def _add_visit_order(inst: PartInstance, routing, manager, time_dim) -> None:
+def _add_visit_order(inst: PartInstance, routing: Model, manager: Manager, time_dim: pywrapcp.RoutingDimension) -> None:
     """A site's visits keep their numbers' order in time (see `visit_order_offset`), so numbering
     them by date afterwards keeps every visit's size: the plan is worth what the search found."""
     offset = visit_order_offset(inst)
@@ -405,7 +411,7 @@ def _add_visit_order(inst: PartInstance, routing, manager, time_dim) -> None:
                 time_dim.AddNodePrecedence(first, second, offset)
 
 
-def _restrict_to_windows(cumul, windows: list[tuple[int, int]]) -> None:
+def _restrict_to_windows(cumul: Any, windows: list[tuple[int, int]]) -> None:
     if not windows:
         return
     windows = sorted(windows)

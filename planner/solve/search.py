@@ -10,11 +10,13 @@ with `max_solutions` stays one deterministic run.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from planner.solve.insertion import ratio_routes
+from planner.solve.problem import PartInstance
 
 FIRST_SHARE = 0.1  # of the time limit for the first search, from the best first solution (0.4: 5.3–5.5%, 0.1: 4.6%)
 RESTART_S = 0.5  # seconds per restart's search
@@ -25,7 +27,13 @@ ACCEPT = 0.0  # a restart's routes become the ones to perturb next when their ob
 # above the best (record-to-record travel); 0 = only improvements (bench/results/tune_search.md)
 
 
-def search_with_restarts(inst, routing, manager, params, start):
+def search_with_restarts(
+    inst: PartInstance,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    params: Any,
+    start: pywrapcp.Assignment | None,
+) -> pywrapcp.Assignment | None:
     """The best assignment found: a first search from `start` (None: OR-Tools' first solution), then restarts."""
     t0 = time.monotonic()
     total = params.time_limit.ToMilliseconds() / 1000
@@ -53,7 +61,7 @@ def search_with_restarts(inst, routing, manager, params, start):
     return best
 
 
-def _search(routing, params, start, seconds: float):
+def _search(routing: pywrapcp.RoutingModel, params: Any, start: pywrapcp.Assignment | None, seconds: float) -> pywrapcp.Assignment | None:
     """One guided local search of `seconds` from `start` (an assignment or None)."""
     limited = pywrapcp.DefaultRoutingSearchParameters()
     limited.CopyFrom(params)
@@ -63,7 +71,7 @@ def _search(routing, params, start, seconds: float):
     return routing.SolveFromAssignmentWithParameters(start, limited)
 
 
-def _perturb(inst, routes: list[list[int]], rng) -> list[list[int]]:
+def _perturb(inst: PartInstance, routes: list[list[int]], rng: np.random.Generator) -> list[list[int]]:
     """A random segment of each route removed, then refilled by value per minute (not with the removed first)."""
     kept, removed = [], []
     for route in routes:
@@ -77,7 +85,7 @@ def _perturb(inst, routes: list[list[int]], rng) -> list[list[int]]:
     return ratio_routes(inst, POWER, ratio_routes(inst, POWER, kept, banned=removed))
 
 
-def _routes(routing, manager, solution, n_vehicles: int) -> list[list[int]]:
+def _routes(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, solution: pywrapcp.Assignment, n_vehicles: int) -> list[list[int]]:
     """Visit nodes per vehicle of an assignment."""
     out = []
     for v in range(n_vehicles):

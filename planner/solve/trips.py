@@ -15,6 +15,8 @@ import numpy as np
 from planner.compile.instance import Compiled, WorkDay, day_reach
 from planner.solve.pending import trip_nights
 
+LODGING_BLOCK = 1 << 21  # pairs read at a time when weighing lodgings (travel may be computed on demand)
+
 
 @dataclass(frozen=True)
 class Trip:
@@ -73,7 +75,7 @@ def _near(c: Compiled, team: int, lodging: int) -> np.ndarray:
     dur = c.duration_any_day(t.vehicle)  # a lodging reached over a link closed some day is no lodging
     lp = c.site_point(lodging)
     sites = c.n_teams + np.arange(len(c.scenario.sites))
-    return c.compatible[team] & (dur[lp, sites] + dur[sites, lp] <= t.max_drive_min)
+    return np.asarray(c.compatible[team] & (dur[lp, sites] + dur[sites, lp] <= t.max_drive_min))
 
 
 def _best_lodging(c: Compiled, team: int, value: np.ndarray) -> tuple[int | None, float]:
@@ -85,8 +87,13 @@ def _best_lodging(c: Compiled, team: int, value: np.ndarray) -> tuple[int | None
     if len(candidates) == 0:
         return None, 0.0
     cand_pts = c.n_teams + candidates
-    round_trip = dur[np.ix_(cand_pts, sites)] + dur[np.ix_(sites, cand_pts)].T
-    near = (round_trip <= t.max_drive_min) & c.compatible[team][None, :]
-    gains = near.astype(float) @ value
+    own = np.nonzero(c.compatible[team])[0]  # only these count: the others add no value
+    own_pts = c.n_teams + own
+    gains = np.zeros(len(candidates))
+    step = max(1, LODGING_BLOCK // max(1, len(own)))  # candidates at a time: a block, never the whole matrix
+    for k in range(0, len(candidates), step):
+        pts = cand_pts[k : k + step]
+        round_trip = dur[np.ix_(pts, own_pts)].astype(np.int64) + dur[np.ix_(own_pts, pts)].T
+        gains[k : k + step] = (round_trip <= t.max_drive_min).astype(float) @ value[own]
     best = int(np.argmax(gains))
     return int(candidates[best]), float(gains[best])

@@ -23,15 +23,20 @@ from planner.compile.capacity import expected_people
 from planner.compile.instance import Compiled, compile_scenario
 from planner.check.kpis import compute_kpis
 from planner.model import Scenario
-from planner.solve.parts import build_instance, places, provincial_part, regency_parts
+from planner.solve.parts import PartSpec, build_instance, places, provincial_part, regency_parts
 from planner.plan import Plan, SolveInfo, TeamDay
 from planner.compile.reach import reach_matrix
 from planner.check.reasons import unserved
-from planner.solve.routing import PartInstance, PartResult, solve_part
+from planner.solve.problem import PartInstance, PartResult
+from planner.solve.routing import solve_part
 from planner.compile.travel import TravelProvider
 from planner.solve.trips import plan_trips
 
 PROVINCIAL_MAX_SITES = 600  # candidate sites for the provincial teams, most valuable first
+# candidate sites for one regency office's teams, most valuable first: a city of 2,000 villages would
+# make a routing model of ~7,600 visit nodes (transit matrices of GBs, a 12 s greedy start) for teams
+# that make about a hundred visits a week; every bundled regency has fewer (at most 474, Jawa Timur)
+REGENCY_MAX_SITES = 600
 
 
 @dataclass(frozen=True)
@@ -78,15 +83,15 @@ def plan_week(
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
     search = search_budget(options.time_limit_s, time.monotonic() - t0)
-    lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, max(search, LP_MIN_S)) if options.lp_bound
-          else (lambda: None))  # solved while the parts search; not waited for much longer
+    # solved while the parts search, never past the search's end
+    lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search)
+          if options.lp_bound else (lambda: None))
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
     return plan
 
 
-LP_MIN_S = 10.0  # the LP bound may take this long even when the search is shorter; then it is left out (None)
 MIN_SEARCH_SHARE = 0.25  # of the time limit, for the search however long compiling took
 
 
@@ -98,8 +103,8 @@ def search_budget(time_limit_s: float, spent_s: float) -> float:
 
 def solve_stages(
     c: Compiled,
-    specs: list,
-    prov,
+    specs: list[PartSpec],
+    prov: PartSpec | None,
     day_places: dict[int, tuple[int, int]],
     options: SolveOptions,
     done: np.ndarray | None = None,
@@ -117,7 +122,7 @@ def solve_stages(
     last_day = np.zeros(len(c.scenario.sites), dtype=np.int64)
     stage_end = time.monotonic() + options.time_limit_s
     stage1 = 0.7 if prov else 1.0
-    insts = [prepare(build_instance(c, p, done, day_places, options.seed)) for p in specs]
+    insts = [prepare(build_instance(c, p, done, day_places, options.seed, REGENCY_MAX_SITES)) for p in specs]
     budget = max(0.0, stage_end - time.monotonic() - options.time_limit_s * (1 - stage1))
     results = _run_parts(insts, options, budget, total or len(insts) + 1, report)
     visits = _collect(c, insts, results, done, last_day)
@@ -131,7 +136,7 @@ def solve_stages(
     return visits, results
 
 
-def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report) -> list[PartResult]:
+def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report: ProgressFn) -> list[PartResult]:
     """Solve parts on the backend within `budget` seconds of wall time from now (see `part_schedule`)."""
     workers = options.workers or os.cpu_count() or 1
     backend = options.backend
@@ -200,7 +205,7 @@ def solve_part_job(job: tuple[PartInstance, PartDeadline | float, int | None]) -
     return solve_part(inst, seconds, None, max_solutions)
 
 
-def _collect(c: Compiled, insts, results, done: np.ndarray, last_day: np.ndarray) -> dict[int, list[Visit]]:
+def _collect(c: Compiled, insts: list[PartInstance], results: list[PartResult], done: np.ndarray, last_day: np.ndarray) -> dict[int, list[Visit]]:
     """Visits per team-day from the routes; counts visits made so later stages continue after them."""
     out: dict[int, list[Visit]] = {}
     for inst, res in zip(insts, results):

@@ -20,6 +20,7 @@ KEYS = {"coordinator": "test-coordinator-key-0123456789", "dashboard": "test-das
         "field:T1": "test-field-t1-key-0123456789", "field:T2": "test-field-t2-key-0123456789",
         "field:T9": "test-field-t9-key-0123456789"}
 PG_ENV = "JEMPUT_TEST_POSTGRES_URL"
+KEY_CACHE_S = 1.0  # API key lookups kept this long in tests (a revocation is honoured within it)
 
 
 def headers(who: str) -> dict[str, str]:
@@ -76,6 +77,7 @@ def database_url(request, tmp_path: Path) -> Iterator[str]:
 
 
 def make_settings(database_url: str, tmp_path: Path, **kw) -> Settings:
+    kw.setdefault("key_cache_s", KEY_CACHE_S)
     return Settings(data_dir=tmp_path, database_url=database_url, workers=kw.pop("workers", 1),
                     bootstrap_keys=bootstrap(), **kw)
 

@@ -126,7 +126,7 @@ def test_restart_resumes_then_fails_an_interrupted_job(database_url, tmp_path):
                                                                   run_token="dead"))
     with TestClient(create_app(make_settings(database_url, tmp_path))) as c:
         failed = wait_for(c, ids[1])
-        assert failed["status"] == "failed" and "server restarted" in failed["error"]
+        assert failed["status"] == "failed" and "runner stopped" in failed["error"]
         resumed = wait_for(c, ids[0])
         assert resumed["status"] == "done" and resumed["attempts"] == 2
 

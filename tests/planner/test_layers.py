@@ -1,6 +1,7 @@
 """The layers hold (docs/architecture.md): `planner` imports neither `api`, `maps` nor `jemput`;
 inside `planner` a module imports only its own package and the layers below it; `maps` imports
-neither `api` nor `jemput`, `jemput.service` no `api`; no module over 500 lines; no import circle
+neither `api`, `jemput` nor `console`, `jemput.service` no `api`; only `api/app.py` mounts `console`;
+no module over 500 lines; no import circle
 inside `planner` (counting imports inside functions too)."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PLANNER = ROOT / "planner"
-ABOVE = ("api", "maps", "jemput")
+ABOVE = ("api", "maps", "jemput", "console")
 MAX_LINES = 500
 
 
@@ -87,7 +88,8 @@ def test_the_layer_check_can_fail(tmp_path: Path) -> None:
     assert sorted(found) == ["planner.solve.week", "planner.solve.week.plan_week"]
 
 
-@pytest.mark.parametrize(("package", "forbidden"), [("maps", ("api", "jemput")), ("jemput/service.py", ("api",))])
+@pytest.mark.parametrize(("package", "forbidden"), [("maps", ("api", "jemput", "console")), ("jemput/service.py", ("api", "console")),
+                                                   ("jemput", ("console",))])
 def test_the_layers_above_planner(package: str, forbidden: tuple[str, ...]) -> None:
     path = ROOT / package
     files = [path] if path.suffix == ".py" else sorted(path.rglob("*.py"))
@@ -113,7 +115,14 @@ def test_planner_imports_no_layer_above_it(name: str) -> None:
     assert not above, f"{name} imports {above}: planner must not depend on {', '.join(ABOVE)}"
 
 
-@pytest.mark.parametrize("package", ["planner", "api", "maps", "jemput"])
+def test_only_the_app_mounts_the_console() -> None:
+    """`console` is a client of `api`'s rules; of `api`, only the app factory (api/app.py) imports it."""
+    importers = sorted(str(f.relative_to(ROOT)) for f in (ROOT / "api").rglob("*.py")
+                       if any(i.split(".")[0] == "console" for i in _imports(f)))
+    assert importers == ["api/app.py"]
+
+
+@pytest.mark.parametrize("package", ["planner", "api", "maps", "jemput", "console"])
 def test_every_module_is_at_most_500_lines(package: str) -> None:
     long = {n: len(p.read_text(encoding="utf-8").splitlines()) for n, p in _modules(ROOT / package).items()}
     assert not {n: k for n, k in long.items() if k > MAX_LINES}
