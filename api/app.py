@@ -25,7 +25,7 @@ from api.settings import Settings
 from api.slow_clients import BodyTimeout
 from api.strict import strict_request
 from api.store import Store
-from console import fragments as console_fragments, pages as console_pages
+from console import campaigns as console_campaigns, fragments as console_fragments, pages as console_pages
 from planner.model import Scenario
 
 API_VERSION = "1.0.0"
@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.runner = JobRunner(settings, sessions)
     errors.install(app)
     for r in (health.router, scenarios.router, plans.router, exports.router, reports.router, field.router, campaigns.router,
-              console_pages.router, console_fragments.router):
+              console_pages.router, console_fragments.router, console_campaigns.router):
         app.include_router(r)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes)
     app.add_middleware(BodyTimeout, timeout_s=settings.body_timeout_s)

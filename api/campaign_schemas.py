@@ -69,6 +69,6 @@ class CampaignOut(BaseModel):
     weeks: int | None = None
     expected_recorded: int | None = Field(default=None, description="expected recordings to the deadline")
     remaining: int | None = Field(default=None, description="unrecorded at the deadline")
-    assumptions: list[str] | None = None
+    assumptions: dict[str, list[str]] | None = Field(default=None, description="what the projection assumes, by language (id, en)")
     projection: list[ProjectionOut] | None = None
     decisions: list[DecisionOut] | None = None

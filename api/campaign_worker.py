@@ -28,9 +28,10 @@ def run_campaign(scenario: Scenario, opts: dict, workers: int | None, progress: 
     projection = [dict(r, expected_recorded=int(r["expected_recorded"]), recorded_to_date=int(r["recorded_to_date"]),
                        remaining=int(r["remaining"]), share_recorded=float(r["share_recorded"]))
                   for r in csv.DictReader(p_csv.splitlines())]
+    names = campaign.regency_names
     decisions = [
-        {"rank": i, "kind": d.action.kind, "decision_id": d.action.key, "keterangan": d.action.describe("id"),
-         "description": d.action.describe("en"), "gain": round(d.gain, 1), "basis": d.basis,
+        {"rank": i, "kind": d.action.kind, "decision_id": d.action.key, "keterangan": d.action.describe("id", names),
+         "description": d.action.describe("en", names), "gain": round(d.gain, 1), "basis": d.basis,
          "predicted_gain": d.predicted_gain, "measured_gain": d.measured_gain, "kit_weeks": d.kit_weeks,
          "gain_per_kit_week": round(d.gain_per_kit_week, 1), "regencies_gaining": d.gaining_regencies()}
         for i, d in enumerate(campaign.decisions, 1)
@@ -39,7 +40,7 @@ def run_campaign(scenario: Scenario, opts: dict, workers: int | None, progress: 
         "weeks": len(campaign.baseline.weeks),
         "expected_recorded": campaign.baseline.recorded(),
         "remaining": sum(s.unrecorded for s in campaign.baseline.final.sites),
-        "assumptions": assumption_lines(campaign, "en"),
+        "assumptions": {lang: assumption_lines(campaign, lang) for lang in ("id", "en")},
         "projection": projection,
         "decisions": decisions,
         "projection_csv": p_csv,

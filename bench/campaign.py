@@ -7,7 +7,7 @@ Writes bench/results/campaign.{csv,md}.
    and the best of each kind confirmed on the scenario cut to their regencies); its wall time.
 2. The projection against rolling the same weeks with full plans (`--full` s per week): expected
    recordings to the deadline per regency, and the error of the fast projection.
-3. The top `--top` decisions by predicted gain: the capacity model's prediction, the fast
+3. The top `--top` decisions by predicted gain, and the best of each other kind: the capacity model's prediction, the fast
    confirmation (restricted plans), and the gain measured by rolling the whole province with full
    plans with the decision applied, less the full baseline.
 Every week's plan of every run is checked by the independent validator (a failure stops the run).
@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import pickle
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -64,18 +66,29 @@ def main() -> None:
     rows.append({"what": "projection", "item": "province", "fast": f, "full": g, "error": f - g,
                  "error_pct": round(100 * (f - g) / g, 1) if g else "", "restricted": ""})
 
-    top = sorted(campaign.decisions, key=lambda d: (-d.predicted_gain, d.action.key))[: args.top]
+    ranked = sorted(campaign.decisions, key=lambda d: (-d.predicted_gain, d.action.key))
+    top = ranked[: args.top]
+    for kind in sorted({d.action.kind for d in ranked}):  # and the best of every other kind
+        if all(d.action.kind != kind for d in top):
+            top.append(next(d for d in ranked if d.action.kind == kind))
+    runs = {}
     for d in top:
         t2 = time.monotonic()
         with_action = run_weeks(sc, full, d.action.apply, lambda m: print(f"[full {d.action.key}] {m}", flush=True))
         measured = with_action.recorded() - base_full.recorded()
+        after = {k: sum(v) for k, v in with_action.recorded_by_regency().items()}
+        inside = sum(after[k] - full_reg.get(k, 0) for k in after if k in d.action.regencies)
         print(f"{d.action.key}: predicted {d.predicted_gain:.0f}, restricted {d.measured_gain}, full {measured} "
-              f"({time.monotonic() - t2:.0f} s)", flush=True)
+              f"(inside its regencies {inside}) ({time.monotonic() - t2:.0f} s)", flush=True)
         rows.append({"what": "decision", "item": d.action.key, "fast": round(d.predicted_gain), "full": measured,
+                     "full_inside": inside, "elsewhere": measured - inside,
                      "error": round(d.predicted_gain - measured), "restricted": "" if d.measured_gain is None else d.measured_gain,
                      "error_pct": round(100 * (d.predicted_gain - measured) / measured, 1) if measured else ""})
+        runs[d.action.key] = with_action
+    with open(Path(tempfile.gettempdir()) / f"jemput_{args.out}_runs.pkl", "wb") as fh:  # for re-analysis
+        pickle.dump({"campaign": campaign, "full": base_full, "with": runs}, fh)
 
-    cols = ["what", "item", "fast", "restricted", "full", "error", "error_pct"]
+    cols = ["what", "item", "fast", "restricted", "full", "full_inside", "elsewhere", "error", "error_pct"]
     RESULTS.mkdir(exist_ok=True)
     with open(RESULTS / f"{args.out}.csv", "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=cols)
@@ -94,10 +107,11 @@ def main() -> None:
         f"confirmed by restricted plans): **{fast_wall:.0f} s**. Full baseline ({args.full:g} s per week): {full_wall:.0f} s.",
         "",
         "`projection` rows: expected recordings to the deadline per regency, fast (campaign) vs full plans; "
-        "error = fast − full. `decision` rows: the top decisions by predicted gain; fast = the capacity model's "
+        "error = fast − full. `decision` rows: the top decisions by predicted gain, then the best of each other kind; fast = the capacity model's "
         "prediction, restricted = the campaign's confirmation (the scenario cut to the decision's regencies, "
         "with and without), full = the whole province rolled with full plans with the decision applied, less "
-        "the full baseline; error = predicted − full.",
+        "the full baseline (full_inside: the part of it in the decision's regencies, elsewhere: in the others, "
+        "where the decision changes nothing but each regency's share of the search time); error = predicted − full.",
         "",
         *markdown_table(cols, rows),
         "",

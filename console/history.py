@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from api.campaign_schemas import CAMPAIGN_PREFIX
 from api.store import Store
@@ -45,7 +46,8 @@ def root_scenario(store: Store, job: Job) -> str:
 
 def plan_history(store: Store, scenario_id: str) -> list[HistoryRow]:
     """The scenario's plans and, transitively, the re-plans of them, in the order they were made."""
-    plans = select(Job).where(~Job.options_json.startswith(CAMPAIGN_PREFIX))  # campaigns are no plans
+    plans = (select(Job).options(defer(Job.plan_json))  # plans are read through the store's cache
+             .where(~Job.options_json.startswith(CAMPAIGN_PREFIX)))  # campaigns are no plans
     with store.sessions() as s:
         jobs = list(s.scalars(plans.where(Job.scenario_id == scenario_id).order_by(Job.created_at).limit(MAX_PLANS)))
         replans = list(s.scalars(plans.where(Job.replan_json.is_not(None)).order_by(Job.created_at)))
@@ -62,7 +64,7 @@ def plan_history(store: Store, scenario_id: str) -> list[HistoryRow]:
 
 
 def _row(store: Store, job: Job) -> HistoryRow:
-    plan = store.plan(job) if job.status == "done" and job.plan_json else None
+    plan = store.plan(job) if job.status == "done" else None
     replan = json.loads(job.replan_json) if job.replan_json else None
     return HistoryRow(
         id=job.id, created_at=job.created_at, status=job.status,

@@ -230,6 +230,33 @@ _EN: dict[str, str] = {
     "none": "—",
 }
 
+_ID.update({  # campaigns to a deadline (issue 19)
+    "campaign": "Kampanye", "campaign_title": "Kampanye sampai tenggat", "deadline": "Tenggat", "weeks": "Minggu",
+    "campaign_help": "Merencanakan minggu demi minggu sampai tenggat dan mengurutkan keputusan (perbaiki kit lebih dulu, "
+                     "pinjamkan kit kecamatan, tambah tim, pindahkan markas) menurut tambahan perekaman.",
+    "campaign_time_limit": "Batas waktu per minggu (detik)", "campaign_confirm": "Keputusan yang diuji dengan rencana",
+    "start_campaign": "Mulai kampanye", "campaign_failed": "Kampanye gagal",
+    "campaign_recorded": "Perkiraan direkam sampai tenggat", "campaign_left": "Belum direkam pada tenggat",
+    "campaign_html": "Halaman kampanye (HTML)", "campaign_decisions": "Keputusan terbaik", "decision": "Keputusan",
+    "campaign_gain": "Tambahan perekaman", "per_kit_week": "per kit-minggu", "basis": "Dasar",
+    "basis_plans": "diuji dengan rencana", "basis_model": "perkiraan model", "regencies_gaining": "Yang bertambah",
+    "campaign_regencies": "Per kabupaten/kota pada tenggat", "share_at_deadline": "Bagian direkam",
+    "assumptions": "Asumsi (proyeksi adalah perkiraan)",
+})
+_EN.update({
+    "campaign": "Campaign", "campaign_title": "Campaign to the deadline", "deadline": "Deadline", "weeks": "Weeks",
+    "campaign_help": "Plans week after week to the deadline and ranks decisions (repair a kit first, lend a district "
+                     "office's kit, add a team, move a base) by the recordings they gain.",
+    "campaign_time_limit": "Time limit per week (seconds)", "campaign_confirm": "Decisions tested by plans",
+    "start_campaign": "Start the campaign", "campaign_failed": "The campaign failed",
+    "campaign_recorded": "Expected recordings by the deadline", "campaign_left": "Unrecorded at the deadline",
+    "campaign_html": "Campaign page (HTML)", "campaign_decisions": "Top decisions", "decision": "Decision",
+    "campaign_gain": "Extra recordings", "per_kit_week": "per kit-week", "basis": "Basis",
+    "basis_plans": "tested by plans", "basis_model": "model estimate", "regencies_gaining": "Regencies that gain",
+    "campaign_regencies": "Per regency at the deadline", "share_at_deadline": "Share recorded",
+    "assumptions": "Assumptions (projections are expectations)",
+})
+
 _LABELS = {"id": _ID, "en": _EN}
 
 

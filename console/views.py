@@ -109,7 +109,15 @@ def coverage_rows(plan: Plan, lang: str) -> list[CoverageRow]:
 def map_json(plan: Plan, scenario: Scenario, lang: str) -> str:
     """The plan's GeoJSON (the same as /export/geojson) for the console's map, as text for an HTML attribute
     (the template escapes it; htmx drops <script> blocks from fragments, so the data cannot travel in one)."""
+    keep = {"route": ("team_id", "date", "stops", "recordings", "travel_km"),
+            "stop": ("team_id", "date", "site_name", "start", "end", "people"),
+            "left_out": ("site_name", "reason", "unrecorded")}
     data = plan_geojson(scenario, plan)
+    for f in data["features"]:  # only what the map's tooltips show: the page stays small
+        p = f["properties"]
+        f["properties"] = {"feature": p["feature"], **{k: p[k] for k in keep[p["feature"]]}}
+        if p["feature"] == "left_out":
+            f["properties"]["reason"] = reason_label(p["reason"], lang)
     data["labels"] = {k: labels(lang)[k] for k in ("map_routes", "map_left_out")}
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 

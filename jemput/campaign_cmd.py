@@ -82,5 +82,5 @@ def _summary(result) -> None:  # noqa: ANN001 - planner.campaign.Campaign, impor
     for col in ("#", "decision", "gain", "per kit-week", "basis", "regencies"):
         t.add_column(col, justify="right" if col in ("#", "gain", "per kit-week") else "left")
     for i, d in enumerate(result.decisions[:10], 1):
-        t.add_row(str(i), d.action.describe("en"), f"{d.gain:,.0f}", f"{d.gain_per_kit_week:,.1f}", d.basis, " ".join(d.gaining_regencies()))
+        t.add_row(str(i), d.action.describe("en", result.regency_names), f"{d.gain:,.0f}", f"{d.gain_per_kit_week:,.1f}", d.basis, " ".join(d.gaining_regencies()))
     console.print(t)

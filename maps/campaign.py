@@ -198,7 +198,7 @@ def decisions_table(decisions: tuple[Decision, ...], campaign: Campaign, lang: s
     for i, d in enumerate(decisions, 1):
         gaining = ", ".join(_name(campaign, c) for c in d.gaining_regencies()) or ct("none", lang)
         rows.append(
-            f"<tr><td>{i}</td><td>{esc(d.action.describe(lang))}</td><td class='n'>{number(d.gain, lang)}</td>"
+            f"<tr><td>{i}</td><td>{esc(d.action.describe(lang, campaign.regency_names))}</td><td class='n'>{number(d.gain, lang)}</td>"
             f"<td class='n'>{esc(decimal(d.gain_per_kit_week, 1, lang))}</td><td>{esc(ct('basis_' + d.basis, lang))}</td>"
             f"<td>{esc(gaining)}</td></tr>"
         )

@@ -45,7 +45,7 @@
         } else if (p.feature === 'left_out') {
           var c = L.circleMarker([g.coordinates[1], g.coordinates[0]], {radius: 3, color: '#9e9e9e', weight: 1, fillOpacity: 0.6});
           bounds.push([g.coordinates[1], g.coordinates[0]]);
-          textTooltip(c, [p.site_name, p.reason + ': ' + p.detail, String(p.unrecorded)]);
+          textTooltip(c, [p.site_name, p.reason, String(p.unrecorded)]);
           left.addLayer(c);
         }
       });

@@ -31,6 +31,31 @@
     htmx.ajax('GET', '/console/f/home', {target: '#main', swap: 'innerHTML'});
   }
 
+  /* where the page is, in the address bar's fragment (#plan/ID, #scenario/ID; ids only, never the key),
+     so a reload, the back button and a bookmark come back to it */
+  var ROUTES = {plan: '/console/f/plans/', scenario: '/console/f/scenarios/'};
+  function routeOf(hash) {
+    var m = /^#(plan|scenario)\/([0-9a-f]{32})$/.exec(hash || '');
+    return m ? ROUTES[m[1]] + m[2] : null;
+  }
+  function loadRoute() {
+    var path = routeOf(location.hash);
+    if (!path) { loadHome(); return; }
+    showAlert('');
+    htmx.ajax('GET', path, {target: '#main', swap: 'innerHTML'});
+  }
+  function remember() {
+    var top = main.firstElementChild;  /* the page shown, not a result inside it (an upload on the home page) */
+    var plan = top && (top.id === 'plan' || top.id === 'job') ? top : null;
+    var scenario = top && top.id === 'scenario' ? top : null;
+    var hash = plan ? '#plan/' + plan.getAttribute('data-plan') :
+               scenario ? '#scenario/' + scenario.getAttribute('data-scenario') : '';
+    if (hash !== location.hash && (hash || location.hash)) {
+      history.pushState(null, '', hash || location.pathname + location.search);
+    }
+  }
+  window.addEventListener('popstate', function () { if (key()) { loadRoute(); } });
+
   function signOut(message) {
     sessionStorage.removeItem(KEY);
     signedIn(false);
@@ -53,7 +78,7 @@
       var value = document.getElementById('api-key').value.trim();
       if (!value) { return; }
       sessionStorage.setItem(KEY, value);
-      loadHome();
+      loadRoute();
     });
   }
 
@@ -89,6 +114,14 @@
     }
   });
 
+  /* a request in flight: the form or page that sent it says so (style and aria-busy), polls excepted */
+  document.addEventListener('htmx:beforeRequest', function (ev) {
+    if (ev.detail.elt.id !== 'job') { ev.detail.elt.setAttribute('aria-busy', 'true'); }
+  });
+  document.addEventListener('htmx:afterRequest', function (ev) {
+    if (ev.detail.elt.id !== 'job' && ev.detail.elt.isConnected) { ev.detail.elt.removeAttribute('aria-busy'); }
+  });
+
   document.addEventListener('htmx:sendError', function () { showAlert(body.getAttribute('data-error')); });
 
   document.addEventListener('htmx:afterSwap', function (ev) {
@@ -112,6 +145,7 @@
       focus.focus();
     }
     lastFocus = signature;
+    if (ev.detail.target === main || root.id === 'job' || root.id === 'plan' || !root.isConnected) { remember(); }
     var msg = root.querySelector('[data-live]');
     if (msg) { live.textContent = msg.textContent; }
   });
@@ -241,5 +275,5 @@
   document.getElementById('nav-home').addEventListener('click', loadHome);
   document.getElementById('sign-out').addEventListener('click', function () { signOut(''); });
   bindSignin();
-  if (key()) { loadHome(); }
+  if (key()) { loadRoute(); }
 })();

@@ -38,8 +38,8 @@ class Action(ABC):
     def apply(self, scenario: Scenario, week: int) -> Scenario: ...
 
     @abstractmethod
-    def describe(self, lang: str = "id") -> str:
-        """One line a coordinator reads (Bahasa Indonesia or English)."""
+    def describe(self, lang: str = "id", names: dict[str, str] | None = None) -> str:
+        """One line a coordinator reads (Bahasa Indonesia or English); `names` gives regency codes a name."""
 
     @property
     def provincial(self) -> bool:
@@ -65,7 +65,7 @@ class RepairFirst(Action):
     regency: str
     back: dt.date
 
-    kind = "repair_first"  # type: ignore[assignment]
+    kind = "repair_first"
 
     @property
     def key(self) -> str:
@@ -86,7 +86,7 @@ class RepairFirst(Action):
         )
         return _replace_team(scenario, self.team_id, kits=kits)
 
-    def describe(self, lang: str = "id") -> str:
+    def describe(self, lang: str = "id", names: dict[str, str] | None = None) -> str:
         when = self.back.isoformat()
         if lang == "en":
             return f"Repair kit {self.kit_id} (team {self.team_id}) first: back {when}"
@@ -102,7 +102,7 @@ class LendKit(Action):
     team_id: str
     regency: str
 
-    kind = "lend_kit"  # type: ignore[assignment]
+    kind = "lend_kit"
 
     @property
     def kit_id(self) -> str:
@@ -127,7 +127,7 @@ class LendKit(Action):
         )
         return out.model_copy(update={"district_offices": offices})
 
-    def describe(self, lang: str = "id") -> str:
+    def describe(self, lang: str = "id", names: dict[str, str] | None = None) -> str:
         office = self.office_name or self.district_code
         if lang == "en":
             return f"Lend the kit of {office} ({self.district_code}) to team {self.team_id}"
@@ -143,7 +143,7 @@ class AddTeam(Action):
     template_id: str
     kits: int
 
-    kind = "add_team"  # type: ignore[assignment]
+    kind = "add_team"
 
     @property
     def team_id(self) -> str:
@@ -171,10 +171,11 @@ class AddTeam(Action):
         })
         return scenario.model_copy(update={"teams": scenario.teams + (team,)})
 
-    def describe(self, lang: str = "id") -> str:
+    def describe(self, lang: str = "id", names: dict[str, str] | None = None) -> str:
+        where = (names or {}).get(self.regency) or self.regency
         if lang == "en":
-            return f"Add a team ({self.kits} kits) to regency {self.regency} for {self.weeks} week(s)"
-        return f"Tambah satu tim ({self.kits} kit) di kabupaten/kota {self.regency} selama {self.weeks} minggu"
+            return f"Add a team ({self.kits} kits) to {where} for {self.weeks} week(s)"
+        return f"Tambah satu tim ({self.kits} kit) di {where} selama {self.weeks} minggu"
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ class MoveBase(Action):
     place: str
     district_code: str
 
-    kind = "move_base"  # type: ignore[assignment]
+    kind = "move_base"
 
     @property
     def key(self) -> str:
@@ -203,7 +204,7 @@ class MoveBase(Action):
             return scenario
         return _replace_team(scenario, self.team_id, base_lat=self.lat, base_lon=self.lon, base_name=self.place, island="")
 
-    def describe(self, lang: str = "id") -> str:
+    def describe(self, lang: str = "id", names: dict[str, str] | None = None) -> str:
         if lang == "en":
             return f"Move team {self.team_id}'s base to {self.place} ({self.district_code})"
         return f"Pindahkan markas tim {self.team_id} ke {self.place} ({self.district_code})"

@@ -37,9 +37,10 @@ def decisions_csv(campaign: Campaign) -> str:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(DECISION_COLUMNS)
+    names = campaign.regency_names
     for i, d in enumerate(campaign.decisions, 1):
         w.writerow((
-            i, d.action.kind, d.action.key, d.action.describe("id"), d.action.describe("en"), round(d.gain),
+            i, d.action.kind, d.action.key, d.action.describe("id", names), d.action.describe("en", names), round(d.gain),
             d.basis, round(d.predicted_gain), "" if d.measured_gain is None else d.measured_gain,
             f"{d.kit_weeks:g}", f"{d.gain_per_kit_week:.1f}", " ".join(d.gaining_regencies()),
         ))

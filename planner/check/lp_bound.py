@@ -24,13 +24,14 @@ the team has nights out.
 from __future__ import annotations
 
 import time
+from typing import Any
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from planner.compile.instance import Compiled
+from planner.compile.instance import Compiled, WorkDay
 
 GLOP_PARAMETERS = "use_dual_simplex: false"
 
@@ -46,8 +47,8 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
     one_a_day = c.scenario.visits.one_visit_per_team_day
     across = c.scenario.visits.record_across_breaks  # a visit may span a break (recording pauses)
     inf = solver.infinity()
-    site_r: dict[int, list] = {}
-    site_n: dict[int, list] = {}
+    site_r: dict[int, list[Any]] = {}  # per site: its entry variables (LP variables)
+    site_n: dict[int, list[Any]] = {}
     nights: dict[int, object] = {}  # per team that may stay out: its row of starts at a lodging
     nearest: dict[int, np.ndarray] = {}  # per team that may stay out: cheapest drive into each site
     objective = solver.Objective()
@@ -113,7 +114,7 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
     return int(np.floor(objective.Value() + 1e-6))
 
 
-def _stretches(td) -> list[tuple[int, int]]:
+def _stretches(td: WorkDay) -> list[tuple[int, int]]:
     """The team-day's working time between its breaks (a visit may not overlap a break)."""
     out, t = [], td.work_start
     for b0, b1 in sorted(td.breaks):
@@ -125,7 +126,7 @@ def _stretches(td) -> list[tuple[int, int]]:
     return out
 
 
-def _longest_sitting(stretches: list[tuple[int, int]], windows, breaks=()) -> int:
+def _longest_sitting(stretches: list[tuple[int, int]], windows: tuple[tuple[int, int], ...], breaks: tuple[tuple[int, int], ...] = ()) -> int:
     """Longest recording (minutes) of one visit: inside one stretch and one opening window, less the
     breaks it spans (`breaks`: a visit may go on across them)."""
     best = 0
@@ -137,7 +138,7 @@ def _longest_sitting(stretches: list[tuple[int, int]], windows, breaks=()) -> in
     return best
 
 
-def _entries(solver, n, most: int):
+def _entries(solver: Any, n: int, most: int) -> Any:
     """Drives into a site on one team-day when a team may visit it back to back: ≥ n ÷ most
     (1 whenever it visits, as n ≤ most), so a second sitting is not charged a drive it never made."""
     e = solver.NumVar(0.0, 1.0, "")
@@ -147,7 +148,7 @@ def _entries(solver, n, most: int):
     return e
 
 
-def _site_rows(solver, sizes: list[int], rs: list, ns: list) -> None:
+def _site_rows(solver: Any, sizes: list[int], rs: list[Any], ns: list[Any]) -> None:
     """Per site: at most its visit count, and people within the tangents of S_m (see module doc)."""
     count = solver.Constraint(-solver.infinity(), float(len(sizes)))
     for n in ns:
@@ -165,7 +166,7 @@ def _site_rows(solver, sizes: list[int], rs: list, ns: list) -> None:
         total.SetCoefficient(r, 1.0)
 
 
-def _lodging(solver, nights: dict, team: int, most_nights: int):
+def _lodging(solver: Any, nights: dict[int, Any], team: int, most_nights: int) -> Any:
     """A row for the team-day's first visit made at its own lodging: at most a[d] of them, the day
     starting at a lodging, and a team starts at most as many days at a lodging as it has nights out."""
     a = solver.NumVar(0.0, 1.0, "")
@@ -177,8 +178,8 @@ def _lodging(solver, nights: dict, team: int, most_nights: int):
     return free
 
 
-def _drives(c: Compiled, i: int, sites: list[int], day_places, lodge: bool,
-            nearest: dict | None = None, deadline: float | None = None) -> tuple[list[int], int]:
+def _drives(c: Compiled, i: int, sites: list[int], day_places: dict[int, tuple[int, int]], lodge: bool,
+            nearest: dict[int, np.ndarray] | None = None, deadline: float | None = None) -> tuple[list[int], int]:
     """Cheapest drive into each site from team-day i's start or another site it reaches, and its
     shortest return. A team that may stay out starts at its base or at a lodging, which may be any
     site it may visit, and may end the day at one: its drives in are from its base or any other
@@ -205,7 +206,7 @@ class _OutOfTime(Exception):
     """The bound's deadline passed while it was being built."""
 
 
-def _min_into(dur, origins: np.ndarray, points: np.ndarray, deadline: float | None = None) -> np.ndarray:
+def _min_into(dur: Any, origins: np.ndarray, points: np.ndarray, deadline: float | None = None) -> np.ndarray:
     """Per point: the cheapest drive into it from one of `origins` other than itself (int64)."""
     best = np.full(len(points), np.iinfo(np.int64).max, dtype=np.int64)
     step = max(1, BLOCK // max(1, len(points)))

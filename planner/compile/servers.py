@@ -151,7 +151,7 @@ class RoutingServerProvider:
         raw = self._request(locations, server_profile, sources, destinations)
         return _parse_block(raw, (len(src), len(dst)), self._where())
 
-    def _request(self, locations: list, server_profile: str, sources: list | None, destinations: list | None) -> Any:
+    def _request(self, locations: list[list[float]], server_profile: str, sources: list[int] | None, destinations: list[int] | None) -> Any:
         """One table request through routingpy; every failure becomes a TravelError naming the server."""
         from routingpy import exceptions as rexc
         import requests
@@ -213,7 +213,7 @@ def _save_npz(path: Path, **arrays: np.ndarray) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, **arrays)  # type: ignore[arg-type]  # numpy's stub reads the first keyword as allow_pickle
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ Nusa Tenggara Timur and Jawa Timur (islands and crossings) in `planner/data/<nam
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -37,7 +38,7 @@ def example_dir(name: str) -> Path:
     return Path(str(resources.files("planner") / "data" / name))
 
 
-EXAMPLES = {
+EXAMPLES: dict[str, Callable[[], Path]] = {
     "jambi": jambi_dir,
     "nusa-tenggara-timur": lambda: example_dir("nusa-tenggara-timur"),
     "jawa-timur": lambda: example_dir("jawa-timur"),

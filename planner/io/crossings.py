@@ -51,7 +51,7 @@ def load_crossings(base: Path, spec: str, report: Report) -> list[Crossing]:
 
 def _crossing(row: Row, cid: str | None) -> Crossing | None:
     kind = row.choice("kind", CrossingKind)
-    ends = {}
+    ends: dict[str, float | str | None] = {}
     for end in ("a", "b"):
         ends[f"{end}_lat"] = row.number(f"{end}_lat", required=True, low=units.INDONESIA_LAT[0], high=units.INDONESIA_LAT[1])
         ends[f"{end}_lon"] = row.number(f"{end}_lon", required=True, low=units.INDONESIA_LON[0], high=units.INDONESIA_LON[1])

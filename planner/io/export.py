@@ -7,6 +7,8 @@ would run as a formula when the roster is opened: the XLSX writes every text as 
 
 from __future__ import annotations
 
+from typing import Any
+
 import csv
 import io
 from collections.abc import Iterable
@@ -15,7 +17,7 @@ from pathlib import Path
 from planner import units
 from planner.io.links import Links, qr_png
 from planner.model import Scenario, fmt_clock
-from planner.plan import Plan
+from planner.plan import Plan, Stop
 
 ROSTER_COLUMNS = {
     "id": [
@@ -54,11 +56,11 @@ def read_plan_json(path: Path) -> Plan:
     return Plan.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
-def plan_geojson(scenario: Scenario, plan: Plan) -> dict:
+def plan_geojson(scenario: Scenario, plan: Plan) -> dict[str, Any]:
     """The plan as a GeoJSON FeatureCollection: one LineString per team-day route, one Point per stop
     and one Point per site left out (with its reason), coordinates [lon, lat] in WGS84."""
     sites = scenario.site_by_id()
-    features: list[dict] = []
+    features: list[dict[str, Any]] = []
     for td in sorted(plan.team_days, key=lambda t: (t.team_id, t.date)):
         day = {"team_id": td.team_id, "date": td.date.isoformat()}
         path = [[td.start_place.lon, td.start_place.lat]]
@@ -77,8 +79,9 @@ def plan_geojson(scenario: Scenario, plan: Plan) -> dict:
             "depart": fmt_clock(td.depart_min), "return": fmt_clock(td.return_min),
         }})
     for lo in plan.left_out:
-        site = sites.get(lo.site_id)
-        if site is not None:
+        unvisited = sites.get(lo.site_id)
+        if unvisited is not None:
+            site = unvisited
             features.append(_point(site.lon, site.lat, {
                 "feature": "left_out", "site_id": site.id, "site_name": site.name, "kind": site.kind.value,
                 "reason": lo.reason.value, "detail": lo.detail, "unrecorded": lo.unrecorded,
@@ -86,11 +89,11 @@ def plan_geojson(scenario: Scenario, plan: Plan) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _point(lon: float, lat: float, properties: dict) -> dict:
+def _point(lon: float, lat: float, properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]}, "properties": properties}
 
 
-def change_label(stop, lang: str = "id") -> str:
+def change_label(stop: Stop, lang: str = "id") -> str:
     """What a re-plan did to a stop ("" in a plan that is no re-plan)."""
     mark = stop.outcome or stop.change
     return CHANGE_LABELS[lang][mark.value] if mark is not None else ""
@@ -101,7 +104,7 @@ def roster_columns(plan: Plan, lang: str = "id") -> list[str]:
     return ROSTER_COLUMNS[lang] + ([CHANGE_COLUMN[lang]] if plan.replan is not None else [])
 
 
-def roster_rows(scenario: Scenario, plan: Plan, lang: str = "id") -> list[list]:
+def roster_rows(scenario: Scenario, plan: Plan, lang: str = "id") -> list[list[Any]]:
     """One row per stop, in team, date and visiting order (a re-plan adds what changed)."""
     sites, teams = scenario.site_by_id(), scenario.team_by_id()
     rows = []
@@ -146,7 +149,7 @@ def write_roster_xlsx(scenario: Scenario, plan: Plan, path: Path, lang: str = "i
     import xlsxwriter
 
     header = roster_columns(plan, lang)
-    by_team: dict[str, list[list]] = {}
+    by_team: dict[str, list[list[Any]]] = {}
     for row in roster_rows(scenario, plan, lang):
         by_team.setdefault(row[0], []).append(row)
     with xlsxwriter.Workbook(str(path), XLSX_OPTIONS) as wb:
@@ -168,7 +171,7 @@ LINKS_SHEET = {"id": ("Tautan lapangan", ["tim", "nama_tim", "tanggal", "tautan"
                "en": ("Field links", ["team", "team_name", "date", "link", "qr_code"])}
 
 
-def _links_sheet(wb, scenario: Scenario, links: Links, lang: str, bold) -> None:  # noqa: ANN001 - xlsxwriter objects
+def _links_sheet(wb: Any, scenario: Scenario, links: Links, lang: str, bold: Any) -> None:  # xlsxwriter ships no types
     """One row per team-day: team, date, the field app's URL and its QR code (PNG) to scan from the printout."""
     title, header = LINKS_SHEET[lang]
     teams = scenario.team_by_id()

@@ -3,8 +3,8 @@ file, row and column (so every loader reports problems the same way)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -69,7 +69,7 @@ def check_unique(keys: list[tuple[str, Origin]], column: str, report: Report) ->
         report.error(file, reason, row=row, column=column, value=key)
 
 
-def construct(model: type[M], fields: dict, row: Row, column_of: Callable[[tuple], str | None]) -> M | None:
+def construct(model: type[M], fields: dict[str, Any], row: Row, column_of: Callable[[tuple[Any, ...]], str | None]) -> M | None:
     try:
         return model(**fields)
     except ValidationError as exc:
@@ -78,7 +78,7 @@ def construct(model: type[M], fields: dict, row: Row, column_of: Callable[[tuple
         return None
 
 
-def plain_column(loc: tuple) -> str | None:
+def plain_column(loc: tuple[Any, ...]) -> str | None:
     return str(loc[0]) if loc else None
 
 
@@ -87,7 +87,7 @@ def pydantic_problems(
     report: Report,
     file: str,
     row: int | None,
-    column_of: Callable[[tuple], str | None],
+    column_of: Callable[[tuple[Any, ...]], str | None],
     model: type[BaseModel],
 ) -> None:
     """Translate a pydantic ValidationError into Problems at file/row/column."""
@@ -102,13 +102,13 @@ def pydantic_problems(
         report.error(file, reason, row=row, column=column_of(loc), value=value)
 
 
-def _field_names(model: type[BaseModel], parent: tuple) -> list[str]:
+def _field_names(model: type[BaseModel], parent: tuple[Any, ...]) -> list[str]:
     return list(model.model_fields) if not parent else []
 
 
-def message(error: dict) -> str:
+def message(error: Mapping[str, Any]) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def dotted(prefix: str, loc: tuple) -> str:
+def dotted(prefix: str, loc: tuple[Any, ...]) -> str:
     return ".".join([prefix, *map(str, loc)])

@@ -8,6 +8,8 @@ planner.io.sites, planner.io.teams and planner.io.offices; this module reads the
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 import json
 from pathlib import Path
@@ -99,7 +101,7 @@ def _load(path: Path, label: str, report: Report) -> Scenario | None:
     return scenario if report.ok else None
 
 
-def _read_config(path: Path, label: str, report: Report) -> dict | None:
+def _read_config(path: Path, label: str, report: Report) -> dict[str, Any] | None:
     """The scenario file as a mapping; None (reported) when missing, malformed or not a mapping."""
     if not path.is_file():
         report.error(label, "scenario file not found")
@@ -186,7 +188,7 @@ def _settings(model: type[BaseModel], value: object, key: str, label: str, repor
         return None
 
 
-def _with_dict_defaults(model: type[BaseModel], value: dict) -> dict:
+def _with_dict_defaults(model: type[BaseModel], value: dict[str, Any]) -> dict[str, Any]:
     """Fill per-kind/per-profile mappings with their defaults, so `weights.kind: {prison: 2}` keeps
     the other kinds' weights (and the defaults' keys are validated into enums too)."""
     merged = dict(value)
@@ -215,7 +217,7 @@ def _check_travel(travel: object, base: Path, label: str, report: Report) -> Non
                          column="travel.matrix_file", value=travel.matrix_file)
 
 
-def _specs(config: dict, key: str, label: str, report: Report, many: bool = False) -> list[str]:
+def _specs(config: dict[str, Any], key: str, label: str, report: Report, many: bool = False) -> list[str]:
     """The table file name(s) under `key`: one string, or (for sites) a list of strings."""
     value = config.get(key)
     if value is None:
@@ -231,7 +233,7 @@ def _specs(config: dict, key: str, label: str, report: Report, many: bool = Fals
 
 
 def _build(
-    common: dict,
+    common: dict[str, Any],
     sites: list[tuple[Site, Origin]],
     teams: list[tuple[Team, Origin]],
     label: str,

@@ -9,9 +9,9 @@ or raises `OutcomesError` with a `Report` naming file, row, column and reason. N
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Any, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
 
@@ -47,7 +47,7 @@ class _Span(_Fact):
     until: dt.date | None = Field(default=None, description="last date it lasts (default: the same date)")
 
     @model_validator(mode="after")
-    def _ordered(self):
+    def _ordered(self) -> _Span:
         if self.until is not None and self.until < self.date:
             raise ValueError(f"until ({self.until}) is before date ({self.date})")
         return self
@@ -70,11 +70,11 @@ class VisitDone(_Fact):
 
     @field_validator("start", "end", mode="before")
     @classmethod
-    def _clock(cls, v):
+    def _clock(cls, v: object) -> object:
         return parse_clock(v) if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _times(self):
+    def _times(self) -> VisitDone:
         if self.start is not None and self.end is not None and self.end <= self.start:
             raise ValueError("end is not after start")
         return self
@@ -131,11 +131,9 @@ class TeamUnavailable(_Span):
     reason: str = ""
 
 
-Outcome = Annotated[
-    VisitDone | VisitMissed | KitDown | KitBack | SiteClosed | LinkClosed | TeamUnavailable,
-    Field(discriminator="kind"),
-]
-_OUTCOME = TypeAdapter(Outcome)
+Fact = VisitDone | VisitMissed | KitDown | KitBack | SiteClosed | LinkClosed | TeamUnavailable
+Outcome = Annotated[Fact, Field(discriminator="kind")]
+_OUTCOME: TypeAdapter[Fact] = TypeAdapter(Outcome)
 
 
 class Outcomes(BaseModel):
@@ -145,7 +143,7 @@ class Outcomes(BaseModel):
 
     outcomes: tuple[Outcome, ...] = ()
 
-    def of(self, kind: type) -> list:
+    def of(self, kind: type) -> list[Any]:
         return [o for o in self.outcomes if isinstance(o, kind)]
 
 
@@ -177,7 +175,7 @@ def validate_outcomes(path: str | Path, scenario: Scenario, plan: Plan | None = 
         return None, report
     label = table.label
     check_columns(table, ("kind", "date"), [c for c in ALL_COLUMNS if c not in ("kind", "date")], report)
-    items: list[tuple[object, tuple[str, int]]] = []
+    items: list[tuple[Fact, tuple[str, int]]] = []
     for number, cells in table.rows:
         fact = _row_fact(Row(table, number, cells, report))
         if fact is not None:
@@ -212,7 +210,7 @@ def check_from_time(from_time: dt.datetime, scenario: Scenario, report: Report, 
                               "kept and the whole week is planned again", value=from_time.isoformat())
 
 
-def _row_fact(row: Row) -> object | None:
+def _row_fact(row: Row) -> Fact | None:
     """One outcome from one row (None when the row has errors, all of them reported)."""
     kind = row.required("kind")
     if kind is not None and kind.lower() not in KINDS:
@@ -238,8 +236,8 @@ def _row_fact(row: Row) -> object | None:
     except ValidationError as exc:
         for error in exc.errors():
             loc = [str(x) for x in error["loc"] if str(x) != kind]
-            column = loc[0] if loc else _column_named(str(error["msg"]))
-            row.problem(column, str(error["msg"]).removeprefix("Value error, "), row.text(column) if column else NO_VALUE)
+            named: str | None = loc[0] if loc else _column_named(str(error["msg"]))
+            row.problem(named, str(error["msg"]).removeprefix("Value error, "), row.text(named) if named else NO_VALUE)
         return None
 
 
@@ -268,7 +266,7 @@ def _cell(row: Row, column: str, required: bool = False) -> object:
 # --------------------------------------------------------------------------- references
 
 
-def check_references(items: list[tuple[object, tuple[str, int]]], scenario: Scenario, plan: Plan | None, report: Report) -> None:
+def check_references(items: Sequence[tuple[Fact, tuple[str, int]]], scenario: Scenario, plan: Plan | None, report: Report) -> None:
     """Unknown site/team/kit/place ids, dates outside the week, kits of another team, visits not planned."""
     sites, teams = scenario.site_by_id(), scenario.team_by_id()
     kit_team = {k.id: t.id for t in scenario.teams for k in t.kits}
@@ -312,9 +310,9 @@ def _planned_visits(plan: Plan | None) -> set[tuple[str, str, dt.date]]:
     return {(s.site_id, td.team_id, td.date) for td in plan.team_days for s in td.stops}
 
 
-def _check_repeats(items: list[tuple[object, tuple[str, int]]], report: Report) -> None:
+def _check_repeats(items: Sequence[tuple[Fact, tuple[str, int]]], report: Report) -> None:
     """A visit is reported once (done or missed)."""
-    first: dict[tuple, int] = {}
+    first: dict[tuple[Any, ...], int] = {}
     for fact, (file, row) in items:
         if not isinstance(fact, (VisitDone, VisitMissed)):
             continue

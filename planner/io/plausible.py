@@ -34,7 +34,7 @@ KM_PER_DEG = 111.32
 
 
 @dataclass(frozen=True)
-class Place:
+class MapPoint:
     """A point the plan will drive to: a site or a team's base."""
 
     lat: float
@@ -60,8 +60,8 @@ def check_scenario(
     _same_village(scenario, site_origins, report)
     if offices_label and scenario.district_offices:
         _districts_without_office(scenario, site_origins, offices_label, report)
-    places = [Place(s.lat, s.lon, o, "lat", f"site {s.id}") for s, o in zip(scenario.sites, site_origins)]
-    places += [Place(t.base_lat, t.base_lon, o, "base_lat", f"base of team {t.id}")
+    places = [MapPoint(s.lat, s.lon, o, "lat", f"site {s.id}") for s, o in zip(scenario.sites, site_origins)]
+    places += [MapPoint(t.base_lat, t.base_lon, o, "base_lat", f"base of team {t.id}")
                for t, o in zip(scenario.teams, team_origins)]
     if boundaries is not None:
         _outside_boundaries(places, boundaries, boundaries_label, report)
@@ -107,8 +107,8 @@ def _same_village(scenario: Scenario, site_origins: Sequence[Origin], report: Re
         file, row = origin
         if site.village_code and site.kind.value == "village":  # a prison or school shares its village's code
             if site.village_code in by_code:
-                other, where = by_code[site.village_code]
-                report.warning(file, f"village_code {site.village_code} is also site {other} ({_at(where, file)}): "
+                same_code, where = by_code[site.village_code]
+                report.warning(file, f"village_code {site.village_code} is also site {same_code} ({_at(where, file)}): "
                                      "the same village under two ids is planned and counted twice",
                                row=row, column="village_code", value=site.village_code)
                 continue
@@ -170,10 +170,10 @@ def read_boundaries(path: Path, label: str, report: Report) -> object | None:
         return None
     area = shapely.union_all(polygons).buffer(BOUNDARY_TOLERANCE_DEG)
     shapely.prepare(area)
-    return area
+    return area  # type: ignore[no-any-return]  # shapely ships no types
 
 
-def _outside_boundaries(places: list[Place], area: object, area_label: str, report: Report) -> None:
+def _outside_boundaries(places: list[MapPoint], area: object, area_label: str, report: Report) -> None:
     import shapely
 
     lat = np.array([p.lat for p in places])
@@ -190,7 +190,7 @@ def _outside_boundaries(places: list[Place], area: object, area_label: str, repo
         report.warning(p.origin[0], f"{p.what}: {reason}", row=p.origin[1], column=p.lat_column, value=f"{p.lat:g}")
 
 
-def _isolated(places: list[Place], report: Report) -> None:
+def _isolated(places: list[MapPoint], report: Report) -> None:
     """Without boundaries: places with no other site or base within ISOLATED_KM (a sign dropped, a typo)."""
     grid = _Grid([(p.lat, p.lon) for p in places], ISOLATED_KM)
     for k in grid.isolated():
@@ -257,7 +257,7 @@ def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def _km_array(lat: float, lon: float, lats: np.ndarray, lons: np.ndarray) -> np.ndarray:
     p1, p2 = math.radians(lat), np.radians(lats)
     a = np.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(np.radians(lons - lon) / 2) ** 2
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return np.asarray(2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(a, 1.0))))
 
 
 def _at(origin: Origin, file: str) -> str:

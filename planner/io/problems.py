@@ -147,7 +147,9 @@ class Report:
         n_err, n_warn = self.error_count, self.warning_count
         if not n_err and not n_warn:
             return "no problems"
-        plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+        def plural(n: int, word: str) -> str:
+            return f"{n} {word}{'' if n == 1 else 's'}"
+
         return f"{plural(n_err, 'error')}, {plural(n_warn, 'warning')}"
 
 

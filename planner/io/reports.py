@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -49,11 +49,11 @@ class FieldReport(BaseModel):
 
     @field_validator("time", "start", "end", mode="before")
     @classmethod
-    def _clock(cls, v):
+    def _clock(cls, v: object) -> object:
         return parse_clock(v) if isinstance(v, str) else v
 
     @model_validator(mode="after")
-    def _fields_of_kind(self):
+    def _fields_of_kind(self) -> FieldReport:
         need = {"done": ("people",), "missed": ("reason",), "kit_failure": ("kit_id",)}.get(self.kind, ())
         missing = [f for f in need if getattr(self, f) is None]
         if missing:
@@ -110,7 +110,8 @@ def reports_for_plan(reports: Iterable[StoredReport], plan: Plan) -> tuple[list[
     the plan still has its stop (same team, date, site and visit); a kit failure fits if the team is in it."""
     stops = {(td.team_id, td.date, s.site_id, s.visit) for td in plan.team_days for s in td.stops}
     teams = {td.team_id for td in plan.team_days}
-    fit, other = [], []
+    fit: list[StoredReport] = []
+    other: list[StoredReport] = []
     for s in reports:
         key = (s.team_id, s.date, s.report.site_id, s.report.visit)
         ok = key in stops or (s.report.kind == "kit_failure" and s.team_id in teams)
@@ -154,7 +155,7 @@ def team_day_status(plan: Plan, reports: Iterable[StoredReport]) -> list[TeamDay
 def reports_to_outcomes(reports: Iterable[StoredReport]) -> Outcomes:
     """The outcomes the reports say: a visit done or missed per reported stop, a kit down per failure."""
     reports = list(reports)
-    facts: list = []
+    facts: list[Any] = []
     for (team, day, site, _visit), s in sorted(_last_word(reports).items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
         r = s.report
         if r.kind == "done":
@@ -176,7 +177,8 @@ def write_outcomes_csv(outcomes: Outcomes, path: Path) -> Path:
             # notes come from the field: text a spreadsheet would run as a formula gets a leading '
             row = {k: spreadsheet_text(v) for k, v in fact.model_dump(mode="json").items() if v not in (None, "")}
             for clock in ("start", "end"):
-                if isinstance(row.get(clock), int):
-                    row[clock] = fmt_clock(row[clock])
+                minute = row.get(clock)
+                if isinstance(minute, int):
+                    row[clock] = fmt_clock(minute)
             w.writerow(row)
     return path

@@ -19,9 +19,9 @@ class YamlProblem(ValueError):
 class _Loader(yaml.SafeLoader):
     """SafeLoader without aliases and without the implicit timestamp type (dates stay strings)."""
 
-    def compose_node(self, parent, index):  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stub leaves it untyped
             mark = event.start_mark
             raise YamlProblem(
                 f"aliases (*{event.anchor}) are not allowed in a scenario file; write the value out "

@@ -94,7 +94,7 @@ def _people(row: Row, column: str) -> int | None:
     if value is not None and value > units.LARGE_SITE_PEOPLE:
         reason = f"{value:,} people at one site is far more than any village holds; check the figure"
         row.problem(column, reason, row.text(column), warning=True)
-    return value
+    return None if value is None else int(value)
 
 
 def _site_hours(row: Row, kind: SiteKind | None) -> dict[Weekday, tuple[TimeWindow, ...]]:
@@ -115,7 +115,7 @@ def _site_hours(row: Row, kind: SiteKind | None) -> dict[Weekday, tuple[TimeWind
     return hours
 
 
-def _site_column(loc: tuple) -> str | None:
+def _site_column(loc: tuple[int | str, ...]) -> str | None:
     if not loc:
         return None
     if loc[0] == "id":

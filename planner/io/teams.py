@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 from pathlib import Path
 
 from planner import units
@@ -53,10 +54,10 @@ def load_teams(
     return teams
 
 
-def _team_rows(table: Table, report: Report) -> tuple[dict[str, int], dict[str, dict]]:
+def _team_rows(table: Table, report: Report) -> tuple[dict[str, int], dict[str, dict[str, Any]]]:
     """Each team id's (first) row number, and the Team fields of the rows without errors."""
     team_rows: dict[str, int] = {}
-    team_fields: dict[str, dict] = {}
+    team_fields: dict[str, dict[str, Any]] = {}
     ids: list[tuple[str, Origin]] = []
     for number, cells in table.rows:
         row = Row(table, number, cells, report)
@@ -82,7 +83,7 @@ def _table(
     return table
 
 
-def _team_fields(row: Row) -> dict | None:
+def _team_fields(row: Row) -> dict[str, Any] | None:
     """The fields of one Team (without kits) from one row; None when the row has errors."""
     fields = dict(
         id=row.identifier("team_id"),
@@ -163,7 +164,7 @@ def merge_windows(windows: Iterable[TimeWindow]) -> tuple[TimeWindow, ...]:
     return tuple(merged)
 
 
-def _team_column(loc: tuple) -> str | None:
+def _team_column(loc: tuple[int | str, ...]) -> str | None:
     if not loc:
         return None
     if loc[0] == "id":
@@ -215,7 +216,7 @@ def _kit(row: Row) -> Kit | None:
     return construct(Kit, fields, row, _kit_column)
 
 
-def _kit_column(loc: tuple) -> str | None:
+def _kit_column(loc: tuple[int | str, ...]) -> str | None:
     return "kit_id" if loc[:1] == ("id",) else plain_column(loc)
 
 

@@ -18,6 +18,8 @@ partition whose manifest matches the same inputs and options. A partition that f
 
 from __future__ import annotations
 
+from typing import Any
+
 import hashlib
 import json
 import os
@@ -30,7 +32,7 @@ from pathlib import Path
 from planner import units
 from planner.solve.backends import Backend, DaskWorkerBackend, InProcessBackend, TaskError, in_dask_worker
 from planner.io.export import read_plan_json, write_roster_csv, write_roster_xlsx
-from planner.model import Scenario
+from planner.model import Scenario, VehicleProfile
 from planner.plan import Plan
 from planner.compile.travel import Matrices, Points, provider_for
 
@@ -52,7 +54,7 @@ class BatchOptions:
     roster: bool = True  # write roster.csv / roster.xlsx beside plan.json
     lang: str = "id"
 
-    def key(self) -> dict:
+    def key(self) -> dict[str, Any]:
         """The options a partition's files depend on (what a rerun must match to skip it); not `nested`,
         `retries`: they change where and how often it runs, not what it writes."""
         return {
@@ -72,7 +74,7 @@ class ShippedTravel:
         self.by_profile = matrices
         self.knows_crossings = True  # made through planner.compile.crossings.with_crossings
 
-    def matrices(self, points: Points, profile) -> Matrices:
+    def matrices(self, points: Points, profile: VehicleProfile | str) -> Matrices:
         if tuple(points.ids) != self.ids:
             raise ValueError("shipped travel matrices were made for other points")
         return self.by_profile[str(profile)]
@@ -301,8 +303,8 @@ def _shipped_travel(scenario: Scenario) -> ShippedTravel | None:
 
     provider = with_crossings(provider_for(scenario.travel, base), scenario)
     points = scenario_points(scenario)
-    profiles = sorted({str(t.vehicle) for t in scenario.teams})
-    return ShippedTravel(tuple(points.ids), {p: provider.matrices(points, p) for p in profiles})
+    profiles = sorted({t.vehicle for t in scenario.teams}, key=str)
+    return ShippedTravel(tuple(points.ids), {str(p): provider.matrices(points, p) for p in profiles})
 
 
 def _finished(folder: Path, digest: str) -> tuple[Plan, float] | None:
@@ -344,7 +346,7 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     os.replace(tmp, path)
 
 
-def outcome_dict(o: Outcome) -> dict:
+def outcome_dict(o: Outcome) -> dict[str, Any]:
     """An outcome without its plan, for logs and JSON."""
     d = asdict(o)
     d.pop("plan", None)

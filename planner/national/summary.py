@@ -7,11 +7,14 @@ in Bahasa Indonesia by default (`lang="en"` for English).
 
 from __future__ import annotations
 
+from typing import Any
+
 import csv
 import html
 import json
 import os
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from planner.io.export import spreadsheet_text
@@ -39,7 +42,7 @@ TOTAL = {"id": "NASIONAL", "en": "NATIONAL"}
 TITLE = {"id": "Ringkasan nasional", "en": "National summary"}
 
 
-def plan_row(plan: Plan) -> dict:
+def plan_row(plan: Plan) -> dict[str, Any]:
     """Figures of one plan: recordings against the bound, kit use, sites left out by reason."""
     k = plan.kpis
     capacity = sum(td.capacity for td in plan.team_days)
@@ -61,7 +64,7 @@ def plan_row(plan: Plan) -> dict:
     }
 
 
-def summary_rows(outcomes) -> list[dict]:
+def summary_rows(outcomes: Sequence[Any]) -> list[dict[str, Any]]:  # national.batch.Outcome (batch imports this module)
     """One row per partition (figures empty where it failed)."""
     rows = []
     for o in outcomes:
@@ -72,7 +75,7 @@ def summary_rows(outcomes) -> list[dict]:
     return rows
 
 
-def national_row(rows: list[dict]) -> dict:
+def national_row(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Totals over the planned partitions; shares recomputed from the totals."""
     ok = [r for r in rows if "expected_recordings" in r]
     summed = ("expected_recordings", "upper_bound", "total_unrecorded", "capacity", "kit_recordings", "sites_served", "sites_left_out")
@@ -89,7 +92,7 @@ def national_row(rows: list[dict]) -> dict:
     return total
 
 
-def write_summary(out_dir: Path, outcomes, lang: str = "id") -> dict[str, Path]:
+def write_summary(out_dir: Path, outcomes: Sequence[Any], lang: str = "id") -> dict[str, Path]:
     """summary.json, summary.csv and summary.md in out_dir (each written then renamed)."""
     rows = summary_rows(outcomes)
     nat = national_row(rows)
@@ -105,12 +108,12 @@ def _header(column: str, lang: str) -> str:
     return HEADERS_ID.get(column, column) if lang == "id" else column
 
 
-def _cells(row: dict, lang: str) -> list:
+def _cells(row: dict[str, Any], lang: str) -> list[Any]:
     status = STATUS.get(lang, STATUS["en"]).get(row.get("status", ""), row.get("status", ""))
     return [status if c == "status" else row.get(c, "") for c in COLUMNS]
 
 
-def _csv_text(rows: list[dict], nat: dict, lang: str) -> str:
+def _csv_text(rows: list[dict[str, Any]], nat: dict[str, Any], lang: str) -> str:
     import io
 
     buf = io.StringIO()
@@ -122,7 +125,7 @@ def _csv_text(rows: list[dict], nat: dict, lang: str) -> str:
     return "\ufeff" + buf.getvalue()  # BOM: Excel shows Indonesian names right
 
 
-def _markdown(rows: list[dict], nat: dict, lang: str) -> str:
+def _markdown(rows: list[dict[str, Any]], nat: dict[str, Any], lang: str) -> str:
     """A short table for people: status, recordings vs bound, kit use, left out; failures with reasons."""
     cols = ["scenario", "province", "status", "expected_recordings", "upper_bound", "share_of_bound", "kit_utilisation", "sites_left_out", "wall_s"]
     lines = [f"# {TITLE.get(lang, TITLE['en'])}", "", "| " + " | ".join(_header(c, lang) for c in cols) + " |", "|" + "---|" * len(cols)]
@@ -140,7 +143,7 @@ def _markdown(rows: list[dict], nat: dict, lang: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _md_cell(value) -> str:
+def _md_cell(value: object) -> str:
     if isinstance(value, float):
         value = f"{value:.4g}"
     elif isinstance(value, int):

@@ -11,6 +11,8 @@ team); only the travel model (haversine) is real. Same seed, same files.
 
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,7 +124,7 @@ def _site_counts(spec: ProvinceSpec, rng) -> np.ndarray:
     return np.concatenate([[city], others])
 
 
-def _sites(spec: ProvinceSpec, centres, spread, counts, river: set[int], rng) -> tuple[list[dict], list[dict]]:
+def _sites(spec: ProvinceSpec, centres, spread, counts, river: set[int], rng) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     sites, offices = [], []
     for r in range(spec.regencies):
         code = f"{spec.code}.{r + 1:02d}"
@@ -148,7 +150,7 @@ def _sites(spec: ProvinceSpec, centres, spread, counts, river: set[int], rng) ->
     return sites, offices
 
 
-def _site(sid, name, kind, pos, unrecorded, province, regency, district, access, electricity, **extra) -> dict:
+def _site(sid, name, kind, pos, unrecorded, province, regency, district, access, electricity, **extra) -> dict[str, Any]:
     lat = float(np.clip(pos[0], *units.INDONESIA_LAT))
     lon = float(np.clip(pos[1], *units.INDONESIA_LON))
     return {
@@ -160,7 +162,7 @@ def _site(sid, name, kind, pos, unrecorded, province, regency, district, access,
     }
 
 
-def _teams(spec: ProvinceSpec, centres, counts, river: set[int], rng) -> tuple[list[dict], list[dict]]:
+def _teams(spec: ProvinceSpec, centres, counts, river: set[int], rng) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     teams, kits = [], []
     big = np.quantile(counts[1:], 0.75)
 

@@ -7,6 +7,8 @@ CI runs JEMPUT_SCHEMATHESIS_EXAMPLES (default 25) examples per operation; the fu
     JEMPUT_SCHEMATHESIS_EXAMPLES=100 python -m pytest tests/api/test_schemathesis.py -m slow -p no:cacheprovider
 
 By-design answers, excluded per operation below (each with its reason), are the only exceptions.
+Last full run (2026-12-07, after issue 17's slow-client, upload and re-plan-warning changes): 28
+operations × 100 examples, every check, clean in 559 s on the shared 2-core machine.
 """
 
 from __future__ import annotations

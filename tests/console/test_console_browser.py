@@ -159,7 +159,8 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     assert bad.count() >= 1 and "sites.csv" in bad.first.inner_text() and "lat" in bad.first.inner_text()
     assert page.locator("#problems-table img").count() == 0
     row_header = table.locator("thead th", has_text="Baris")
-    row_header.get_by_role("button").click()
+    row_header.get_by_role("button").focus()
+    page.keyboard.press("Enter")  # sorting works from the keyboard
     assert row_header.get_attribute("aria-sort") == "ascending"
     row_header.get_by_role("button").click()
     assert row_header.get_attribute("aria-sort") == "descending"
@@ -204,6 +205,11 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     path = done.value.path()
     assert done.value.suggested_filename.endswith(".xlsx") and open(path, "rb").read(2) == b"PK"
 
+    with page.expect_download() as done:
+        page.get_by_role("link", name="Peta ringkasan (HTML)").click()
+    overview = open(done.value.path(), encoding="utf-8").read()
+    assert "L.map(" in overview and HOSTILE_NAME not in overview  # the full overview, names escaped
+
     link = page.locator("a.field-link").first
     href = link.get_attribute("href")
     assert re.search(r"/v1/plans/[0-9a-f]{32}/teams/[^/]+/days/\d{4}-\d{2}-\d{2}/app$", href)
@@ -213,6 +219,10 @@ def test_coordinator_uploads_fixes_plans_and_dispatches_the_week(browser, served
     phone = popup.value
     phone.wait_for_load_state()
     assert phone.locator("input[name=key]").count() == 1  # the phone asks the team's key; none is in the link
+    team = re.search(r"/teams/([^/]+)/days/", href).group(1)
+    phone.locator("input[name=key]").fill(add_key("field", team, "phone", Settings(data_dir=served.tmp))[1])
+    phone.keyboard.press("Enter")
+    phone.wait_for_selector("form.report")  # the team-day's route with its report forms
     phone.close()
 
     # the field reports a missed visit; the coordinator re-plans the rest of the week from Tuesday noon
@@ -247,6 +257,13 @@ def test_roles_english_tablet_and_no_csp_violation(browser, served: Server) -> N
     _sign_in(tab, served.keys["dashboard"])
     assert page.locator("#upload-form").count() == 0 and page.get_by_text("A dashboard key reads only.").count() == 1
     page.locator(f"a[hx-get='/console/f/plans/{pid}']").first.click()
+    page.wait_for_selector("#plan")
+    assert page.url.endswith(f"/?lang=en#plan/{pid}")  # the plan's id in the address, never the key
+    page.reload()  # the tab keeps its key: the same plan comes back
+    page.wait_for_selector("#plan")
+    page.go_back()
+    page.wait_for_selector("#home")
+    page.go_forward()
     page.wait_for_selector("#plan")
     assert page.locator("#replan-form").count() == 0 and page.get_by_text("Expected recordings").count() >= 1
     assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]

@@ -75,6 +75,17 @@ def test_plan_page_shows_kpis_bound_coverage_left_out_links_and_escapes_names(pl
     assert "Expected recordings" in en and "Upper bound" in en and "Coverage per regency" in en
 
 
+def test_the_plan_page_goes_gzipped_and_its_fixed_part_is_made_once(planned):
+    c, pid = planned.client, planned.plan_id
+    first = c.get(f"/console/f/plans/{pid}", headers={**console_headers("coordinator"), "Accept-Encoding": "gzip"})
+    assert first.headers["content-encoding"] == "gzip" and first.headers["cache-control"] == "no-store"
+    plain = c.get(f"/console/f/plans/{pid}", headers={**console_headers("coordinator"), "Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    fixed = lambda t: t[t.index('aria-labelledby="kpi-title"'):t.index('aria-labelledby="td-title"')]  # noqa: E731
+    assert fixed(first.text) == fixed(plain.text)
+    assert planned.client.app.state.store.cached_body(pid, "console:all:id") is not None
+
+
 def test_kpis_on_the_page_are_the_apis(planned):
     job = planned.client.get(f"/v1/plans/{planned.plan_id}", headers=console_headers("dashboard")).json()
     kpis = job["plan"]["kpis"]

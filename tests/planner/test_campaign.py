@@ -146,3 +146,21 @@ def test_confirmed_gains_are_what_planning_with_the_decision_gives(small: Scenar
         assert d.measured_gain == again
         assert d.kit_weeks > 0 and d.gain_per_kit_week == pytest.approx(d.gain / d.kit_weeks)
     assert c.baseline.recorded() == base
+
+
+@pytest.mark.slow
+def test_the_screening_model_behaves(run) -> None:
+    from planner.campaign.screen import calibrate, predict
+
+    cal = calibrate(run)
+    assert all(0 <= eta <= 1.5 for eta in cal.share.values())
+    total = lambda a: sum(predict(run, cal, a).values())  # noqa: E731
+    lend = LendKit("15.72.01", "x", "T1572-2", REGENCY)
+    assert total(lend) > 0
+    late = RepairFirst(BROKEN, "T1572-1", REGENCY, dt.date(2027, 1, 1))  # back after the deadline: nothing gained
+    assert total(late) == 0
+    early = RepairFirst(BROKEN, "T1572-1", REGENCY, START + dt.timedelta(days=7))
+    assert 0 < total(early) < total(lend)  # one kit for two of three weeks vs one kit for all of them
+    assert 0 < total(AddTeam(REGENCY, 1, "T1572-1", 2)) <= total(AddTeam(REGENCY, 2, "T1572-1", 2))
+    for gains in (predict(run, cal, lend), predict(run, cal, early)):
+        assert set(gains) == {REGENCY}

@@ -150,3 +150,13 @@ def test_no_import_circle_inside_planner() -> None:
         if name not in state:
             cycle = visit(name)
             assert cycle is None, " → ".join(cycle)
+
+
+def test_no_two_classes_of_planner_share_a_name() -> None:
+    """One name, one thing (two classes named TeamDay were one of issue 18's findings)."""
+    where: dict[str, list[str]] = {}
+    for name, path in MODULES.items():
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(name)
+    assert not {k: v for k, v in where.items() if len(v) > 1}
