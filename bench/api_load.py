@@ -1,7 +1,9 @@
 """Benchmark: the dispatch API under load, driven by wrk (Debian's package), beside a plain Starlette floor.
 
-Run: .venv/bin/python bench/api_load.py [--duration 5] [--time-limit 10] [--postgres URL]
-(needs `wrk`: apt-get install wrk; --postgres defaults to JEMPUT_TEST_POSTGRES_URL, see scripts/start_postgres.sh)
+Run: .venv/bin/python bench/api_load.py [--duration 5] [--time-limit 10] [--postgres URL] [--before DIR]
+(needs `wrk`: apt-get install wrk; --postgres defaults to JEMPUT_TEST_POSTGRES_URL, see scripts/start_postgres.sh;
+--before: the source tree of an earlier jemput, e.g. `git archive COMMIT | tar -x -C DIR`, measured first
+in the same run as one `jemput serve` on SQLite, with the same venv)
 
 Everything runs on 127.0.0.1 and every wrk run is bounded (--duration seconds, 5 s request timeout).
 For each deployment shape — one `jemput serve` process on SQLite (runner inside), and N web processes
@@ -63,7 +65,10 @@ def wait_ready(url: str, procs: list[subprocess.Popen], seconds: float = 90) -> 
 
 
 def start(args: list[str], env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL, start_new_session=True)
+    """A process of `python -m …` run from the tree on its PYTHONPATH (`-m` puts the working folder first
+    on sys.path: run from this checkout, a --before server would import this checkout's code)."""
+    return subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.DEVNULL, start_new_session=True,
+                            cwd=env.get("PYTHONPATH") or None)
 
 
 def stop(procs: list[subprocess.Popen]) -> None:
@@ -113,7 +118,12 @@ def deployments(args, tmp: Path) -> list[tuple[str, dict, list[list[str]], str]]
     keys = f"coordinator={COORD},dashboard={DASH}"
     base = {**os.environ, "JEMPUT_BOOTSTRAP_KEYS": keys, "JEMPUT_DATA_DIR": str(tmp / "data")}
     base.pop("DATABASE_URL", None)
-    shapes = [("sqlite, 1 web process (runner inside)", base, [["-m", "jemput.cli", "serve"]], "")]
+    shapes = []
+    if args.before:
+        before = {**base, "PYTHONPATH": str(Path(args.before).resolve()), "JEMPUT_DATA_DIR": str(tmp / "before")}
+        shapes.append((f"before ({args.before_label}): sqlite, 1 web process", before, [["-m", "jemput.cli", "serve"]], ""))
+    now = {**base, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    shapes.append(("sqlite, 1 web process (runner inside)", now, [["-m", "jemput.cli", "serve"]], ""))
     if args.postgres:
         import psycopg
 
@@ -121,7 +131,7 @@ def deployments(args, tmp: Path) -> list[tuple[str, dict, list[list[str]], str]]
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         url = args.postgres.rsplit("/", 1)[0] + "/" + name
-        env = {**base, "DATABASE_URL": url}
+        env = {**now, "DATABASE_URL": url}
         shapes.append((f"postgresql, {args.web_workers} web processes + 1 `jemput worker`", env,
                        [["-m", "jemput.cli", "serve", "--workers", str(args.web_workers), "--no-runner"],
                         ["-m", "jemput.cli", "worker"]], url))
@@ -131,7 +141,7 @@ def deployments(args, tmp: Path) -> list[tuple[str, dict, list[list[str]], str]]
 def field_key(env: dict, team: str) -> str:
     """A field key for `team`, created in that deployment's database (as `jemput keys create` does)."""
     out = subprocess.run([sys.executable, "-m", "jemput.cli", "keys", "create", "--role", "field", "--team", team],
-                         env=env, capture_output=True, text=True, check=True).stdout
+                         env=env, capture_output=True, text=True, check=True, cwd=env.get("PYTHONPATH") or None).stdout
     return out.strip().rsplit(" ", 1)[-1]
 
 
@@ -187,6 +197,8 @@ def main() -> None:
                     help="admin URL of a PostgreSQL server to add the N-web-process shape (a database is created)")
     ap.add_argument("--web-workers", type=int, default=2)
     ap.add_argument("--name", default="api_load", help="results file name (bench/results/NAME.md and .csv)")
+    ap.add_argument("--before", default="", help="source tree of an earlier jemput to measure first (see above)")
+    ap.add_argument("--before-label", default="before", help="what --before is, e.g. main at 09ae5a9")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -227,7 +239,8 @@ def write(rows: list[dict], args, load_before) -> None:
         "# The dispatch API under load (wrk, loopback) beside a plain Starlette floor",
         "",
         f"Command: `.venv/bin/python bench/api_load.py --duration {args.duration:g} --time-limit {args.time_limit:g}"
-        f"{' --postgres URL' if args.postgres else ''} --web-workers {args.web_workers} --name {args.name}`",
+        f"{' --postgres URL' if args.postgres else ''} --web-workers {args.web_workers} --name {args.name}"
+        f"{f' --before DIR --before-label {args.before_label!r}' if args.before else ''}`",
         machine(tail=f"; 1-min load average {load_before[0]:.2f} at the start (the machine is shared with other "
                      "jobs: absolute figures are pessimistic, compare with the floor of the same run)"),
         "",

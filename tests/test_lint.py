@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LOOSE_AT_MOST = 6  # lower it as modules become strict
 PACKAGES = ["planner", "api", "maps", "jemput", "console", "tests", "bench", "scripts"]
 
 
@@ -28,17 +27,16 @@ def test_ruff_finds_nothing() -> None:
 
 
 def test_mypy_strict_on_planner_finds_nothing() -> None:
-    """`[tool.mypy]` in pyproject.toml: strict on planner/, less the modules listed as not yet typed."""
+    """`[tool.mypy]` in pyproject.toml: strict on planner/."""
     run = subprocess.run([_tool("mypy"), "--cache-dir", str(ROOT / ".mypy_cache")], cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr
 
 
-def test_the_list_of_modules_not_yet_strict_only_shrinks() -> None:
-    """A module typed strictly leaves the list; a new module never joins it (the list is the issue-18 snapshot)."""
+def test_no_planner_module_is_exempt_from_strict_typing() -> None:
+    """Every module of planner/ is checked strictly: no override turns errors off (issue 18 typed the last ones)."""
     import tomllib
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    loose = next(o["module"] for o in config["tool"]["mypy"]["overrides"] if o.get("ignore_errors"))
-    assert len(loose) <= LOOSE_AT_MOST and len(set(loose)) == len(loose)
-    missing = [m for m in loose if not (ROOT / (m.replace(".", "/") + ".py")).exists()]
-    assert not missing, f"{missing} no longer exist: take them off the list"
+    assert config["tool"]["mypy"]["strict"] is True and config["tool"]["mypy"]["files"] == ["planner"]
+    loose = [o for o in config["tool"]["mypy"].get("overrides", []) if o.get("ignore_errors")]
+    assert not loose, f"modules exempt from mypy: {loose}"

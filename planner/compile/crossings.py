@@ -192,8 +192,9 @@ class CrossingProvider:
         for i, q in enumerate(ports):
             by_crossing[q.crossing].append(i)
         for k, (i, j) in ((k, v) for k, v in by_crossing.items() if len(v) == 2):
-            x = self.crossings[k]
-            t = float(self.wait[k] + x.crossing_min)
+            x, wait = self.crossings[k], self.wait[k]
+            assert wait is not None  # ports of a crossing without a departure are not in `ports`
+            t = float(wait + x.crossing_min)
             length = x.length_km if x.length_km is not None else float(
                 great_circle_km(x.a_lat, x.a_lon, x.b_lat, x.b_lon))
             for u, v in ((i, j), (j, i)):

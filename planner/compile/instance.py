@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,13 +16,14 @@ import numpy as np
 
 from planner import units
 from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
-from planner.model import Scenario, Site, Team, VehicleProfile
+from planner.model import Scenario, Site, Team, TimeWindow, VehicleProfile
 from planner.plan import LeftOutReason
 from planner.compile.crossings import with_crossings
 from planner.compile.table import TravelTable
 from planner.compile.travel import UNREACHABLE_MIN, Points, TravelProvider, provider_for, whole_minutes
 
 DAY = units.DAY_MINUTES
+Matrix = np.ndarray | TravelTable  # point × point, read by indexing: dense, or computed on demand
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,8 @@ class Compiled:
     lat: np.ndarray
     lon: np.ndarray
     # point × point, read as numpy arrays: int32 whole minutes and float32 km, dense or on demand (TravelTable)
-    duration: dict[VehicleProfile, np.ndarray | TravelTable]
-    distance: dict[VehicleProfile, np.ndarray | TravelTable]
+    duration: dict[VehicleProfile, Matrix]
+    distance: dict[VehicleProfile, Matrix]
     weight: np.ndarray  # value of one person per site
     sizes: list[list[int]]  # expected people per visit, per site
     compatible: np.ndarray  # bool team × site: requirements, vehicle and ownership
@@ -59,7 +61,7 @@ class Compiled:
     windows: list[list[tuple[tuple[int, int], ...]]]  # per site, per day: absolute opening windows
     # per day index with closures: point pairs (both directions) whose direct link is closed that day
     closed: dict[int, frozenset[tuple[int, int]]] = field(default_factory=dict)
-    _day_duration: dict[tuple[VehicleProfile, int], np.ndarray] = field(
+    _day_duration: dict[tuple[VehicleProfile, int], Matrix] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -68,31 +70,33 @@ class Compiled:
             if isinstance(m, np.ndarray):  # a TravelTable is read-only by make
                 m.setflags(write=False)
 
-    def duration_on(self, profile: VehicleProfile, day: int) -> np.ndarray:
+    def duration_on(self, profile: VehicleProfile, day: int) -> Matrix:
         """Whole minutes point × point for `profile` on day `day`, closed links impossible
         (`UNREACHABLE_MIN`): the one place `Scenario.closed_links` becomes travel for every solver path."""
         pairs = self.closed.get(day)
         if not pairs:
             return self.duration[profile]
         key = (profile, day)
-        if key not in self._day_duration and isinstance(self.duration[profile], TravelTable):
-            self._day_duration[key] = self.duration[profile].with_closed(pairs)
-        if key not in self._day_duration:
-            m = self.duration[profile].copy()
+        full = self.duration[profile]
+        if key not in self._day_duration and isinstance(full, TravelTable):
+            self._day_duration[key] = full.with_closed(pairs)
+        if key not in self._day_duration and isinstance(full, np.ndarray):
+            m = full.copy()
             a, b = np.array(sorted(pairs), dtype=np.int64).T
             m[a, b] = UNREACHABLE_MIN
             m.setflags(write=False)
             self._day_duration[key] = m
         return self._day_duration[key]
 
-    def duration_any_day(self, profile: VehicleProfile) -> np.ndarray:
+    def duration_any_day(self, profile: VehicleProfile) -> Matrix:
         """Whole minutes with every link closed on some day of the week impossible (for choices that
         span days, such as an overnight trip's lodging)."""
         if not self.closed:
             return self.duration[profile]
-        if isinstance(self.duration[profile], TravelTable):
-            return self.duration[profile].with_closed(frozenset().union(*self.closed.values()))
-        m = self.duration[profile].copy()
+        full = self.duration[profile]
+        if isinstance(full, TravelTable):
+            return full.with_closed(frozenset().union(*self.closed.values()))
+        m = full.copy()
         for pairs in self.closed.values():
             a, b = np.array(sorted(pairs), dtype=np.int64).T
             m[a, b] = UNREACHABLE_MIN
@@ -139,12 +143,14 @@ def compile_scenario(scenario: Scenario, provider: TravelProvider | None = None)
     )
 
 
-def travel_tables(provider: TravelProvider, points: Points, profiles: list[VehicleProfile]) -> tuple[dict, dict]:
+def travel_tables(
+    provider: TravelProvider, points: Points, profiles: list[VehicleProfile]
+) -> tuple[dict[VehicleProfile, Matrix], dict[VehicleProfile, Matrix]]:
     """Minutes and km per profile: computed on demand when the provider's figures for a pair depend on
     its two ends alone (`planner.compile.table`), else dense matrices (int32 minutes, float32 km:
     half the memory of the provider's float64, same whole minutes), checked against memory first."""
-    duration: dict = {}
-    distance: dict = {}
+    duration: dict[VehicleProfile, Matrix] = {}
+    distance: dict[VehicleProfile, Matrix] = {}
     if hasattr(provider, "pair_travel"):
         for p in profiles:
             duration[p] = TravelTable(points, provider.pair_travel(p), "min")
@@ -293,7 +299,7 @@ def _team_days(scenario: Scenario, dates: list[dt.date]) -> list[WorkDay]:
     return out
 
 
-def _abs_windows(windows, day: int) -> tuple[tuple[int, int], ...]:
+def _abs_windows(windows: Iterable[TimeWindow], day: int) -> tuple[tuple[int, int], ...]:
     return tuple((day * DAY + w.start, day * DAY + w.end) for w in windows)
 
 

@@ -15,6 +15,7 @@ are jemput's, not a CSV library's.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -166,7 +167,7 @@ class FileMatrixProvider:
     def _check_rows(self, cells: dict[str, pd.Series], numbers: dict[str, np.ndarray], line: np.ndarray) -> None:
         """Raise for the first row (in file order) with an empty id, unknown profile or a bad number."""
         profile = cells["profile"]
-        checks = [  # in the order a row is read: ids, profile, minutes, km
+        checks: list[tuple[np.ndarray, Callable[[int], str]]] = [  # in the order a row is read: ids, profile, minutes, km
             (((cells["from_id"] == "") | (cells["to_id"] == "")).to_numpy(),
              lambda r: "from_id and to_id must not be empty"),
             (((profile != "") & ~profile.isin(PROFILES)).to_numpy(),
@@ -175,7 +176,7 @@ class FileMatrixProvider:
         for column in ("duration_min", "distance_km"):
             with np.errstate(invalid="ignore"):
                 bad = ~(np.isfinite(numbers[column]) & (numbers[column] >= 0))
-            checks.append((bad, lambda r, c=column: f"{c} {cells[c][r]!r} is not a finite number ≥ 0"))
+            checks.append((bad, _not_a_number(cells, column)))
         flags = np.column_stack([flag for flag, _ in checks]) if len(line) else np.zeros((0, 4), dtype=bool)
         rows = np.flatnonzero(flags.any(axis=1))
         if rows.size:
@@ -193,6 +194,7 @@ class FileMatrixProvider:
         src, dst = rows.src_names[rows.src[twice]], rows.dst_names[rows.dst[twice]]
         prof = rows.profile_names[rows.profile[twice]]
         line = rows.line if rows.line is not None else self._read_exact().line  # the fast path kept no lines
+        assert line is not None  # the exact read keeps every row's line
         which = f"profile {prof}" if prof else "all profiles"
         raise TravelError(f"{self.path} line {line[twice]}: pair {src}→{dst} ({which}) appears twice")
 
@@ -207,3 +209,8 @@ class FileMatrixProvider:
                 f"{self.path} lacks {rows.size} of {len(ids) * (len(ids) - 1)} pairs needed for {profile} "
                 f"(from_id→to_id), e.g. {examples}"
             )
+
+
+def _not_a_number(cells: dict[str, pd.Series], column: str) -> Callable[[int], str]:
+    """The reason row r of `column` is refused."""
+    return lambda r: f"{column} {cells[column][r]!r} is not a finite number ≥ 0"

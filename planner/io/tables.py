@@ -31,7 +31,7 @@ from planner.model import fmt_clock
 from planner.io.problems import Report, Severity
 
 if TYPE_CHECKING:
-    from planner.io.xlsx import SheetExtent
+    from planner.io.xlsx import Sheet, SheetExtent
 
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -144,7 +144,7 @@ def _read_xlsx(path: Path, label: str, sheet: str | None, report: Report, column
     return table
 
 
-def _sheet_records(found) -> tuple[list[list[str]], int]:
+def _sheet_records(found: Sheet) -> tuple[list[list[str]], int]:
     """A sheet's cells as text, and the index of its header (the first non-blank row not a merged title)."""
     from planner.io import xlsx
 
@@ -157,7 +157,9 @@ def _has_columns(records: list[list[str]], lead: int, columns: tuple[str, ...]) 
     return set(columns) <= header
 
 
-def _sheet_with_columns(path: Path, label: str, first, columns: tuple[str, ...], report: Report):
+def _sheet_with_columns(
+    path: Path, label: str, first: Sheet, columns: tuple[str, ...], report: Report
+) -> tuple[Sheet, list[list[str]], int] | None:
     """The one other sheet whose header has `columns` (with a warning saying it was read), or None."""
     from planner.io import xlsx
 
@@ -178,7 +180,7 @@ def _sheet_with_columns(path: Path, label: str, first, columns: tuple[str, ...],
 def _report_bad_cells(table: Table, header: list[str], extent: SheetExtent, report: Report) -> None:
     """Cells the reader gives as empty though the sheet shows something (formulas without a result, #N/A)."""
     names = {i: name.strip().lower() or None for i, name in enumerate(header, 1)}
-    table.unreadable = {(row, names[col]) for row, col in extent.bad_positions if names.get(col)}
+    table.unreadable = {(row, name) for row, col in extent.bad_positions if (name := names.get(col))}
     for row, col, reason in extent.bad_cells:
         report.error(table.label, reason, row=row, column=names.get(col) if row > (table.header_row or 0) else None)
     more = extent.bad_cell_count - len(extent.bad_cells)

@@ -93,7 +93,7 @@ def write_province(folder: Path, spec: ProvinceSpec) -> Path:
     return path
 
 
-def _regency_centres(spec: ProvinceSpec, rng) -> tuple[np.ndarray, np.ndarray]:
+def _regency_centres(spec: ProvinceSpec, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """(lat, lon) of each regency's seat and the spread (deg) of its villages; regency 0 is the city."""
     area = spec.sites * DEGREE_PER_SITE
     height, width = {"compact": (1.0, 1.0), "long": (0.45, 2.2), "scattered": (1.3, 1.3)}[spec.shape]
@@ -114,7 +114,7 @@ def _regency_centres(spec: ProvinceSpec, rng) -> tuple[np.ndarray, np.ndarray]:
     return centres, spread
 
 
-def _site_counts(spec: ProvinceSpec, rng) -> np.ndarray:
+def _site_counts(spec: ProvinceSpec, rng: np.random.Generator) -> np.ndarray:
     """Villages per regency: the city a tenth of the province's sites, the rest uneven (at least 8 each)."""
     rest = spec.sites - 2 * spec.regencies  # a prison and a hospital per regency
     city = max(8, rest // 10)
@@ -124,7 +124,7 @@ def _site_counts(spec: ProvinceSpec, rng) -> np.ndarray:
     return np.concatenate([[city], others])
 
 
-def _sites(spec: ProvinceSpec, centres, spread, counts, river: set[int], rng) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _sites(spec: ProvinceSpec, centres: np.ndarray, spread: np.ndarray, counts: np.ndarray, river: set[int], rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     sites, offices = [], []
     for r in range(spec.regencies):
         code = f"{spec.code}.{r + 1:02d}"
@@ -150,7 +150,8 @@ def _sites(spec: ProvinceSpec, centres, spread, counts, river: set[int], rng) ->
     return sites, offices
 
 
-def _site(sid, name, kind, pos, unrecorded, province, regency, district, access, electricity, **extra) -> dict[str, Any]:
+def _site(sid: str, name: str, kind: str, pos: Any, unrecorded: int, province: str, regency: str, district: str, access: str,
+          electricity: bool, **extra: str) -> dict[str, Any]:
     lat = float(np.clip(pos[0], *units.INDONESIA_LAT))
     lon = float(np.clip(pos[1], *units.INDONESIA_LON))
     return {
@@ -162,11 +163,11 @@ def _site(sid, name, kind, pos, unrecorded, province, regency, district, access,
     }
 
 
-def _teams(spec: ProvinceSpec, centres, counts, river: set[int], rng) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def _teams(spec: ProvinceSpec, centres: np.ndarray, counts: np.ndarray, river: set[int], rng: np.random.Generator) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     teams, kits = [], []
     big = np.quantile(counts[1:], 0.75)
 
-    def add(tid, name, regency, pos, vehicle, nights, clearance):
+    def add(tid: str, name: str, regency: str, pos: Any, vehicle: str, nights: int, clearance: str) -> None:
         teams.append({
             "team_id": tid, "name": name, "regency_code": regency, "base_name": f"Disdukcapil {regency or spec.code}",
             "base_lat": f"{pos[0]:.6f}", "base_lon": f"{pos[1]:.6f}", "vehicle": vehicle,

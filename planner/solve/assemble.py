@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 
 from planner.compile.capacity import service_minutes
-from planner.compile.instance import DAY, Compiled, WorkDay
+from planner.compile.instance import DAY, Compiled, Matrix, WorkDay
 from planner.model import Scenario
 from planner.plan import IdleTeamDay, Kpis, LeftOut, Place, Plan, ReplanInfo, SolveInfo, Stop, TeamDay
 from planner.solve.pending import with_pending
@@ -39,7 +38,7 @@ def place(c: Compiled, point: int) -> Place:
 def time_visits(
     c: Compiled,
     td: WorkDay,
-    dur: np.ndarray,
+    dur: Matrix,
     path: Sequence[int],
     visits: Sequence[tuple[int, int]],
     depart: int,

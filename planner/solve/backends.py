@@ -137,26 +137,26 @@ class DaskBackend:
             from distributed import Client, LocalCluster
 
             if self.address:
-                self._client = Client(self.address)
+                self._client = Client(self.address)  # type: ignore[no-untyped-call]  # distributed leaves it untyped
             else:
                 import dask
 
                 # Dask's nannies set MALLOC_TRIM_THRESHOLD_=65536 in workers; it makes OR-Tools'
                 # search about 2× slower (bench/results/scale_backends.md). None leaves glibc's default.
                 with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
-                    self._cluster = LocalCluster(
+                    self._cluster = LocalCluster(  # type: ignore[no-untyped-call]  # distributed leaves it untyped
                         n_workers=self.local_workers,
                         threads_per_worker=1,
                         processes=True,
                         dashboard_address=":0",  # any free port: machines are shared
                     )
-                self._client = Client(self._cluster)
+                self._client = Client(self._cluster)  # type: ignore[no-untyped-call]  # distributed leaves it untyped
         return self._client
 
     @property
     def slots(self) -> int:
         """Worker threads in the cluster right now (at least 1)."""
-        return max(1, sum(self.client.nthreads().values()))
+        return max(1, int(sum(self.client.nthreads().values())))
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Outcome]:
         if not items:
@@ -167,7 +167,7 @@ class DaskBackend:
         futures = [self.client.submit(fn, item, pure=False) for item in items]
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for f in dask_completed(futures):
+            for f in dask_completed(futures):  # type: ignore[no-untyped-call]  # distributed leaves it untyped
                 yield index[f.key], _dask_outcome(f)
         finally:
             for f in futures:
@@ -201,7 +201,7 @@ class DaskWorkerBackend:
     def slots(self) -> int:
         from distributed import get_client
 
-        return max(1, sum(get_client().nthreads().values()))
+        return max(1, int(sum(get_client().nthreads().values())))  # type: ignore[no-untyped-call]  # distributed leaves it untyped
 
     def map(self, fn: Callable[[Any], Any], items: Sequence[Any]) -> Iterator[Outcome]:
         if not items:
@@ -212,7 +212,7 @@ class DaskWorkerBackend:
         with worker_client() as client:
             futures = [client.submit(fn, item, pure=False) for item in items]
             index = {f.key: i for i, f in enumerate(futures)}
-            outcomes = [(index[f.key], _dask_outcome(f)) for f in dask_completed(futures)]
+            outcomes = [(index[f.key], _dask_outcome(f)) for f in dask_completed(futures)]  # type: ignore[no-untyped-call]  # distributed leaves it untyped
         yield from outcomes
 
     def close(self) -> None:

@@ -109,9 +109,15 @@ def test_replan_from_reports(planned):
     assert moved.status_code == 303 and moved.headers["location"] == f"/v1/plans/{job['id']}/teams/T2/days/{td.date}/app?lang=en"
     assert c.get(moved.headers["location"], headers=headers("field:T2"), follow_redirects=False).status_code == 200
     # a phone that was offline during the re-plan sends to the old plan: the new plan counts it
+    new_path = f"/v1/plans/{job['id']}"
+    cached = {p: c.get(p, headers=headers("dashboard")) for p in (new_path, f"{new_path}/map")}  # made and kept
     late = {"reports": [{"id": "r-late-000001", "site_id": first.site_id, "visit": first.visit, "kind": "kit_failure",
                          "kit_id": "T2-K0", "note": "layar mati"}]}
     assert c.post(_url(pid, "T2", td.date), json=late, headers=headers("field:T2")).status_code == 200
+    for p, was in cached.items():  # the re-plan's stored JSON and overview are not served stale
+        assert c.get(p, headers=headers("dashboard")).headers["etag"] != was.headers["etag"], p
+    shown = c.get(new_path, headers=headers("dashboard")).json()["field_status"]
+    assert next(s for s in shown if s["team_id"] == "T2" and s["date"] == str(td.date))["kit_failures"] == ["T2-K0"]
     listed = c.get(f"/v1/plans/{job['id']}/reports", headers=headers("coordinator")).json()
     assert {(r["report"]["id"], r["plan_id"]) for r in listed["reports"]} >= {("r-replan-0001", pid), ("r-late-000001", pid)}
     status = next(s for s in listed["status"] if s["team_id"] == "T2" and s["date"] == str(td.date))
