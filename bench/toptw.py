@@ -4,6 +4,8 @@ Quick subset (what `make bench` runs, ≈ 6 min):
     .venv/bin/python bench/toptw.py --limit 10
 Full run (every instance with a best-known score, 73 cases, ≈ 40 min):
     .venv/bin/python bench/toptw.py --limit 10 --all
+One half of the split (`--split tuned` or `--split unseen`, see `split_of`), the other the same way:
+    .venv/bin/python bench/toptw.py --limit 10 --split unseen --out toptw_unseen
 Writes bench/results/toptw.{csv,md} (or --out NAME). Every solver gets the same time limit and
 one thread; they run one after another in this process so they see the same machine load.
 jemput plans through `plan_week` like a real week; every plan, the peers' included, is checked by
@@ -35,6 +37,14 @@ RESULTS = Path(__file__).parent / "results"
 QUICK = [("r101", 1), ("c201", 1), ("r201", 1), ("rc201", 1), ("pr01", 1), ("pr05", 1), ("pr10", 1),
          ("c201", 4), ("pr01", 4), ("pr05", 4), ("pr10", 4)]
 SOLVERS = ("jemput", "pyvrp", "vroom")
+# Instances the search settings were ever chosen on: the quick subset (bench/results/search_settings.md)
+# and, from issue 14 on, every Solomon instance. The rest of Cordeau's set is never used for tuning.
+TUNED_CORDEAU = {"pr01", "pr05", "pr10"}
+
+
+def split_of(name: str) -> str:
+    """`tuned` (Solomon, and the Cordeau instances of the quick subset) or `unseen` (the other Cordeau ones)."""
+    return "unseen" if name.startswith("pr") and name not in TUNED_CORDEAU else "tuned"
 
 
 def run_case(name: str, m: int, limit: float, seed: int, bks: int | None, tmp: Path, solvers=SOLVERS) -> dict:
@@ -42,7 +52,8 @@ def run_case(name: str, m: int, limit: float, seed: int, bks: int | None, tmp: P
     inst = parse_instance(instance_path(name))
     sc = to_scenario(inst, m, write_matrix(inst, m, tmp / f"{name}_m{m}.csv"))
     prov = provider(sc)
-    row: dict = {"instance": name, "m": m, "customers": inst.n, "servable": len(sc.sites), "bks": bks}
+    row: dict = {"instance": name, "m": m, "split": split_of(name), "customers": inst.n, "servable": len(sc.sites),
+                 "bks": bks}
     c = compile_scenario(sc, prov)
     op = op_from_compiled(c)
     for who in solvers:
@@ -72,8 +83,9 @@ def run_case(name: str, m: int, limit: float, seed: int, bks: int | None, tmp: P
 
 
 def cases(args, bks: dict) -> list[tuple[str, int]]:
-    if args.all:
-        return sorted(bks, key=lambda k: (k[0][:2] == "pr", k[0], k[1]))
+    if args.all or args.split:
+        every = sorted(bks, key=lambda k: (k[0][:2] == "pr", k[0], k[1]))
+        return [k for k in every if args.split in (None, split_of(k[0]))]
     if args.cases:
         return [(c.split(":")[0], int(c.split(":")[1])) for c in args.cases]
     return QUICK
@@ -84,6 +96,7 @@ def main() -> None:
     ap.add_argument("--limit", type=float, default=10.0, help="seconds per instance and solver")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--all", action="store_true", help="every instance with a best-known score")
+    ap.add_argument("--split", choices=("tuned", "unseen"), help="every instance with a best-known score of one half")
     ap.add_argument("--cases", nargs="+", help="e.g. r101:1 pr05:4")
     ap.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=SOLVERS)
     ap.add_argument("--out", default="toptw", help="results file name (without extension)")
@@ -98,7 +111,17 @@ def main() -> None:
 
 
 def summary(rows: list[dict], solvers) -> list[str]:
-    """Headline figures: mean and worst gap per solver, share of cases where jemput ≥ each peer."""
+    """Headline figures, over all rows and per half of the split (`split_of`)."""
+    out = _summary(rows, solvers)
+    halves = sorted({r.get("split", "") for r in rows})
+    if len(halves) > 1:
+        for half in halves:
+            out += ["", f"Split `{half}`:", *_summary([r for r in rows if r.get("split") == half], solvers)]
+    return out
+
+
+def _summary(rows: list[dict], solvers) -> list[str]:
+    """Mean and worst gap per solver, share of cases where jemput ≥ each peer."""
     out = []
     with_bks = [r for r in rows if r["bks"]]
     for who in solvers:
@@ -122,7 +145,7 @@ def write(rows: list[dict], args, argv: str) -> None:
         w = csv.DictWriter(f, fieldnames=cols)
         w.writeheader()
         w.writerows(rows)
-    show = ["instance", "m", "servable", "bks"] + [f"{s}_{x}" for s in args.solvers for x in ("score", "gap_pct")]
+    show = ["instance", "m", "split", "servable", "bks"] + [f"{s}_{x}" for s in args.solvers for x in ("score", "gap_pct")]
     show += [c for c in cols if c.startswith("jemput_per_")] + [f"{s}_wall_s" for s in args.solvers]
     lines = [
         "# TOPTW literature instances: jemput vs best-known scores, PyVRP and VROOM",
@@ -136,6 +159,10 @@ def write(rows: list[dict], args, argv: str) -> None:
         "jemput plans through `plan_week` (the product path); peers: PyVRP 0.14 (prize-collecting,",
         "clients optional), VROOM via pyvroom 1.15 (priority = score, exact: scores are integers ≤ 50;",
         "exploration level 5; the timeout is honoured approximately, see wall columns).",
+        "",
+        "Split: `tuned` = every Solomon instance and the Cordeau instances of the quick subset (pr01, pr05,",
+        "pr10), on which search settings have been chosen; `unseen` = the other Cordeau instances, never",
+        "used for tuning.",
         "",
         *summary(rows, args.solvers),
         "",

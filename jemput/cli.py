@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from jemput.answers import memory_answered
 from jemput.server_cli import api_settings as _api_settings
@@ -408,11 +408,10 @@ def _print_summary(sc) -> None:
 
 def _print_kpis(p: Plan) -> None:
     k = p.kpis
-    t = Table(title=f"{p.scenario_name}: plan")
-    t.add_column("KPI")
-    t.add_column("value", justify="right")
+    t = Table("KPI", Column("value", justify="right"), title=f"{p.scenario_name}: plan")
     t.add_row("expected recordings", f"{k.expected_recordings:,}")
-    t.add_row("upper bound", f"{k.upper_bound:,}")
+    both = " / ".join("—" if b is None else f"{b:,}" for b in (k.bound_max_flow, k.bound_lp))
+    t.add_row("upper bound (the tighter of max flow / LP)", f"{k.upper_bound:,} ({both})")
     t.add_row("gap to upper bound", f"{k.gap_to_bound:.1%}")
     t.add_row("share of the unrecorded reached", f"{k.share_of_unrecorded:.2%}")
     t.add_row("sites served / left out", f"{k.sites_served} / {k.sites_left_out}")

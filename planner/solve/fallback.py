@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from planner.solve.insertion import ratio_routes
 from planner.solve.problem import PartInstance, service_vector
-from planner.solve.schedule import schedule_route
+from planner.solve.schedule import Timed, schedule_route
 
 POWER = 2.0
 
@@ -43,6 +43,8 @@ def _timed_prefix(inst: PartInstance, v: int, route: list[int]) -> list[int]:
     veh = inst.vehicles[v]
     dur = inst.duration[veh.profile]
     svc = service_vector(inst, veh)
+    across = inst.across_breaks is not None and bool(inst.across_breaks.any())  # one rule for the scenario
+    paused = sum(b1 - b0 for b0, b1 in veh.breaks) if across else 0
     kept: list[int] = []
     sites: set[int] = set()
     for node in route:
@@ -55,12 +57,24 @@ def _timed_prefix(inst: PartInstance, v: int, route: list[int]) -> list[int]:
         if sum(legs) > veh.max_drive_min:
             continue
         services = [int(svc[n]) for n in trial]
-        windows = [_windows(inst, n, veh.ready, t) for n, t in zip(trial, services)]
-        if schedule_route(veh.work_start, legs[:-1], services, windows, veh.breaks, legs[-1], veh.work_end) is None:
+        windows = [_windows(inst, n, veh.ready, t + paused) for n, t in zip(trial, services)]
+        timed = schedule_route(veh.work_start, legs[:-1], services, windows, veh.breaks, legs[-1], veh.work_end, across)
+        if timed is None or (across and not _starts_in_windows(inst, trial, timed)):
             continue
         kept = trial
         sites.add(site)
     return kept
+
+
+def _starts_in_windows(inst: PartInstance, nodes: list[int], timed: list[Timed]) -> bool:
+    """Every visit begins inside one of its start windows (no windows: any time). With visits across
+    breaks the whole-visit windows above are widened by the day's breaks, so the start is checked too:
+    a start window leaves room for the breaks inside the site's opening window (`parts._start_windows`)."""
+    for n, t in zip(nodes, timed):
+        wins = inst.start_windows[n - inst.n_depots]
+        if wins and not any(lo <= t.start <= hi for lo, hi in wins):
+            return False
+    return True
 
 
 def _windows(inst: PartInstance, node: int, ready: int | None, service: int) -> tuple[tuple[int, int], ...]:

@@ -23,6 +23,8 @@ RESTART_S = 0.5  # seconds per restart's search
 SEGMENT_SHARE = 0.3  # at most this share of each route is removed per restart
 POWER = 2.0  # value exponent of the refill (planner.solve.insertion)
 MAX_FAILED = 5  # restarts in a row whose routes do not restore before giving up on restarts
+ACCEPT = 0.0  # a restart's routes become the ones to perturb next when their objective is at most this share
+# above the best (record-to-record travel); 0 = only improvements (bench/results/tune_search.md)
 
 
 def search_with_restarts(
@@ -39,10 +41,10 @@ def search_with_restarts(
     if solution is None:
         return None
     best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
-    best_routes = _routes(routing, manager, best, len(inst.vehicles))
+    current = _routes(routing, manager, best, len(inst.vehicles))
     rng, failed = np.random.default_rng(0), 0
     while (left := total - (time.monotonic() - t0)) > RESTART_S / 2:
-        routes = _perturb(inst, best_routes, rng)
+        routes = _perturb(inst, current, rng)
         assignment = routing.solver().Assignment()
         indices = [[manager.NodeToIndex(n) for n in route] for route in routes]
         restored = routing.RoutesToAssignment(indices, True, True, assignment)
@@ -53,7 +55,9 @@ def search_with_restarts(
             return best if solution is None or solution.ObjectiveValue() >= best_cost else solution
         if solution is not None and solution.ObjectiveValue() < best_cost:
             best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
-            best_routes = _routes(routing, manager, best, len(inst.vehicles))
+            current = _routes(routing, manager, best, len(inst.vehicles))
+        elif ACCEPT > 0 and solution is not None and solution.ObjectiveValue() <= best_cost + ACCEPT * abs(best_cost):
+            current = _routes(routing, manager, solution, len(inst.vehicles))
     return best
 
 

@@ -39,7 +39,7 @@ def _small_week(tmp_path: Path) -> Path:
 @pytest.mark.slow
 def test_plan_then_verify_and_tampering_is_caught(tmp_path: Path) -> None:
     out = tmp_path / "plan"
-    r = runner.invoke(app, ["plan", str(_small_week(tmp_path)), "--out", str(out), "--time-limit", "2", "--workers", "1", "--no-maps"])
+    r = r_plan = runner.invoke(app, ["plan", str(_small_week(tmp_path)), "--out", str(out), "--time-limit", "2", "--workers", "1", "--no-maps"])
     assert r.exit_code == 0, r.output
     assert (out / "roster.csv").read_text(encoding="utf-8-sig").startswith("tim,nama_tim,tanggal")
     assert (out / "roster.xlsx").stat().st_size > 0
@@ -47,6 +47,9 @@ def test_plan_then_verify_and_tampering_is_caught(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     data = json.loads((out / "plan.json").read_text())
     assert {"expected_recordings", "upper_bound"} <= set(data["kpis"])
+    k = data["kpis"]
+    assert k["upper_bound"] == min(b for b in (k["bound_max_flow"], k["bound_lp"]) if b is not None)
+    assert f"{k['bound_max_flow']:,} / " in r_plan.output, "both bounds are shown"
     stops = [s for td in data["team_days"] for s in td["stops"]]
     assert stops, "the good test week has work to plan"
     stops[0]["people"] += 500  # more people than the visit's time allows

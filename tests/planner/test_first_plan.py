@@ -98,3 +98,21 @@ def test_the_lp_bound_gives_up_at_its_deadline_and_the_plan_keeps_the_max_flow_b
     reach = reach_matrix(c, day_places)
     assert lp_bound(c, reach, day_places, deadline=time.monotonic() - 1) is None
     assert lp_bound(c, reach, day_places, deadline=time.monotonic() + 60) == lp_bound(c, reach, day_places)
+
+
+def test_a_first_plan_lets_visits_go_on_across_breaks_when_the_rule_allows() -> None:
+    """With `record_across_breaks` the timed first plan (no time to search) uses the rule: it is valid,
+    some visit spans the midday break, and it records no less than without the rule."""
+    from planner.model import VisitRules
+
+    sites = [village(i, 0.01 * (i % 3), 0.01 * (i // 3), 600, id=f"B{i}") for i in range(6)]
+    plain = scenario(sites, [team("T1", 1), team("T2", 1)], days=3)
+    across = scenario(sites, [team("T1", 1), team("T2", 1)], days=3, visits=VisitRules(record_across_breaks=True))
+    plans = {}
+    for name, sc in (("plain", plain), ("across", across)):
+        plans[name] = solve(sc, seconds=0.0)
+        assert_valid(sc, plans[name])
+        assert plans[name].solve.parts_out_of_time
+    spans = [s for td in plans["across"].team_days for s in td.stops if s.start_min < 12 * 60 < s.end_min]
+    assert spans, "no first-plan visit goes on across the midday break"
+    assert plans["across"].kpis.expected_recordings >= plans["plain"].kpis.expected_recordings

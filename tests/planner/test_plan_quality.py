@@ -112,6 +112,36 @@ def test_lp_bound_charges_a_set_up_and_a_drive_per_visit() -> None:
     assert lp < 0.9 * flow
 
 
+def test_lp_bound_is_left_out_when_not_solved_in_time(monkeypatch) -> None:
+    """A province whose LP does not solve in time (Jawa Timur under load: 359k columns) shows the flow
+    bound alone; the plan gives the LP a deadline (the search's end) instead of waiting for it."""
+    import time
+
+    from planner.check import lp_bound as lp_module
+
+    sc = scenario(ring(12), [team("T1", 2)])
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    reach = reach_matrix(c, day_places)
+    exact = lp_bound(c, reach, day_places)
+    assert exact is not None
+    assert lp_bound(c, reach, day_places, deadline=time.monotonic() + 60) == exact
+    assert lp_bound(c, reach, day_places, deadline=time.monotonic() - 1) is None
+    seen = {}
+    real = lp_module.lp_bound_later
+
+    def spy(c, reach, day_places, deadline=None):
+        seen["deadline"] = deadline
+        return real(c, reach, day_places, deadline=time.monotonic() - 1)  # as if the LP could not finish in time
+
+    monkeypatch.setattr(week, "lp_bound_later", spy)
+    plan = solve(sc, seconds=1.0)
+    assert seen["deadline"] is not None
+    k = plan.kpis
+    assert k.bound_lp is None and k.upper_bound == k.bound_max_flow
+    assert validate_plan(sc, plan) == []
+
+
 def test_validator_rejects_a_bound_below_the_plan_or_not_the_tightest() -> None:
     sc = scenario(ring(10), [team("T1", 2)])
     plan = solve(sc, seconds=1.0)
