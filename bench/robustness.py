@@ -9,7 +9,8 @@ Provinces come from `jemput synth --varied` (planner/national/varied.py: 10–40
 1,000–9,000 sites, compact/long/scattered, a city, river regencies with boat teams). Each run is the
 real command, `jemput plan SCENARIO --time-limit S --no-maps` in a fresh process (it verifies the plan
 with the independent validator and writes the roster), timed from outside; peak memory is sampled
-over its whole process tree (the parts' worker processes included). `load` = that many extra
+over its whole process tree (the parts' worker processes included) as proportional set size (PSS:
+pages the forked workers share with their parent counted once; plain RSS would count them per process). `load` = that many extra
 processes spinning on the CPU for the whole run (the machine is shared besides).
 
 Columns: `regencies_visited` = regencies with a working team that get at least one visit, of those
@@ -54,6 +55,15 @@ def _spin(stop) -> None:
         sum(i * i for i in range(10_000))
 
 
+def _pss(p: psutil.Process) -> int:
+    """Proportional set size (a page shared by n processes counts 1/n in each: the forked part workers share
+    the compiled scenario with their parent, and RSS would count it once per process); RSS where unknown."""
+    try:
+        return int(p.memory_full_info().pss)
+    except (AttributeError, psutil.AccessDenied):
+        return int(p.memory_info().rss)
+
+
 def run_plan(scenario: Path, out: Path, limit: float) -> tuple[float, float, str, float, float]:
     """Wall seconds, peak MB of the process tree, the command's output, its CPU seconds (user + system,
     the parts' worker processes included) and the mean 1-minute load average of the machine meanwhile."""
@@ -68,7 +78,7 @@ def run_plan(scenario: Path, out: Path, limit: float) -> tuple[float, float, str
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
-            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+            peak = max(peak, sum(_pss(p) for p in tree if p.is_running()))
         except psutil.Error:
             pass
         loads.append(psutil.getloadavg()[0])
