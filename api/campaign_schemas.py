@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas import JOB_ID, JobStatus, Progress
+from api.schemas import JOB_ID, JobFields
 from planner.campaign.assumptions import ADD_TEAM_KITS, REPAIR_DAYS
 
 CAMPAIGN_PREFIX = '{"kind":"campaign"'  # how a campaign job's stored options begin (plan jobs' never do)
@@ -53,19 +53,10 @@ class DecisionOut(BaseModel):
     regencies_gaining: list[str]
 
 
-class CampaignOut(BaseModel):
+class CampaignOut(JobFields):
     """A campaign job; `projection` and `decisions` are there once status is done."""
 
-    id: str
-    scenario_id: str
-    status: JobStatus
-    progress: Progress
-    error: str | None = None
-    attempts: int
     options: CampaignRequest
-    created_at: dt.datetime
-    started_at: dt.datetime | None = None
-    finished_at: dt.datetime | None = None
     weeks: int | None = None
     expected_recorded: int | None = Field(default=None, description="expected recordings to the deadline")
     remaining: int | None = Field(default=None, description="unrecorded at the deadline")

@@ -124,8 +124,8 @@ class Violation(BaseModel):
     message: str
 
 
-class JobOut(BaseModel):
-    """A plan job; `plan` is there once status is done (a field key sees only its own team's days)."""
+class JobFields(BaseModel):
+    """What every job answers: plan and campaign jobs share the queue."""
 
     id: str
     scenario_id: str
@@ -133,10 +133,15 @@ class JobOut(BaseModel):
     progress: Progress
     error: str | None = None
     attempts: int
-    options: PlanRequest
     created_at: dt.datetime
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
+
+
+class JobOut(JobFields):
+    """A plan job; `plan` is there once status is done (a field key sees only its own team's days)."""
+
+    options: PlanRequest
     violations: list[Violation] | None = Field(default=None, description="the independent validator's findings")
     replan_of: ReplanOf | None = Field(default=None, description="set when this plan re-plans another")
     plan: Plan | None = None
