@@ -20,7 +20,7 @@ from tests.api.conftest import KEYS, make_settings
 
 @pytest.fixture
 def server(sqlite_url: str, tmp_path: Path) -> Iterator[int]:
-    settings = make_settings(sqlite_url, tmp_path, run_jobs=False, header_timeout_s=1, body_timeout_s=1, keep_alive_s=1)
+    settings = make_settings(sqlite_url, tmp_path, run_jobs=False, header_timeout_s=1, body_timeout_s=1, keep_alive_s=3)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -89,9 +89,15 @@ def one_response(sock: socket.socket) -> tuple[bytes, bytes]:
     """One whole response on a kept-alive connection (head and body may come in separate segments)."""
     data = b""
     while b"\r\n\r\n" not in data:
-        data += sock.recv(65536)
+        data += _more(sock)
     head, _, body = data.partition(b"\r\n\r\n")
     length = int(next(line.split(b":")[1] for line in head.lower().split(b"\r\n") if line.startswith(b"content-length:")))
     while len(body) < length:
-        body += sock.recv(65536)
+        body += _more(sock)
     return head, body
+
+
+def _more(sock: socket.socket) -> bytes:
+    chunk = sock.recv(65536)
+    assert chunk, "the server closed the connection before the whole response"
+    return chunk
