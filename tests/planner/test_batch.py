@@ -61,11 +61,12 @@ def test_inputs_are_found_in_folders_and_lists(inputs: Path) -> None:
 @pytest.mark.slow
 def test_dask_batch_equals_in_process_and_survives_failures(inputs: Path, dask_backend, tmp_path: Path) -> None:
     events = []
-    local = run_batch([inputs], tmp_path / "local", OPTIONS, InProcessBackend())  # noqa: F841 (#18 noticed: never compared with the Dask run)
+    local = run_batch([inputs], tmp_path / "local", OPTIONS, InProcessBackend())
     remote = run_batch([inputs], tmp_path / "dask", OPTIONS, dask_backend, progress=events.append)
 
     status = {o.name: o.status for o in remote}
     assert status == {"prov-11": "done", "prov-12": "done", "prov-15": "done", "prov-15-2": "failed", "broken": "failed"}
+    assert {o.name: o.status for o in local} == status  # the same outcome in one process as on Dask
     down = next(o for o in remote if o.name == "prov-15-2")
     assert down.attempts == 2 and "cannot reach osrm server" in down.reason  # retried once, then reported
     assert ("prov-15-2", "retrying") in [(e.name, e.state) for e in events]
