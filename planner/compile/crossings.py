@@ -181,7 +181,7 @@ class CrossingProvider:
                 if a == b:
                     continue
                 pa, pb = np.nonzero(port_isl == a)[0], np.nonzero(port_isl == b)[0]
-                bm, bk = _via_ports(dur, km, n, rows, cols, pa, pb, pp_min, pp_km)
+                bm, bk = _via_ports(dur[:, n:], km[:, n:], dur[n:, :], km[n:, :], rows, cols, pa, pb, pp_min, pp_km)
                 dur[np.ix_(rows, cols)] = bm
                 km[np.ix_(rows, cols)] = bk
         return Matrices(distance_km=km[:n, :n], duration_min=dur[:n, :n])
@@ -226,8 +226,8 @@ class CrossingProvider:
                         if a == b:
                             continue
                         ci = np.nonzero(isl_code[cols_all] == b)[0]
-                        bm, bk = _via_ports_block(to_min, to_km, from_min, from_km, rows_all[ri], cols_all[ci],
-                                                  ports_of[a], ports_of[b], pp_min, pp_km)
+                        bm, bk = _via_ports(to_min, to_km, from_min, from_km, rows_all[ri], cols_all[ci],
+                                            ports_of[a], ports_of[b], pp_min, pp_km)
                         minutes[np.ix_(ri, ci)], km[np.ix_(ri, ci)] = bm, bk
                 return km, minutes
             ra, ca = isl_code[rr], isl_code[cc]
@@ -239,7 +239,8 @@ class CrossingProvider:
                     if not hit.any():
                         continue
                     rows, cols = rr[hit], cc[hit]
-                    bm, bk = _via_ports_pairs(to_min, to_km, from_min, from_km, rows, cols, ports_of[a], ports_of[b], pp_min, pp_km)
+                    bm, bk = _via_ports(to_min, to_km, from_min, from_km, rows, cols, ports_of[a], ports_of[b], pp_min, pp_km,
+                                        pairs=True)
                     minutes[hit], km[hit] = bm, bk
             return km, minutes
 
@@ -313,63 +314,24 @@ class CrossingProvider:
         return out
 
 
-def _via_ports(dur: np.ndarray, km: np.ndarray, n: int, rows: np.ndarray, cols: np.ndarray, pa: np.ndarray,
-               pb: np.ndarray, pp_min: np.ndarray, pp_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Minutes and km rows → cols through a port pa of the rows' island and a port pb of the cols' island."""
-    shape = (rows.size, cols.size)
+def _via_ports(to_min: np.ndarray, to_km: np.ndarray, from_min: np.ndarray, from_km: np.ndarray, rows: np.ndarray,
+               cols: np.ndarray, pa: np.ndarray, pb: np.ndarray, pp_min: np.ndarray, pp_km: np.ndarray,
+               pairs: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes and km rows → cols through a port pa of the rows' island and a port pb of the cols' island,
+    for the block rows × cols, or with `pairs` for the pairs (rows[k], cols[k]); `to_*`: point × port,
+    `from_*`: port × point. One arithmetic for the dense matrices and the on-demand table, so equal figures."""
+    shape = rows.shape if pairs else (rows.size, cols.size)
     best_min, best_km = np.full(shape, np.inf), np.full(shape, np.inf)
     if pa.size == 0 or pb.size == 0:
         return best_min, best_km
-    to_port = dur[np.ix_(rows, n + pa)]  # rows × pa
-    to_port_km = km[np.ix_(rows, n + pa)]
+    to_port, to_port_km = to_min[np.ix_(rows, pa)], to_km[np.ix_(rows, pa)]  # rows × pa
     for j in pb:
         reach = to_port + pp_min[pa, j][None, :]  # rows × pa: at port j
         k = np.argmin(reach, axis=1)
         at_min = reach[np.arange(rows.size), k]
         at_km = to_port_km[np.arange(rows.size), k] + pp_km[pa[k], j]
-        total = at_min[:, None] + dur[n + j, cols][None, :]
-        better = total < best_min
-        best_min = np.where(better, total, best_min)
-        best_km = np.where(better, at_km[:, None] + km[n + j, cols][None, :], best_km)
-    best_km[np.isinf(best_min)] = np.inf
-    return best_min, best_km
-
-
-def _via_ports_block(to_min: np.ndarray, to_km: np.ndarray, from_min: np.ndarray, from_km: np.ndarray, rows: np.ndarray,
-                     cols: np.ndarray, pa: np.ndarray, pb: np.ndarray, pp_min: np.ndarray, pp_km: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """`_via_ports` for a block rows × cols from point → port and port → point figures: the same arithmetic."""
-    shape = (rows.size, cols.size)
-    best_min, best_km = np.full(shape, np.inf), np.full(shape, np.inf)
-    if pa.size == 0 or pb.size == 0:
-        return best_min, best_km
-    to_port, to_port_km = to_min[np.ix_(rows, pa)], to_km[np.ix_(rows, pa)]
-    for j in pb:
-        reach = to_port + pp_min[pa, j][None, :]
-        k = np.argmin(reach, axis=1)
-        at_min = reach[np.arange(rows.size), k]
-        at_km = to_port_km[np.arange(rows.size), k] + pp_km[pa[k], j]
-        total = at_min[:, None] + from_min[j, cols][None, :]
-        better = total < best_min
-        best_min = np.where(better, total, best_min)
-        best_km = np.where(better, at_km[:, None] + from_km[j, cols][None, :], best_km)
-    best_km[np.isinf(best_min)] = np.inf
-    return best_min, best_km
-
-
-def _via_ports_pairs(to_min: np.ndarray, to_km: np.ndarray, from_min: np.ndarray, from_km: np.ndarray, rows: np.ndarray,
-                     cols: np.ndarray, pa: np.ndarray, pb: np.ndarray, pp_min: np.ndarray, pp_km: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray]:
-    """`_via_ports` for pairs (rows[k], cols[k]): the same arithmetic in the same order, so equal figures."""
-    best_min, best_km = np.full(rows.shape, np.inf), np.full(rows.shape, np.inf)
-    if pa.size == 0 or pb.size == 0:
-        return best_min, best_km
-    to_port, to_port_km = to_min[np.ix_(rows, pa)], to_km[np.ix_(rows, pa)]
-    for j in pb:
-        reach = to_port + pp_min[pa, j][None, :]
-        k = np.argmin(reach, axis=1)
-        at_min = reach[np.arange(rows.size), k]
-        at_km = to_port_km[np.arange(rows.size), k] + pp_km[pa[k], j]
+        if not pairs:
+            at_min, at_km = at_min[:, None], at_km[:, None]
         total = at_min + from_min[j, cols]
         better = total < best_min
         best_min = np.where(better, total, best_min)
