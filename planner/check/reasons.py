@@ -81,6 +81,8 @@ def left_out_reason(
         if not any(_routed(c, t, s) for t in range(c.n_teams) if c.compatible[t, s]):
             return R.no_crossing, "on an island that no crossing joins to the island of any team that could go"
         return R.out_of_reach, "no team-day can get there, record and get back within its hours and driving limit"
+    if not _within_a_trip(c, s):
+        return R.out_of_reach, "farther from every base of a team that could go than its daily driving limit allows on its longest trip"
     can = reach[:, s] if plannable is None else plannable[:, s]
     if not can.any():
         first = c.sizes[s][0] if c.sizes[s] else 0
@@ -122,6 +124,16 @@ def idle_mask(c: Compiled, team_days: list[TeamDay]) -> np.ndarray:
     """bool per compiled team-day: it has no visit in the plan."""
     busy = {(td.team_id, td.date) for td in team_days if td.stops}
     return np.array([(c.scenario.teams[td.team].id, td.date) not in busy for td in c.team_days], dtype=bool)
+
+
+def _within_a_trip(c: Compiled, s: int) -> bool:
+    """Whether some compatible team could drive from its base to the site within its daily driving limit
+    times the days of its longest trip (nights out + 1). The bound's reach lets a team that stays out
+    lodge anywhere it has a route to; a reason must not call a site 575 km away "reachable"."""
+    for t, team in enumerate(c.scenario.teams):
+        if c.compatible[t, s] and c.duration[team.vehicle][t, c.site_point(s)] <= team.max_drive_min * (team.max_nights_out + 1):
+            return True
+    return False
 
 
 def _routed(c: Compiled, t: int, s: int) -> bool:

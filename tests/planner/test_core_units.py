@@ -21,7 +21,7 @@ from planner.solve.parts import build_instance, places, regency_parts
 from planner.solve.search import _perturb
 from planner.solve.trips import plan_trips
 from planner.solve.week import renumber_visits
-from tests.planner.builders import tiny_provider, tiny_scenario, with_site
+from tests.planner.builders import TableProvider, tiny_provider, tiny_scenario, with_site
 from tests.planner.solver_cases import ring, scenario, team
 
 
@@ -123,6 +123,18 @@ def test_every_unserved_site_gets_the_first_reason_that_explains_it() -> None:
     assert reasons["v1"] == LeftOutReason.not_reached_in_time  # every day idle: none was beaten by better sites
     assert {d.team_id for d in undone.idle} == {sc.teams[td.team].id for td in c.team_days}
     assert undone.reach.shape == (len(c.team_days), len(sc.sites))
+
+
+def test_a_site_beyond_every_trip_is_out_of_reach_even_for_a_team_that_stays_out() -> None:
+    """t2 may stay out a night, and the bound's reach lets it lodge anywhere it has a route to; a site
+    farther from every base than (nights out + 1) days of driving is still out of reach, not 'reachable'."""
+    sc = tiny_scenario()
+    far = TableProvider(factor={"car": 1000.0, "motorbike": 1000.0, "boat": 1000.0})
+    c = compile_scenario(sc, far)
+    undone = unserved(c, [], places(c, plan_trips(c)))
+    reasons = {lo.site_id: lo.reason for lo in undone.left_out}
+    assert undone.reach[:, _site(c, "v1")].any()  # the relaxation alone would call it reachable
+    assert reasons["v1"] == LeftOutReason.out_of_reach
 
 
 def test_a_missed_visit_does_not_serve_its_site() -> None:
