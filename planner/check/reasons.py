@@ -44,20 +44,23 @@ def unserved(
     plannable = first_visit_reach(c, day_places)
     hurried = idle_mask(c, team_days)
     hurried[list(out_of_time)] = True
+    in_trip = within_a_trip(c)
     left = []
     for s, site in enumerate(c.scenario.sites):
         if site.id not in served:
-            reason, detail = left_out_reason(c, s, reach, hurried, plannable)
+            reason, detail = left_out_reason(c, s, reach, in_trip, hurried, plannable)
             left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded,
                                 remaining_after_plan=site.unrecorded))
     return Unserved(left, idle_reasons(c, team_days, plannable, served), reach)
 
 
 def left_out_reason(
-    c: Compiled, s: int, reach: np.ndarray, hurried: np.ndarray | None = None, plannable: np.ndarray | None = None
+    c: Compiled, s: int, reach: np.ndarray, in_trip: np.ndarray, hurried: np.ndarray | None = None,
+    plannable: np.ndarray | None = None,
 ) -> tuple[R, str]:
     """Reason code and a plain sentence for an unvisited site.
 
+    `in_trip` (bool per site, `within_a_trip`): some able team can drive there on its longest trip.
     `plannable` (team-day × site, `first_visit_reach`): the team-day can make the site's first visit
     as the planner sizes it. `hurried` (bool per team-day): days whose part's search ran out of time,
     or left idle; a site one of them could plan was not reached in time, not beaten by more valuable sites.
@@ -81,7 +84,7 @@ def left_out_reason(
         if not any(_routed(c, t, s) for t in range(c.n_teams) if c.compatible[t, s]):
             return R.no_crossing, "on an island that no crossing joins to the island of any team that could go"
         return R.out_of_reach, "no team-day can get there, record and get back within its hours and driving limit"
-    if not _within_a_trip(c, s):
+    if not in_trip[s]:
         return R.out_of_reach, "farther from every base of a team that could go than its daily driving limit allows on its longest trip"
     can = reach[:, s] if plannable is None else plannable[:, s]
     if not can.any():
@@ -126,14 +129,15 @@ def idle_mask(c: Compiled, team_days: list[TeamDay]) -> np.ndarray:
     return np.array([(c.scenario.teams[td.team].id, td.date) not in busy for td in c.team_days], dtype=bool)
 
 
-def _within_a_trip(c: Compiled, s: int) -> bool:
-    """Whether some compatible team could drive from its base to the site within its daily driving limit
+def within_a_trip(c: Compiled) -> np.ndarray:
+    """bool per site: some compatible team could drive from its base to it within its daily driving limit
     times the days of its longest trip (nights out + 1). The bound's reach lets a team that stays out
     lodge anywhere it has a route to; a reason must not call a site 575 km away "reachable"."""
+    out = np.zeros(len(c.scenario.sites), dtype=bool)
     for t, team in enumerate(c.scenario.teams):
-        if c.compatible[t, s] and c.duration[team.vehicle][t, c.site_point(s)] <= team.max_drive_min * (team.max_nights_out + 1):
-            return True
-    return False
+        from_base = np.asarray(c.duration[team.vehicle][t, c.n_teams:])  # one row per team, not one read per site
+        out |= c.compatible[t] & (from_base <= team.max_drive_min * (team.max_nights_out + 1))
+    return out
 
 
 def _routed(c: Compiled, t: int, s: int) -> bool:
