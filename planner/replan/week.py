@@ -35,7 +35,7 @@ from planner.replan.rest import previous_places, rest_bound, rest_week
 from planner.replan.roll import roll_week
 from planner.replan.warm import ReplanOptions, solve_rest
 from planner.solve.assemble import week_plan
-from planner.solve.week import search_budget
+from planner.solve.budget import search_budget
 
 __all__ = ["KeptDay", "ReplanOptions", "freeze", "replan", "replanned_scenario", "roll_week"]
 
