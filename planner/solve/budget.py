@@ -17,8 +17,10 @@ from __future__ import annotations
 import time
 
 MIN_SEARCH_SHARE = 0.25  # of the time limit, for the search however long compiling took
-AFTER_BASE_CPU_S = 1.0  # after the search whatever the size: assembling, the roster, the process's exit
-AFTER_CPU_S_PER_SITE = 0.00035  # bounds, reasons, KPIs, validator and roster per site (9,000 sites: 3.2 s)
+AFTER_BASE_CPU_S = 0.8  # after the search whatever the size: the last part's overrun, the roster, the process's exit
+# bounds, reasons, KPIs, validator and roster per site: 0.26–0.37 CPU s at 1,300–1,600 sites, 0.7 at 3,200,
+# 1.7–1.8 at 8,500–9,000 (bench/results/robustness_overhead.md); 9,000 sites: 3.1 s reserved on a whole CPU
+AFTER_CPU_S_PER_SITE = 0.00025
 MIN_CPU_SHARE = 0.25  # a busier machine than this is not extrapolated further (the search's floor holds)
 
 

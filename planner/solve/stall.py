@@ -4,7 +4,7 @@ the parts after it (`planner.solve.week.PartDeadline`) and to the provincial sta
 A search is stalled when no solution has improved its best by at least `min_gain` (one weighted person
 of value, `planner.solve.routing.objective_weights`: shorter travel alone only breaks ties) for `FACTOR`
 times the time the last such improvement took from the part's start, and for at least `MIN_S` seconds:
-a part that found its best after 3 s stops at 3 + max(MIN_S, 3 x FACTOR) s; one that still improves
+a part that found its best after 3 s stops at 3 + max(4, 3 x 1) = 7 s; one that still improves
 late keeps searching.
 Settings chosen by replaying rules on every solution of the bundled Jambi week's parts and a generated
 province's (bench/stall.py, bench/results/stall.md). Only searches without a solution limit use it: a
@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 
 FACTOR = 1.0  # no improvement for this many times the time to the last one ...
-MIN_S = 2.0  # ... and for at least this many seconds
+MIN_S = 4.0  # ... and for at least this many seconds (2: 0.8% of the value lost on Jambi; 4: none)
 
 
 @dataclass
