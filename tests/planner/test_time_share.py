@@ -9,10 +9,12 @@ import time
 
 import pytest
 
+from planner.check.validate import validate_plan
 from planner.solve import budget
 from planner.solve.budget import Clock, cpu_share, expected_after_s, search_budget
 from planner.solve.stall import Stall
 from planner.solve.week import PartDeadline, part_windows
+from tests.planner.solver_cases import ring, scenario, solve, team
 
 
 def test_the_work_after_the_search_comes_off_the_limit_and_the_search_keeps_its_floor():
@@ -80,3 +82,37 @@ def test_parallel_windows_end_by_the_budget_and_start_when_a_slot_frees():
     assert max(ends) == pytest.approx(10.0)
     assert starts[1] == 0.0 and starts[2] == 0.0  # the two heaviest start at once
     assert starts[0] == pytest.approx(ends[2])  # part 0 follows part 2 on its slot
+
+
+def _watch_stalls(monkeypatch) -> list[bool]:
+    """A list that gets an item each time a part's search is put under the stall stop."""
+    import planner.solve.routing as routing
+
+    watched: list[bool] = []
+    real = routing._stop_when_stalled
+
+    def spy(model, stall):
+        watched.append(True)
+        return real(model, stall)
+
+    monkeypatch.setattr(routing, "_stop_when_stalled", spy)
+    return watched
+
+
+def test_a_search_with_a_solution_limit_has_no_stall_stop(monkeypatch):
+    """`--max-solutions` runs stay one deterministic search: no stall stop, which reads the clock."""
+    watched = _watch_stalls(monkeypatch)
+    sc = scenario(ring(8), [team("T1", 2)], days=2)
+    plan = solve(sc, seconds=30.0, max_solutions=5)
+    assert plan.kpis.visits > 0 and watched == []
+
+
+@pytest.mark.slow
+def test_a_converged_search_stops_long_before_its_time_and_its_plan_verifies(monkeypatch):
+    watched = _watch_stalls(monkeypatch)
+    sc = scenario(ring(10), [team("T1", 2)], days=2)
+    plan = solve(sc, seconds=60.0)
+    assert watched == [True] and plan.kpis.visits > 0
+    assert validate_plan(sc, plan) == []
+    # a 10-village ring converges within a second; the stall stop ends it about 4 s later, not at 60 s
+    assert plan.solve.wall_s < 40.0
