@@ -110,7 +110,7 @@ def _scenario(name: str, tmp: Path) -> str:
         out = tmp / "synth"
         subprocess.run([sys.executable, "-m", "jemput.cli", "synth", "--provinces", "1", "--varied", "--seed", "5",
                         "--sites", "2500", "--out", str(out)], check=True, capture_output=True, cwd=ROOT)
-        return (out / "provinces.txt").read_text().split()[0]
+        return str(out / (out / "provinces.txt").read_text().split()[0])
     out = tmp / name
     subprocess.run([sys.executable, "-m", "jemput.cli", "example", name, "--out", str(out)], check=True,
                    capture_output=True, cwd=ROOT)
