@@ -163,7 +163,7 @@ def replan(
     """Re-plan the rest of the week from --from with the field's outcomes; what was done stays."""
     import datetime as dt
 
-    from jemput.service import SCENARIO_JSON, replan_and_check, write_outputs
+    from jemput.service import SCENARIO_JSON, process_started_at, replan_and_check, write_outputs
     from planner.replan.week import ReplanOptions
     from planner.solve.week import SolveOptions
 
@@ -182,7 +182,7 @@ def replan(
         console.print(when.format(), markup=False, highlight=False, soft_wrap=True)
     if not when.ok:
         raise typer.Exit(2)
-    opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
+    opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None, started_at=process_started_at()), move_penalty)
     scenario_file = str((out / SCENARIO_JSON).resolve())
     with console.status("re-planning"), memory_answered(console):
         checked = replan_and_check(sc, old, facts, start, opts, scenario_file=scenario_file)
@@ -358,10 +358,11 @@ def synth(
 
 
 def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None) -> None:
-    from jemput.service import plan_and_check, write_outputs
+    from jemput.service import plan_and_check, process_started_at, write_outputs
     from planner.solve.week import SolveOptions
 
-    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None, backend=backend)
+    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None,
+                        backend=backend, started_at=process_started_at())
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("planning", total=None)
 
@@ -410,8 +411,8 @@ def _print_kpis(p: Plan) -> None:
     k = p.kpis
     t = Table("KPI", Column("value", justify="right"), title=f"{p.scenario_name}: plan")
     t.add_row("expected recordings", f"{k.expected_recordings:,}")
-    both = " / ".join("—" if b is None else f"{b:,}" for b in (k.bound_max_flow, k.bound_lp))
-    t.add_row("upper bound (the tighter of max flow / LP)", f"{k.upper_bound:,} ({both})")
+    both = " / ".join("—" if b is None else f"{b:,}" for b in (k.bound_max_flow, k.bound_lp, k.bound_whole_days))
+    t.add_row("upper bound (the tightest of max flow / LP / whole days)", f"{k.upper_bound:,} ({both})")
     t.add_row("gap to upper bound", f"{k.gap_to_bound:.1%}")
     t.add_row("share of the unrecorded reached", f"{k.share_of_unrecorded:.2%}")
     t.add_row("sites served / left out", f"{k.sites_served} / {k.sites_left_out}")

@@ -17,6 +17,7 @@ from ortools.constraint_solver import pywrapcp
 
 from planner.solve.insertion import ratio_routes
 from planner.solve.problem import PartInstance
+from planner.solve.stall import Stall
 
 FIRST_SHARE = 0.1  # of the time limit for the first search, from the best first solution (0.4: 5.3–5.5%, 0.1: 4.6%)
 RESTART_S = 0.5  # seconds per restart's search
@@ -33,8 +34,10 @@ def search_with_restarts(
     manager: pywrapcp.RoutingIndexManager,
     params: Any,
     start: pywrapcp.Assignment | None,
+    stall: Stall | None = None,
 ) -> pywrapcp.Assignment | None:
-    """The best assignment found: a first search from `start` (None: OR-Tools' first solution), then restarts."""
+    """The best assignment found: a first search from `start` (None: OR-Tools' first solution), then
+    restarts until the time is up or `stall` says the search stopped improving."""
     t0 = time.monotonic()
     total = params.time_limit.ToMilliseconds() / 1000
     solution = _search(routing, params, start, total * FIRST_SHARE)
@@ -43,7 +46,7 @@ def search_with_restarts(
     best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
     current = _routes(routing, manager, best, len(inst.vehicles))
     rng, failed = np.random.default_rng(0), 0
-    while (left := total - (time.monotonic() - t0)) > RESTART_S / 2:
+    while (left := total - (time.monotonic() - t0)) > RESTART_S / 2 and not (stall and stall.stalled()):
         routes = _perturb(inst, current, rng)
         assignment = routing.solver().Assignment()
         indices = [[manager.NodeToIndex(n) for n in route] for route in routes]
