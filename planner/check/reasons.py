@@ -111,12 +111,13 @@ def idle_reasons(c: Compiled, team_days: list[TeamDay], reach: np.ndarray, serve
     busy = {(td.team_id, td.date) for td in team_days if td.stops}
     sites = c.scenario.sites
     waiting = np.array([site.unrecorded > 0 and site.id not in served for site in sites], dtype=bool)
+    has_people = np.array([site.unrecorded > 0 for site in sites], dtype=bool)
     out = []
     for i, td in enumerate(c.team_days):
         team = c.scenario.teams[td.team]
         if (team.id, td.date) in busy:
             continue
-        if not (reach[i] & np.array([site.unrecorded > 0 for site in sites], dtype=bool)).any():
+        if not (reach[i] & has_people).any():
             reason, detail = IdleReason.nothing_in_reach, "no site with people left whose first visit it can reach, make and come back from"
         elif not (reach[i] & waiting).any():
             reason, detail = IdleReason.sites_served, "every site it can reach is visited by other team-days"
