@@ -19,6 +19,7 @@ from planner.solve.insertion import POWERS, ratio_routes
 from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
 from planner.solve.schedule import advance
 from planner.solve.search import search_with_restarts
+from planner.solve.tuning import apply as apply_tuning
 
 # OR-Tools ships no type information: these names say what a parameter is
 Model: TypeAlias = Any  # pywrapcp.RoutingModel
@@ -228,6 +229,7 @@ def search_parameters(time_limit_s: float, max_solutions: int | None = None, tie
     params.time_limit.FromMilliseconds(max(100, int(time_limit_s * 1000)))
     if max_solutions:
         params.solution_limit = max_solutions
+    apply_tuning(params, tie_break_travel)
     return params
 
 
