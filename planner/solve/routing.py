@@ -91,7 +91,11 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
     if solution is None or (inst.initial_routes is None and routes_value(inst, first) > routes_value(inst, routes)):
         # the search ran out of time before a first solution (OR-Tools then returns none, or one with
         # every visit dropped): the part keeps its first plan instead of coming back empty
-        text = f"first plan (search: {status if solution is None else 'out of time, ' + status})"
+        if solution is not None:
+            status = "out of time, " + status
+        elif code in (3, 4) and time.monotonic() - t0 >= 0.95 * time_limit_s:
+            status = "out of time"  # OR-Tools says FAIL (3) when its time ends while it builds a start
+        text = f"first plan (search: {status})"
         return PartResult(inst.name, first, 0, text, time.monotonic() - t0, out_of_time=True)
     return PartResult(inst.name, routes, solution.ObjectiveValue(), status, time.monotonic() - t0)
 
