@@ -23,6 +23,7 @@ RESTART_S = 0.5  # seconds per restart's search
 SEGMENT_SHARE = 0.3  # at most this share of each route is removed per restart
 POWER = 2.0  # value exponent of the refill (planner.solve.insertion)
 MAX_FAILED = 5  # restarts in a row whose routes do not restore before giving up on restarts
+SEED = 0  # of the restarts' random segments (a portfolio member uses another: planner.solve.portfolio)
 ACCEPT = 0.0  # a restart's routes become the ones to perturb next when their objective is at most this share
 # above the best (record-to-record travel); 0 = only improvements (bench/results/tune_search.md)
 
@@ -42,7 +43,7 @@ def search_with_restarts(
         return None
     best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
     current = _routes(routing, manager, best, len(inst.vehicles))
-    rng, failed = np.random.default_rng(0), 0
+    rng, failed = np.random.default_rng(SEED), 0
     while (left := total - (time.monotonic() - t0)) > RESTART_S / 2:
         routes = _perturb(inst, current, rng)
         assignment = routing.solver().Assignment()
