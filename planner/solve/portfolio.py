@@ -13,20 +13,20 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 
 import planner.solve.search as search
-import planner.solve.tuning as tuning
 from planner.solve.fallback import routes_value
 from planner.solve.problem import PartInstance, PartResult
 from planner.solve.routing import solve_part
 
 # Settings per member, module constants set in the member's own process: (module, name, value).
-# Member 1 perturbs differently (another random stream, larger segments) and lets OR-Tools' bandit
-# choose among its operators, so the two searches explore different regions of the same part.
+# Member 1 restarts from another random stream and with the other perturbation (segments of every
+# route where member 0 cuts strings, and the reverse), so the two explore different regions; each
+# perturbation was better than the other on some tuned cases (bench/results/tune_search_strings.md).
 MEMBERS: tuple[tuple[tuple[str, str, object], ...], ...] = (
     (),
-    (("search", "SEED", 1), ("search", "SEGMENT_SHARE", 0.4),
-     ("tuning", "PRODUCT", "use_multi_armed_bandit_concatenate_operators: true")),
+    (("search", "SEED", 1), ("search", "STRINGS", 0.0),
+     ("search", "TIE_BREAK_STRINGS", 1.0 - search.TIE_BREAK_STRINGS), ("search", "WEEK_STRINGS", 1.0 - search.WEEK_STRINGS)),
 )
-_MODULES = {"search": search, "tuning": tuning}
+_MODULES = {"search": search}
 
 
 def solve_portfolio(inst: PartInstance, time_limit_s: float, max_solutions: int | None, workers: int) -> PartResult:
@@ -42,11 +42,16 @@ def solve_portfolio(inst: PartInstance, time_limit_s: float, max_solutions: int 
 def solve_member(job: tuple[PartInstance, float, int | None, int]) -> PartResult:
     """Member `k`'s search of the part (run in a worker process: its settings stay there)."""
     inst, seconds, max_solutions, k = job
-    for module, name, value in MEMBERS[k]:
-        setattr(_MODULES[module], name, value)
+    apply_member(k)
     res = solve_part(inst, seconds, None, max_solutions)
     res.status = f"{res.status} (portfolio member {k} of {len(MEMBERS)})"
     return res
+
+
+def apply_member(k: int) -> None:
+    """Set member `k`'s module constants in this process (a portfolio's worker process)."""
+    for module, name, value in MEMBERS[k]:
+        setattr(_MODULES[module], name, value)
 
 
 def best_result(inst: PartInstance, results: list[PartResult]) -> PartResult:
