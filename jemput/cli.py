@@ -164,7 +164,7 @@ def replan(
     """Re-plan the rest of the week from --from with the field's outcomes; what was done stays."""
     import datetime as dt
 
-    from jemput.service import SCENARIO_JSON, replan_and_check, write_outputs
+    from jemput.service import SCENARIO_JSON, process_started_at, replan_and_check, write_outputs
     from planner.replan.week import ReplanOptions
     from planner.solve.week import SolveOptions
 
@@ -183,7 +183,7 @@ def replan(
         console.print(when.format(), markup=False, highlight=False, soft_wrap=True)
     if not when.ok:
         raise typer.Exit(2)
-    opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None), move_penalty)
+    opts = ReplanOptions(SolveOptions(time_limit, seed, workers or None, max_solutions or None, started_at=process_started_at()), move_penalty)
     scenario_file = str((out / SCENARIO_JSON).resolve())
     with console.status("re-planning"), memory_answered(console):
         checked = replan_and_check(sc, old, facts, start, opts, scenario_file=scenario_file)
@@ -359,10 +359,11 @@ def synth(
 
 
 def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None, portfolio: bool = False) -> None:
-    from jemput.service import plan_and_check, write_outputs
+    from jemput.service import plan_and_check, process_started_at, write_outputs
     from planner.solve.week import SolveOptions
 
-    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None, backend=backend, portfolio=portfolio)
+    opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None,
+                        backend=backend, started_at=process_started_at(), portfolio=portfolio)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("planning", total=None)
 

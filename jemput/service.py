@@ -21,6 +21,7 @@ __all__ = [
     "SCENARIO_JSON",
     "Checked",
     "plan_and_check",
+    "process_started_at",
     "read_scenario",
     "replan_and_check",
     "write_maps",
@@ -68,6 +69,17 @@ def write_maps(scenario: Scenario, plan: Plan, out: Path, lang: str = "id") -> d
             write_field_map(scenario, plan, td.team_id, td.date, field_dir / f"{td.team_id}_{td.date}.html", lang=lang)
     files["field_maps"] = field_dir
     return files
+
+
+def process_started_at() -> float | None:
+    """When this process began (`time.time()` scale), or None where that cannot be read: a command's
+    `--time-limit` counts from there (`SolveOptions.started_at`), Python's start-up and reading the files included."""
+    try:
+        import psutil
+
+        return float(psutil.Process().create_time())
+    except Exception:  # no psutil or no /proc: the limit counts from the planner's call
+        return None
 
 
 def read_scenario(path: str | Path) -> Scenario:

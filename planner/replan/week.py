@@ -35,7 +35,7 @@ from planner.replan.rest import previous_places, rest_bound, rest_week
 from planner.replan.roll import roll_week
 from planner.replan.warm import ReplanOptions, solve_rest
 from planner.solve.assemble import week_plan
-from planner.solve.week import search_budget
+from planner.solve.budget import Clock
 
 __all__ = ["KeptDay", "ReplanOptions", "freeze", "replan", "replanned_scenario", "roll_week"]
 
@@ -51,6 +51,7 @@ def replan(
 ) -> tuple[Plan, Churn]:
     """The re-planned week and its churn (see module doc). Raises OutcomesError for bad outcomes."""
     t0 = time.monotonic()
+    clock = Clock(options.solve.started_at)
     problems = check_outcomes(outcomes, scenario, old_plan, from_time)
     if not problems.ok:
         raise OutcomesError(problems)
@@ -62,7 +63,7 @@ def replan(
         report = Resolved(0, list(old_plan.solve.parts_out_of_time), list(old_plan.idle))
     else:
         c = compile_scenario(updated, provider)
-        limited = dataclasses.replace(options.solve, time_limit_s=search_budget(options.solve.time_limit_s, time.monotonic() - t0))
+        limited = dataclasses.replace(options.solve, time_limit_s=clock.search_s(options.solve.time_limit_s, len(updated.sites)))
         team_days, bound, left, status, report = _resolve(c, old_plan, kept, frozen, from_time, dataclasses.replace(options, solve=limited))
         kpis = compute_kpis(updated, team_days, bound, len(left))
     churn = mark_churn(old_rest, team_days, old_plan.kpis.expected_recordings)

@@ -19,6 +19,7 @@ from planner.solve.insertion import POWERS, ratio_routes
 from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
 from planner.solve.schedule import advance
 from planner.solve.search import search_with_restarts
+from planner.solve.stall import Stall
 from planner.solve.tuning import apply as apply_tuning
 
 # OR-Tools ships no type information: these names say what a parameter is
@@ -82,7 +83,8 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
         )
     search_s = max(0.0, time_limit_s - (time.monotonic() - t0))  # the limit is the call's: building counts
     params = search_parameters(search_s, max_solutions, inst.travel_cost_per_hour <= 0)
-    solution = _solve(inst, routing, manager, params)
+    stall = None if max_solutions else _stop_when_stalled(routing, Stall(start=t0, min_gain=objective_weights(inst)[0]))
+    solution = _solve(inst, routing, manager, params, stall)
     code = routing.status()
     if solution is not None and code in (3, 4):  # the last restart found nothing new; the best routes stand
         code = 1
@@ -134,14 +136,21 @@ def _only_vehicles(inst: PartInstance, keep: list[int]) -> PartInstance:
     )
 
 
-def _solve(inst: PartInstance, routing: Model, manager: Manager, params: Any) -> Assignment:
+def _stop_when_stalled(routing: Model, stall: Stall) -> Stall:
+    """Every solution's objective goes to `stall`, and the search stops once it says so (`planner.solve.stall`)."""
+    routing.AddAtSolutionCallback(lambda: stall.solution(routing.CostVar().Value()))
+    routing.AddSearchMonitor(routing.solver().CustomLimit(stall.stalled))
+    return stall
+
+
+def _solve(inst: PartInstance, routing: Model, manager: Manager, params: Any, stall: Stall | None = None) -> Assignment:
     """Search from `inst.initial_routes` when given (and feasible), else from the best first solution."""
     if inst.initial_routes is None:
         start = _value_per_minute_start(inst, routing, manager, params)
         if start is None:  # the greedy routes do not fit this part's model (breaks, split windows)
             return routing.SolveWithParameters(params)
         if params.solution_limit >= _NO_LIMIT:  # restarts are timed: only without a solution limit
-            return search_with_restarts(inst, routing, manager, params, start)
+            return search_with_restarts(inst, routing, manager, params, start, stall)
         return routing.SolveFromAssignmentWithParameters(start, params)
     routing.CloseModelWithParameters(params)
     routes = [[manager.NodeToIndex(n) for n in route] for route in inst.initial_routes]

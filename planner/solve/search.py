@@ -18,6 +18,7 @@ from ortools.constraint_solver import pywrapcp
 
 from planner.solve.insertion import ratio_routes
 from planner.solve.problem import PartInstance
+from planner.solve.stall import Stall
 
 FIRST_SHARE = 0.1  # of the time limit for the first search, from the best first solution (0.4: 5.3–5.5%, 0.1: 4.6%)
 RESTART_S = 0.5  # seconds per restart's search
@@ -44,8 +45,10 @@ def search_with_restarts(
     manager: pywrapcp.RoutingIndexManager,
     params: Any,
     start: pywrapcp.Assignment | None,
+    stall: Stall | None = None,
 ) -> pywrapcp.Assignment | None:
-    """The best assignment found: a first search from `start` (None: OR-Tools' first solution), then restarts."""
+    """The best assignment found: a first search from `start` (None: OR-Tools' first solution), then
+    restarts until the time is up or `stall` says the search stopped improving."""
     t0 = time.monotonic()
     total = params.time_limit.ToMilliseconds() / 1000
     solution = _search(routing, params, start, total * FIRST_SHARE)
@@ -56,7 +59,7 @@ def search_with_restarts(
     rng, failed = np.random.default_rng(SEED), 0
     strings = STRINGS or (TIE_BREAK_STRINGS if inst.travel_cost_per_hour <= 0 else WEEK_STRINGS)
     perturb = _perturb_strings if strings else _perturb
-    while (left := total - (time.monotonic() - t0)) > RESTART_S / 2:
+    while (left := total - (time.monotonic() - t0)) > RESTART_S / 2 and not (stall and stall.stalled()):
         routes = perturb(inst, current, rng)
         assignment = routing.solver().Assignment()
         indices = [[manager.NodeToIndex(n) for n in route] for route in routes]

@@ -17,6 +17,7 @@ from planner import units
 
 from planner.solve.assemble import Visit, build_team_day, week_plan
 from planner.solve.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
+from planner.solve.budget import Clock
 from planner.check.bound import upper_bound
 from planner.check.lp_bound import lp_bound_later
 from planner.compile.capacity import expected_people
@@ -63,6 +64,9 @@ class SolveOptions:
     # a part searched alone (a one-part week, the provincial stage) runs as a portfolio of searches on
     # `workers` processes, the best kept (planner.solve.portfolio); off: one search, the fair one-thread figure
     portfolio: bool = False
+    # when the command began (`time.time()`, e.g. the CLI process's creation): the time before
+    # `plan_week` counts against the limit too; None = from the call (planner.solve.budget)
+    started_at: float | None = None
 
 
 class PartFailed(RuntimeError):
@@ -78,6 +82,7 @@ def plan_week(
 ) -> Plan:
     """The week's plan for every team of the scenario (see module doc)."""
     t0 = time.monotonic()
+    clock = Clock(options.started_at)
     report = progress or (lambda e: None)
     c = compile_scenario(scenario, provider)
     trips = plan_trips(c)
@@ -86,7 +91,7 @@ def plan_week(
     prov = provincial_part(c)
     total = len(specs) + (1 if prov else 0) + 1
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
-    search = search_budget(options.time_limit_s, time.monotonic() - t0)
+    search = clock.search_s(options.time_limit_s, len(scenario.sites))
     # solved while the parts search, never past the search's end
     lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search)
           if options.lp_bound else (lambda: None))
@@ -94,15 +99,6 @@ def plan_week(
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
     return plan
-
-
-MIN_SEARCH_SHARE = 0.25  # of the time limit, for the search however long compiling took
-
-
-def search_budget(time_limit_s: float, spent_s: float) -> float:
-    """Seconds left for the search: the time limit is the whole command's, so compiling counts
-    against it (assembly, the bound and verifying come after: the overhead README states)."""
-    return max(time_limit_s * MIN_SEARCH_SHARE, time_limit_s - spent_s)
 
 
 def solve_stages(
@@ -151,9 +147,9 @@ def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, 
     if backend is None:
         backend = InProcessBackend() if workers == 1 or len(insts) <= 1 else ProcessPoolBackend(workers)
     parallel = options.workers or backend.slots
-    order, ends = part_schedule([part_weight(i) for i in insts], parallel, budget)
+    order, starts, ends = part_windows([part_weight(i) for i in insts], parallel, budget)
     now = time.time()
-    jobs = [(insts[i], PartDeadline(now + ends[i], now + budget), options.max_solutions) for i in order]
+    jobs = [(insts[i], PartDeadline(now + starts[i], now + ends[i], now + budget), options.max_solutions) for i in order]
     out: list[PartResult | None] = [None] * len(insts)
     for k, (j, res) in enumerate(backend.map(solve_part_job, jobs)):
         i = order[j]
@@ -178,40 +174,59 @@ def part_weight(inst: PartInstance) -> float:
 
 
 def part_schedule(weights: list[float], slots: int, budget: float) -> tuple[list[int], list[float]]:
-    """The order to start parts in (heaviest first) and each part's planned end, in seconds from now.
+    """The order to start parts in (heaviest first) and each part's planned end, in seconds from now
+    (`part_windows` without the starts)."""
+    order, _starts, ends = part_windows(weights, slots, budget)
+    return order, ends
+
+
+def part_windows(weights: list[float], slots: int, budget: float) -> tuple[list[int], list[float], list[float]]:
+    """The order to start parts in (heaviest first) and each part's planned start and end, in seconds from now.
 
     Each part gets time in proportion to its weight; the parts are laid out on `slots` parallel
     workers (longest first, each to the slot free first) and the times scaled so the last one ends
-    at `budget`. A part that starts earlier than planned (others finished early) keeps its planned
-    end, so time a part did not use goes to the parts after it; one that starts late loses time,
-    and none runs past `budget`: the wall time of a stage is its budget.
+    at `budget`. When parts actually start is up to the searches (`PartDeadline`).
     """
     n = len(weights)
     if n == 0:
-        return [], []
+        return [], [], []
     w = np.asarray(weights, dtype=float)
     order = sorted(range(n), key=lambda i: (-w[i], i))
     share = budget * min(slots, n) * w / max(w.sum(), 1e-9)
     free = [0.0] * max(1, min(slots, n))
-    ends = [0.0] * n
+    starts, ends = [0.0] * n, [0.0] * n
     for i in order:
         k = int(np.argmin(free))
+        starts[i] = free[k]
         free[k] += share[i]
         ends[i] = free[k]
     scale = budget / max(max(free), 1e-9)
-    return order, [e * scale for e in ends]
+    return order, [s * scale for s in starts], [e * scale for e in ends]
 
 
 @dataclass(frozen=True)
 class PartDeadline:
-    """When a part should end (wall clock, `time.time()`): its planned end, and the stage's deadline."""
+    """A part's planned window and the stage's deadline (wall clock, `time.time()`).
 
+    Time is shared by progress: a part gets the share of the time left until the stage's end that its
+    planned window had of the time left at its planned start. A part that starts early (the parts
+    before it stopped early: converged, `planner.solve.stall`, or small) takes its share of the time
+    they freed and leaves the rest to the parts after it; one that starts late gives up its share of
+    the delay; the last part on a worker runs to the stage's end, and none runs past it.
+    """
+
+    planned_start: float
     planned_end: float
     stage_end: float
 
-    def seconds_left(self) -> float:
-        """Search time for a part starting now: until its planned end, never past the stage's end."""
-        return max(0.0, min(self.planned_end, self.stage_end) - time.time())
+    def seconds_left(self, now: float | None = None) -> float:
+        """Search time for a part starting `now` (default: the clock)."""
+        now = time.time() if now is None else now
+        left = self.stage_end - now
+        if left <= 0:
+            return 0.0
+        share = (self.planned_end - self.planned_start) / max(self.stage_end - self.planned_start, 1e-9)
+        return left * min(1.0, max(0.0, share))
 
 
 def solve_part_job(job: tuple[PartInstance, PartDeadline | float, int | None]) -> PartResult:

@@ -16,7 +16,8 @@ from planner.check.reasons import first_visit_reach
 from planner.plan import IdleReason, LeftOutReason
 from planner.solve.parts import places
 from planner.solve.trips import plan_trips
-from planner.solve.week import part_schedule, search_budget
+from planner.solve.budget import search_budget
+from planner.solve.week import part_schedule
 from tests.planner.solver_cases import ring, scenario, solve, team, village
 
 
