@@ -412,8 +412,8 @@ def _print_kpis(p: Plan) -> None:
     k = p.kpis
     t = Table("KPI", Column("value", justify="right"), title=f"{p.scenario_name}: plan")
     t.add_row("expected recordings", f"{k.expected_recordings:,}")
-    both = " / ".join("—" if b is None else f"{b:,}" for b in (k.bound_max_flow, k.bound_lp))
-    t.add_row("upper bound (the tighter of max flow / LP)", f"{k.upper_bound:,} ({both})")
+    both = " / ".join("—" if b is None else f"{b:,}" for b in (k.bound_max_flow, k.bound_lp, k.bound_whole_days))
+    t.add_row("upper bound (the tightest of max flow / LP / whole days)", f"{k.upper_bound:,} ({both})")
     t.add_row("gap to upper bound", f"{k.gap_to_bound:.1%}")
     t.add_row("share of the unrecorded reached", f"{k.share_of_unrecorded:.2%}")
     t.add_row("sites served / left out", f"{k.sites_served} / {k.sites_left_out}")

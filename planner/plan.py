@@ -141,9 +141,10 @@ class TeamDayKpi(_Model):
 
 class Kpis(_Model):
     expected_recordings: int
-    upper_bound: int = Field(description="recordings no plan can exceed: the tighter of bound_max_flow and bound_lp (docs/bound.md)")
+    upper_bound: int = Field(description="recordings no plan can exceed: the tightest of bound_max_flow, bound_lp and bound_whole_days (docs/bound.md)")
     bound_max_flow: int | None = Field(default=None, description="max flow of team-day kit capacity to the sites each could reach")
     bound_lp: int | None = Field(default=None, description="linear relaxation charging each visit its set-up and drive in (None: not computed)")
+    bound_whole_days: int | None = Field(default=None, description="the linear relaxation's prices with each team-day's visits whole (Lagrangian; None: not computed or not by the search's end)")
     gap_to_bound: float = Field(description="1 − expected_recordings ÷ upper_bound")
     weighted_value: float
     total_unrecorded: int

@@ -11,14 +11,16 @@ from planner.plan import GroupKpi, Kpis, StopOutcome, TeamDay, TeamDayKpi
 
 
 def compute_kpis(
-    scenario: Scenario, team_days: list[TeamDay], upper_bound: int, left_out: int, lp_bound: int | None = None
+    scenario: Scenario, team_days: list[TeamDay], upper_bound: int, left_out: int, lp_bound: int | None = None,
+    whole_days: int | None = None,
 ) -> Kpis:
     """Figures recomputed from the team-days (never from the solver's objective).
 
-    `upper_bound` is the max-flow bound; with `lp_bound` the plan shows the tighter of the two.
+    `upper_bound` is the max-flow bound; the plan shows the tightest of it, `lp_bound` and
+    `whole_days` (the LP's prices with every team-day's visits whole), those computed.
     """
     flow = upper_bound
-    upper_bound = flow if lp_bound is None else min(flow, lp_bound)
+    upper_bound = min(b for b in (flow, lp_bound, whole_days) if b is not None)
     recorded: dict[str, int] = defaultdict(int)
     value = 0.0
     for td in team_days:
@@ -34,6 +36,7 @@ def compute_kpis(
         upper_bound=upper_bound,
         bound_max_flow=flow,
         bound_lp=lp_bound,
+        bound_whole_days=whole_days,
         gap_to_bound=round(1 - total / upper_bound, 4) if upper_bound else 0.0,
         weighted_value=round(value, 3),
         total_unrecorded=unrecorded,

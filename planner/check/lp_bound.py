@@ -8,13 +8,17 @@ site s it has the people recorded r[d,s] ≥ 0 and the visits made n[d,s] ≥ 0 
 - r[d,s] ≤ most × n[d,s], most = the site's first visit size or what fits the longest stretch of
   the day between breaks and inside an opening window, whichever is less
 - n[d,s] ≤ 1 with one visit per site per team-day (else one drive in, however many sittings)
-- per site: Σ_d n ≤ its visit count; for every m, Σ_d r ≤ S_m + size_(m+1) × (Σ_d n − m), where S_m is the
-  sum of its first m visit sizes (the tangents of the concave "people after m visits" curve)
+- per site: Σ_d n ≤ its visit count; for every m, with a = size_(m+1) (0 past the last),
+  Σ_d r ≤ S_m − a × m + Σ_d min(a, most[d,s]) × n[d,s], where S_m is the sum of its first m visit
+  sizes (the tangents of the concave "people after m visits" curve, a day's visits counted at most
+  at what they can record)
 - per team-day: Σ_s n × (set-up + cheapest drive in) + r × 60 ÷ (kits × rate) + shortest return
   ≤ working minutes less breaks; the drives alone ≤ the driving limit
 
-Why it is valid: whatever earlier visits took, a site's m visits record at most S_m (each takes at most
-turnout^k × what is left, and less taken earlier leaves less to turnout's share); each visit is entered
+Why it is valid: whatever earlier visits took, any j of a site's visits record at most S_j (the i-th of
+them takes at most turnout^i × what is left, and less taken earlier leaves less to turnout's share).
+Of a plan's visits, those whose day can record less than a (most < a) add at most most each; the
+other ℓ record at most S_ℓ ≤ S_m + a × (ℓ − m), the tangent. Each visit is entered
 by a drive at least the cheapest into its site from the day's start or another site it reaches. A team
 that may stay out may lodge at any site it may visit: its drives in are counted from its base or any other such site, it
 pays no return, and a day's first visit may be at its own lodging (free) on at most as many days as
@@ -24,9 +28,8 @@ the team has nights out.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from typing import Any
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -36,20 +39,64 @@ from planner.compile.instance import Compiled, WorkDay
 GLOP_PARAMETERS = "use_dual_simplex: false"
 
 
+@dataclass
+class Relaxation:
+    """The LP above, built in a `pywraplp` solver (GLOP); `whole` are the variables a real plan has
+    whole (visits and drives in). `blocks` are each team-day's variables and rows (index ranges),
+    `joining` the rows that join team-days (per site, per team's nights): `planner.check.day_bound`
+    prices those out. `duals`: the LP's row prices once `solve_relaxation` solved it."""
+
+    solver: Any
+    whole: list[Any] = field(default_factory=list)
+    blocks: list[tuple[range, range]] = field(default_factory=list)
+    joining: set[int] = field(default_factory=set)
+    duals: np.ndarray | None = None
+    fractional: list[float] = field(default_factory=list)  # per block: Σ min(n, 1 − n) in the LP's solution
+
+
 def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
              deadline: float | None = None) -> int | None:
     """Recordings no plan can exceed (the LP above, rounded down); None if GLOP does not solve it,
     or not by `deadline` (`time.monotonic()`): a large province's LP (9,000 sites: ~120,000
     team-day × site pairs, two minutes of GLOP) must not hold the plan past its time limit."""
+    model = build_relaxation(c, reach, day_places, deadline)
+    return None if model is None else solve_relaxation(model, deadline)
+
+
+def solve_relaxation(model: Relaxation, deadline: float | None = None) -> int | None:
+    """GLOP's optimum of a built relaxation, rounded down; None if not solved (by `deadline`)."""
+    solver = model.solver
+    solver.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
+    if deadline is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        solver.SetTimeLimit(max(1, int(left * 1000)))
+    solved = solver.Solve() == pywraplp.Solver.OPTIMAL
+    value = solver.Objective().Value() if solved else 0.0
+    model.duals = np.array([row.dual_value() for row in solver.constraints()]) if solved else None
+    if solved:
+        n = np.array([v.solution_value() for v in solver.variables()])
+        part = np.minimum(n - np.floor(n), np.ceil(n) - n)
+        whole = np.zeros(len(n), dtype=bool)
+        whole[[v.index() for v in model.whole]] = True
+        model.fractional = [float(part[cols.start:cols.stop][whole[cols.start:cols.stop]].sum()) for cols, _ in model.blocks]
+    return int(np.floor(value + 1e-6)) if solved else None
+
+
+def build_relaxation(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
+                     deadline: float | None = None) -> Relaxation | None:
+    """The relaxation of the module doc, built for GLOP; None if `deadline` passes first."""
     solver = pywraplp.Solver.CreateSolver("GLOP")
     if solver is None:
         return None
+    model = Relaxation(solver)
     one_a_day = c.scenario.visits.one_visit_per_team_day
     across = c.scenario.visits.record_across_breaks  # a visit may span a break (recording pauses)
     inf = solver.infinity()
     site_r: dict[int, list[Any]] = {}  # per site: its entry variables (LP variables)
-    site_n: dict[int, list[Any]] = {}
-    nights: dict[int, object] = {}  # per team that may stay out: its row of starts at a lodging
+    site_n: dict[int, list[tuple[Any, int]]] = {}  # per site: (visits, most per visit) per team-day
+    nights: dict[int, Any] = {}  # per team that may stay out: its row of starts at a lodging
     nearest: dict[int, np.ndarray] = {}  # per team that may stay out: cheapest drive into each site
     objective = solver.Objective()
     for i, td in enumerate(c.team_days):
@@ -68,6 +115,7 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
         if minutes <= team.setup_min or team.max_drive_min < back:
             continue
         per_person = 60.0 / (td.kits * team.rate_per_kit_hour)
+        v0, c0 = solver.NumVariables(), solver.NumConstraints()
         work = solver.Constraint(-inf, float(minutes))
         drive = solver.Constraint(-inf, float(team.max_drive_min - back))
         free = _lodging(solver, nights, td.team, team.max_nights_out) if lodge else None
@@ -85,6 +133,7 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
             link.SetCoefficient(n, -float(most))
             work.SetCoefficient(r, per_person)
             enter = n if one_a_day else _entries(solver, n, len(sizes))
+            model.whole += [n] if one_a_day else [n, enter]
             work.SetCoefficient(n, float(team.setup_min + (drive_in if one_a_day else 0)))  # sets, not adds
             if not one_a_day:
                 work.SetCoefficient(enter, float(drive_in))
@@ -99,19 +148,14 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
                 drive.SetCoefficient(y, -float(drive_in))
             objective.SetCoefficient(r, 1.0)
             site_r.setdefault(s, []).append(r)
-            site_n.setdefault(s, []).append(n)
+            site_n.setdefault(s, []).append((n, most))
+        model.blocks.append((range(v0, solver.NumVariables()), range(c0, solver.NumConstraints())))
+    c_sites = solver.NumConstraints()
     for s, rs in site_r.items():
         _site_rows(solver, c.sizes[s], rs, site_n[s])
+    model.joining = set(range(c_sites, solver.NumConstraints())) | {row.index() for row in nights.values()}
     objective.SetMaximization()
-    solver.SetSolverSpecificParametersAsString(GLOP_PARAMETERS)
-    if deadline is not None:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            return None
-        solver.SetTimeLimit(max(1, int(left * 1000)))
-    if solver.Solve() not in (pywraplp.Solver.OPTIMAL,):
-        return None
-    return int(np.floor(objective.Value() + 1e-6))
+    return model
 
 
 def _stretches(td: WorkDay) -> list[tuple[int, int]]:
@@ -148,18 +192,19 @@ def _entries(solver: Any, n: int, most: int) -> Any:
     return e
 
 
-def _site_rows(solver: Any, sizes: list[int], rs: list[Any], ns: list[Any]) -> None:
-    """Per site: at most its visit count, and people within the tangents of S_m (see module doc)."""
+def _site_rows(solver: Any, sizes: list[int], rs: list[Any], ns: list[tuple[Any, int]]) -> None:
+    """Per site: at most its visit count, and people within the tangents of S_m (see module doc),
+    each team-day's visits counted at the tangent's slope or at their own most, if less."""
     count = solver.Constraint(-solver.infinity(), float(len(sizes)))
-    for n in ns:
+    for n, _ in ns:
         count.SetCoefficient(n, 1.0)
     prefix = 0
-    for m, size in enumerate(sizes):  # Σ r − size × Σ n ≤ S_m − size × m
+    for m, size in enumerate(sizes):  # Σ r − Σ min(size, most) × n ≤ S_m − size × m
         row = solver.Constraint(-solver.infinity(), float(prefix - size * m))
         for r in rs:
             row.SetCoefficient(r, 1.0)
-        for n in ns:
-            row.SetCoefficient(n, -float(size))
+        for n, most in ns:
+            row.SetCoefficient(n, -float(min(size, most)))
         prefix += size
     total = solver.Constraint(-solver.infinity(), float(prefix))
     for r in rs:
@@ -226,13 +271,3 @@ def _nearest_other(c: Compiled, team: int, deadline: float | None = None) -> np.
     out = np.full(len(c.scenario.sites), np.iinfo(np.int64).max, dtype=np.int64)
     out[own - c.n_teams] = _min_into(c.duration[c.scenario.teams[team].vehicle], own, own, deadline)
     return out
-
-
-def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
-                   deadline: float | None = None) -> Callable[[], int | None]:
-    """Start `lp_bound` in a thread (GLOP runs outside the GIL, beside the search); the returned
-    function waits for it. Not solved by `deadline`: None (the plan shows the max-flow bound)."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-bound")
-    future = pool.submit(lp_bound, c, reach, day_places, deadline)
-    pool.shutdown(wait=False)
-    return future.result

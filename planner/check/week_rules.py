@@ -197,11 +197,12 @@ def check_kpis(ctx: Ctx, plan: Plan) -> list[Violation]:
         for name, got, want, tol in near
         if not abs(got - want) <= tol + 1e-9 * abs(want)
     ]
-    bounds = {"upper_bound": k.upper_bound, "bound_max_flow": k.bound_max_flow, "bound_lp": k.bound_lp}
+    bounds = {"upper_bound": k.upper_bound, "bound_max_flow": k.bound_max_flow, "bound_lp": k.bound_lp,
+              "bound_whole_days": k.bound_whole_days}
     for name, bound in bounds.items():
         if bound is not None and bound < total:
             out.append(_v("bound-below-plan", f"{name} {bound} is below the plan's {total} recordings"))
-    shown = [b for b in (k.bound_max_flow, k.bound_lp) if b is not None]
+    shown = [b for b in (k.bound_max_flow, k.bound_lp, k.bound_whole_days) if b is not None]
     if shown and k.upper_bound != min(shown):
         out.append(_v("bound-not-tightest", f"upper_bound {k.upper_bound}, the bounds are {shown}"))
     return out

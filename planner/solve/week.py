@@ -19,7 +19,7 @@ from planner.solve.assemble import Visit, build_team_day, week_plan
 from planner.solve.backends import Backend, InProcessBackend, ProcessPoolBackend, TaskError
 from planner.solve.budget import Clock
 from planner.check.bound import upper_bound
-from planner.check.lp_bound import lp_bound_later
+from planner.check.bound_thread import RelaxedBounds, lp_bound_later
 from planner.compile.capacity import expected_people
 from planner.compile.instance import Compiled, compile_scenario
 from planner.check.kpis import compute_kpis
@@ -94,7 +94,7 @@ def plan_week(
     search = clock.search_s(options.time_limit_s, len(scenario.sites))
     # solved while the parts search, never past the search's end
     lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search)
-          if options.lp_bound else (lambda: None))
+          if options.lp_bound else RelaxedBounds)
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
     report(ProgressEvent(total, total, "plan assembled"))
@@ -288,7 +288,7 @@ def renumber_visits(
 
 
 def _assemble(c: Compiled, day_places: dict[int, tuple[int, int]], visits: dict[int, list[Visit]], options: SolveOptions,
-              results: list[PartResult], wall: float, scenario_file: str | None, lp: int | None = None) -> Plan:
+              results: list[PartResult], wall: float, scenario_file: str | None, lp: RelaxedBounds = RelaxedBounds()) -> Plan:
     visits = renumber_visits(c, visits)
     team_days: list[TeamDay] = []
     dropped = 0
@@ -306,5 +306,5 @@ def _assemble(c: Compiled, day_places: dict[int, tuple[int, int]], visits: dict[
         seed=options.seed, time_limit_s=options.time_limit_s, wall_s=round(wall, 2), parts=len(results),
         status=status, parts_out_of_time=sorted(r.name for r in results if r.out_of_time),
     )
-    kpis = compute_kpis(c.scenario, team_days, bound, len(undone.left_out), lp)
+    kpis = compute_kpis(c.scenario, team_days, bound, len(undone.left_out), lp.lp, lp.whole_days)
     return week_plan(c.scenario, team_days, undone.left_out, undone.idle, kpis, solve, scenario_file)

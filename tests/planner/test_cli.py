@@ -48,8 +48,8 @@ def test_plan_then_verify_and_tampering_is_caught(tmp_path: Path) -> None:
     data = json.loads((out / "plan.json").read_text())
     assert {"expected_recordings", "upper_bound"} <= set(data["kpis"])
     k = data["kpis"]
-    assert k["upper_bound"] == min(b for b in (k["bound_max_flow"], k["bound_lp"]) if b is not None)
-    assert f"{k['bound_max_flow']:,} / " in r_plan.output, "both bounds are shown"
+    assert k["upper_bound"] == min(b for b in (k["bound_max_flow"], k["bound_lp"], k["bound_whole_days"]) if b is not None)
+    assert f"{k['bound_max_flow']:,} / " in r_plan.output, "all bounds are shown"
     stops = [s for td in data["team_days"] for s in td["stops"]]
     assert stops, "the good test week has work to plan"
     stops[0]["people"] += 500  # more people than the visit's time allows

@@ -380,7 +380,8 @@ def _bound_low(sc, plan):
 
 def _bound_not_tightest(sc, plan):
     plan.kpis.bound_max_flow = plan.kpis.upper_bound + 40
-    plan.kpis.bound_lp = plan.kpis.upper_bound + 20  # both above the plan; upper_bound is below both
+    plan.kpis.bound_lp = plan.kpis.upper_bound + 20  # all above the plan; upper_bound is below them all
+    plan.kpis.bound_whole_days = plan.kpis.upper_bound + 10
     return sc, plan
 
 

@@ -1,0 +1,106 @@
+"""A tighter bound from the LP's prices: every team-day's visits whole (docs/bound.md).
+
+The LP (`planner.check.lp_bound`) lets a team-day make part of a visit: a third of a visit pays a
+third of the set-up and of the drive in. Here the rows that join team-days (per site: the visit
+count and the tangents of its visit sizes; per team: its nights out) are moved into the objective
+at prices λ ≥ 0 (Lagrangian relaxation), and what is left falls apart into one small problem per
+team-day, solved by SCIP with its visits whole (0 or 1). For any λ ≥ 0 and any real plan x:
+
+    recordings(x) = c·x ≤ c·x + λ·(b − A x) = λ·b + Σ_d (c − λA)_d · x_d ≤ λ·b + Σ_d max_d
+
+since x keeps the joining rows (A x ≤ b) and each x_d is a point of team-day d's problem. Any upper
+bound on max_d may stand in for it: each day starts at its fractional (LP) bound from the LP's
+prices on its own rows, so with every day fractional the sum is the LP's optimum; SCIP then makes
+days whole, each within `GAP` of its optimum (its proven bound, at least the maximum, counts),
+until the deadline. Whole visits can only lower a day's bound, so the sum only falls.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+from ortools.linear_solver import linear_solver_pb2, pywraplp
+
+from planner.check.lp_bound import Relaxation
+
+DAY_LIMIT_MS = 2000  # SCIP's time per team-day; its proven bound counts when it stops early
+GAP = 0.01  # SCIP stops a team-day this close (relative) to its optimum: the bound stays proven
+# no presolve, 3 cut rounds at the root: twice as fast per day on Jambi, the same bound (only SCIP's
+# proven bound is read, so how it searches changes the figure, never its validity)
+SCIP_PARAMETERS = f"limits/gap = {GAP}\nseparating/maxroundsroot = 3\npresolving/maxrounds = 0\n"
+
+
+def day_bound(model: Relaxation, deadline: float | None = None) -> int | None:
+    """λ·b + Σ_d (a bound on max_d) at the solved LP's prices (module doc), rounded down; None if
+    the LP was not solved. Every day starts at its LP bound (`_priced_day`); days are made whole,
+    the most fractional in the LP first, until all are done or `deadline` (`time.monotonic()`)."""
+    if model.duals is None:
+        return None
+    proto = linear_solver_pb2.MPModelProto()
+    model.solver.ExportModelToProto(proto)
+    cost = np.array([v.objective_coefficient for v in proto.variable], dtype=float)
+    total = 0.0
+    for k in model.joining:
+        price = max(0.0, float(model.duals[k]))  # every joining row is ≤ b: any λ ≥ 0 is valid
+        if price > 0.0:
+            row = proto.constraint[k]
+            total += price * row.upper_bound
+            np.subtract.at(cost, np.array(row.var_index, dtype=np.int64), price * np.array(row.coefficient))
+    whole = {v.index() for v in model.whole}
+    days = [(cols, [k for k in rows if k not in model.joining]) for cols, rows in model.blocks]
+    best = [_priced_day(proto, cols, rows, cost, model.duals) for cols, rows in days]
+    for d in sorted(range(len(days)), key=lambda d: -model.fractional[d] if model.fractional else 0.0):
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        got = _day_max(proto, *days[d], cost, whole, deadline)
+        if got is not None:
+            best[d] = min(best[d], got)
+    return int(np.floor(total + sum(best) + 1e-6))
+
+
+def _priced_day(proto: Any, cols: range, rows: list[int], cost: np.ndarray, duals: np.ndarray) -> float:
+    """An upper bound on max (c − λA)·x_d, visits fractional, from the LP's prices μ of the day's own
+    rows: Σ μ × (the row's bound on μ's side) + Σ_j max over x_j's box of its reduced cost × x_j.
+    Valid for any μ (a price on a side without a bound counts as 0): weak duality."""
+    reduced = cost[cols.start:cols.stop].copy()
+    total = 0.0
+    for k in rows:
+        row, mu = proto.constraint[k], float(duals[k])
+        side = row.upper_bound if mu > 0 else row.lower_bound
+        if mu == 0.0 or not np.isfinite(side):
+            continue
+        total += mu * side
+        np.subtract.at(reduced, np.array(row.var_index, dtype=np.int64) - cols.start, mu * np.array(row.coefficient))
+    lo = np.array([proto.variable[j].lower_bound for j in cols])
+    hi = np.array([proto.variable[j].upper_bound for j in cols])
+    return total + float(np.maximum(reduced * lo, reduced * hi).sum())
+
+
+def _day_max(proto: Any, cols: range, rows: list[int], cost: np.ndarray, whole: set[int],
+             deadline: float | None) -> float | None:
+    """SCIP's proven bound on max (c − λA)·x_d over team-day d's own rows, its visits whole."""
+    limit = DAY_LIMIT_MS if deadline is None else min(DAY_LIMIT_MS, int((deadline - time.monotonic()) * 1000))
+    if limit <= 0:
+        return None
+    sub = linear_solver_pb2.MPModelProto(maximize=True)
+    for j in cols:
+        v = proto.variable[j]
+        sub.variable.add(lower_bound=v.lower_bound, upper_bound=v.upper_bound,
+                         objective_coefficient=float(cost[j]), is_integer=j in whole)
+    for k in rows:
+        row = proto.constraint[k]
+        if any(j not in cols for j in row.var_index):
+            raise ValueError(f"row {k} of a team-day reaches outside it")  # the blocks were built wrong
+        sub.constraint.add(lower_bound=row.lower_bound, upper_bound=row.upper_bound,
+                           var_index=[j - cols.start for j in row.var_index], coefficient=row.coefficient)
+    scip = pywraplp.Solver.CreateSolver("SCIP")
+    if scip is None or scip.LoadModelFromProto(sub):
+        return None
+    scip.SetTimeLimit(limit)
+    scip.SetSolverSpecificParametersAsString(SCIP_PARAMETERS)
+    if scip.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE, pywraplp.Solver.NOT_SOLVED):
+        return None
+    bound = float(scip.Objective().BestBound())
+    return bound if np.isfinite(bound) and abs(bound) < 1e15 else None

@@ -1,0 +1,165 @@
+"""The bound's tighter parts (docs/bound.md): the per-day tangent slopes of the LP and the whole-day
+(Lagrangian) bound. Every real plan must stay within them; they must be tighter somewhere."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+from ortools.linear_solver import pywraplp
+
+from planner.check.bound import upper_bound
+from planner.check.bound_thread import relaxed_bounds
+from planner.check.day_bound import day_bound
+from planner.check.lp_bound import _site_rows, build_relaxation, solve_relaxation
+from planner.check.validate import format_violations, validate_plan
+from planner.compile.capacity import expected_people, visit_sizes
+from planner.compile.instance import compile_scenario
+from planner.compile.reach import reach_matrix
+from planner.io.load import load_scenario
+from planner.model import VisitRules
+from planner.national.synthetic import write_national
+from planner.solve.parts import places
+from planner.solve.trips import plan_trips
+from tests.planner.solver_cases import ring, scenario, solve, team, village
+
+
+def _rows_hold(sizes: list[int], visits: list[tuple[float, float, int]]) -> bool:
+    """Do (r, n, most) per team-day satisfy one site's rows (`_site_rows`)? GLOP on the fixed point."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    rs = [solver.NumVar(r, r, "") for r, _, _ in visits]
+    ns = [(solver.NumVar(n, n, ""), most) for (_, n, most) in visits]
+    _site_rows(solver, sizes, rs, ns)
+    return bool(solver.Solve() == pywraplp.Solver.OPTIMAL)
+
+
+def test_tangent_rows_hold_for_every_way_real_visits_can_fall() -> None:
+    """Random sites and visits under the turnout rule: each visit records anything from 0 to what the
+    rule and its day allow (a short day records less, leaving more for later visits); the site's rows
+    hold at every such plan."""
+    rng = random.Random(7)
+    for case in range(300):
+        unrecorded = rng.choice([3, 40, 150, 600, 2000])
+        rules = VisitRules(max_people_per_visit=rng.choice([60, 120, 400]), max_visits_per_site=rng.choice([2, 3, 5]),
+                           repeat_turnout_decay=rng.choice([0.5, 0.8, 1.0]))
+        site = village(case, 0.0, 0.0, unrecorded, turnout=rng.choice([0.2, 0.35, 0.7]))
+        fits = rng.choice([None, 30, 90])
+        sizes = visit_sizes(site, rules, fits)
+        if not sizes:
+            continue
+        cap = rules.max_people_per_visit if fits is None else max(1, min(rules.max_people_per_visit, fits))
+        remaining, visits = unrecorded, []
+        for k in range(rng.randint(1, len(sizes))):
+            most = rng.randint(1, sizes[0])  # what the visit's day could record at most
+            allowed = min(most, expected_people(site, rules, k + 1, remaining, cap))
+            people = rng.choice([allowed, allowed, rng.randint(0, max(0, allowed))])
+            remaining -= people
+            visits.append((float(people), 1.0, most))
+        assert _rows_hold(sizes, visits), (sizes, visits)
+
+
+def test_a_visit_on_a_day_that_records_little_buys_no_more_of_the_sites_next_visit() -> None:
+    """Sizes 100, 55, 30. A makes the first visit (100 people), G visits on a day that can record at
+    most 10, B makes half a visit (LP). The old tangent (Σ r ≤ 100 + 55 × (Σ n − 1)) let B take its
+    whole half visit (50); with G counted at its own 10 instead of 55, B gets 37.5."""
+    solver = pywraplp.Solver.CreateSolver("GLOP")
+    r_a, r_g, r_b = solver.NumVar(100, 100, ""), solver.NumVar(0, 0, ""), solver.NumVar(0, 100, "")
+    n_a, n_g, n_b = solver.NumVar(1, 1, ""), solver.NumVar(1, 1, ""), solver.NumVar(0.5, 0.5, "")
+    solver.Add(r_b <= 100 * n_b)
+    _site_rows(solver, [100, 55, 30], [r_a, r_g, r_b], [(n_a, 100), (n_g, 10), (n_b, 100)])
+    solver.Maximize(r_b)
+    assert solver.Solve() == pywraplp.Solver.OPTIMAL
+    assert abs(r_b.solution_value() - 37.5) < 1e-6
+
+
+def _bounds(sc):
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    reach = reach_matrix(c, day_places)
+    return upper_bound(c, reach, day_places), relaxed_bounds(c, reach, day_places)
+
+
+def _small_province(tmp: Path, regency: str) -> object:
+    (path,) = write_national(tmp / regency, 1, seed=3, regencies=[regency])
+    return load_scenario(path)
+
+
+CASES = ["ring", "remote-lodging", "remote-trip", "big-villages", "far-apart", "synth-15.71", "synth-15.72"]
+
+
+def _case(name: str, tmp: Path):
+    if name == "ring":
+        return scenario(ring(30, unrecorded=40), [team("T1", 2), team("T2", 1)])
+    if name == "remote-lodging":
+        far = [village(50 + i, 0.9 + 0.01 * i, 0.9, 150) for i in range(5)]
+        return scenario(ring(6) + far, [team("T1", 2, max_nights_out=2)])
+    if name == "remote-trip":  # 6 h each way: the days out and back are nearly all driving
+        cluster = [village(200 + i, -0.9 + 0.01 * i, -1.3 - 0.01 * i, 200) for i in range(5)]
+        return scenario(cluster, [team("T1", 3, max_drive_min=600, max_nights_out=3)])
+    if name == "big-villages":
+        return scenario([village(i, 0.01 * i, 0.0, 900) for i in range(4)], [team("T1", 4)])
+    if name == "far-apart":  # an hour between villages: a part visit's share of the drive is a real saving
+        return scenario([village(i, 0.3 * (i % 3), 0.3 * (i // 3), 90) for i in range(9)], [team("T1", 1, setup_min=45)], days=3)
+    return _small_province(tmp, name.split("-")[1])
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_every_bound_holds_for_the_plan_and_the_plan_shows_the_tightest(name: str, tmp_path: Path) -> None:
+    sc = _case(name, tmp_path)
+    flow, relaxed = _bounds(sc)
+    assert relaxed.lp is not None and relaxed.whole_days is not None
+    plan = solve(sc, seconds=2.0)
+    assert validate_plan(sc, plan) == [], format_violations(validate_plan(sc, plan))
+    k = plan.kpis
+    assert k.expected_recordings > 0
+    assert k.bound_max_flow == flow  # the others as computed here, or None if not done by the search's end
+    assert k.bound_lp in (None, relaxed.lp)
+    if k.bound_whole_days is not None:  # the days made whole by the search's end: between the LP and all whole
+        assert relaxed.whole_days <= k.bound_whole_days <= relaxed.lp + 1
+    assert k.upper_bound == min(b for b in (flow, k.bound_lp, k.bound_whole_days) if b is not None)
+    assert k.expected_recordings <= min(flow, relaxed.lp, relaxed.whole_days)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ring", "far-apart", "synth-15.71", "synth-15.72"])
+def test_the_bound_holds_for_plans_searched_longer(name: str, tmp_path: Path) -> None:
+    """More search time finds better plans; none may pass the bound the short plan showed."""
+    sc = _case(name, tmp_path)
+    _, relaxed = _bounds(sc)
+    long = solve(sc, seconds=20.0)
+    assert validate_plan(sc, long) == []
+    assert relaxed.whole_days is not None and long.kpis.expected_recordings <= relaxed.whole_days
+
+
+def test_whole_days_are_tighter_where_a_day_cannot_make_two_visits() -> None:
+    """One day, two villages far apart: a whole visit of one and the drive to the other leave no time
+    for a second whole visit, but the LP makes a part visit paying part of the drive (103); whole
+    visits give 100 (the plan: 42, the village's expected turnout)."""
+    sc = scenario([village(0, 0.4, 0.0, 300), village(1, 0.0, 0.4, 300)], [team("T1", 3)], days=1)
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    model = build_relaxation(c, reach_matrix(c, day_places), day_places)
+    assert model is not None
+    lp = solve_relaxation(model)
+    whole = day_bound(model)
+    assert lp is not None and whole is not None
+    assert (lp, whole) == (103, 100)
+
+
+def test_whole_day_bound_needs_the_solved_lp_and_stops_at_its_deadline() -> None:
+    """Without the LP's prices: None. At the deadline the days not yet whole count at their LP bound."""
+    import time
+
+    sc = scenario(ring(12), [team("T1", 2)])
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    model = build_relaxation(c, reach_matrix(c, day_places), day_places)
+    assert model is not None
+    assert day_bound(model) is None  # no prices yet
+    lp = solve_relaxation(model)
+    assert lp is not None
+    none_whole = day_bound(model, deadline=time.monotonic() - 1)  # every day at its LP bound: the LP again
+    assert none_whole is not None and abs(none_whole - lp) <= 1
+    all_whole = day_bound(model, deadline=time.monotonic() + 60)
+    assert all_whole is not None and all_whole <= none_whole
