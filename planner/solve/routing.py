@@ -49,7 +49,7 @@ def solve_part(
 
 
 def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | None, max_solutions: int | None) -> PartResult:
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.thread_time()
     if not inst.vehicles or len(inst.node_point) == inst.n_depots:
         return PartResult(inst.name, [[] for _ in inst.vehicles], 0, "empty", 0.0)
     usable = [i for i, v in enumerate(inst.vehicles) if _can_get_home(inst, v)]
@@ -83,7 +83,9 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
         )
     search_s = max(0.0, time_limit_s - (time.monotonic() - t0))  # the limit is the call's: building counts
     params = search_parameters(search_s, max_solutions, inst.travel_cost_per_hour <= 0)
-    stall = None if max_solutions else _stop_when_stalled(routing, Stall(start=t0, min_gain=objective_weights(inst)[0]))
+    # stalled by the search thread's CPU seconds: on a loaded machine wall time passes without search
+    stall = None if max_solutions else _stop_when_stalled(
+        routing, Stall(start=cpu0, min_gain=objective_weights(inst)[0], clock=time.thread_time))
     solution = _solve(inst, routing, manager, params, stall)
     code = routing.status()
     if solution is not None and code in (3, 4):  # the last restart found nothing new; the best routes stand
