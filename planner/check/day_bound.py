@@ -34,8 +34,9 @@ SCIP_PARAMETERS = f"limits/gap = {GAP}\nseparating/maxroundsroot = 3\npresolving
 
 def day_bound(model: Relaxation, deadline: float | None = None) -> int | None:
     """λ·b + Σ_d (a bound on max_d) at the solved LP's prices (module doc), rounded down; None if
-    the LP was not solved. Every day starts at its LP bound (`_priced_day`); days are made whole,
-    the most fractional in the LP first, until all are done or `deadline` (`time.monotonic()`)."""
+    the LP was not solved or `deadline` (`time.monotonic()`) passes before every day has its LP
+    bound (`_priced_day`). Then days are made whole, the most fractional in the LP first, until
+    all are done or the deadline."""
     if model.duals is None:
         return None
     proto = linear_solver_pb2.MPModelProto()
@@ -50,7 +51,11 @@ def day_bound(model: Relaxation, deadline: float | None = None) -> int | None:
             np.subtract.at(cost, np.array(row.var_index, dtype=np.int64), price * np.array(row.coefficient))
     whole = {v.index() for v in model.whole}
     days = [(cols, [k for k in rows if k not in model.joining]) for cols, rows in model.blocks]
-    best = [_priced_day(proto, cols, rows, cost, model.duals) for cols, rows in days]
+    best = []
+    for cols, rows in days:  # a large province's pricing alone takes seconds: it stops at the deadline too
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+        best.append(_priced_day(proto, cols, rows, cost, model.duals))
     for d in sorted(range(len(days)), key=lambda d: -model.fractional[d] if model.fractional else 0.0):
         if deadline is not None and time.monotonic() > deadline:
             break
