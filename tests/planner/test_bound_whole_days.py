@@ -168,3 +168,29 @@ def test_whole_day_bound_needs_the_solved_lp_and_stops_at_its_deadline(monkeypat
     none_whole = day_bound(model)
     assert none_whole is not None and abs(none_whole - lp) <= 1
     assert all_whole is not None and all_whole <= none_whole
+
+
+def test_the_bound_thread_makes_days_whole_at_low_priority_and_leaves_the_caller_alone(monkeypatch) -> None:
+    """The whole-day part runs on idle CPU only (beside the search it cost the plan ~2% under load);
+    the LP keeps its priority and so does the thread that plans."""
+    import os
+    import threading
+
+    import planner.check.bound_thread as bt
+
+    seen = {}
+    real = bt.day_bound
+
+    def spy(model, deadline=None):
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        return real(model, deadline)
+
+    monkeypatch.setattr(bt, "day_bound", spy)
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    sc = scenario(ring(8), [team("T1", 2)])
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    got = bt.lp_bound_later(c, reach_matrix(c, day_places), day_places)()
+    assert got.lp is not None and got.whole_days is not None
+    assert seen["nice"] == max(before, bt.WHOLE_DAYS_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
