@@ -17,6 +17,7 @@ until the deadline. Whole visits can only lower a day's bound, so the sum only f
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -32,11 +33,15 @@ GAP = 0.01  # SCIP stops a team-day this close (relative) to its optimum: the bo
 SCIP_PARAMETERS = f"limits/gap = {GAP}\nseparating/maxroundsroot = 3\npresolving/maxrounds = 0\n"
 
 
-def day_bound(model: Relaxation, deadline: float | None = None) -> int | None:
+def day_bound(model: Relaxation, deadline: float | None = None, stop: threading.Event | None = None) -> int | None:
     """λ·b + Σ_d (a bound on max_d) at the solved LP's prices (module doc), rounded down; None if
     the LP was not solved or `deadline` (`time.monotonic()`) passes before every day has its LP
     bound (`_priced_day`). Then days are made whole, the most fractional in the LP first, until
-    all are done or the deadline."""
+    all are done, the deadline, or `stop` is set (the search ended early: the plan does not wait)."""
+
+    def late() -> bool:
+        return (deadline is not None and time.monotonic() > deadline) or (stop is not None and stop.is_set())
+
     if model.duals is None:
         return None
     proto = linear_solver_pb2.MPModelProto()
@@ -53,11 +58,11 @@ def day_bound(model: Relaxation, deadline: float | None = None) -> int | None:
     days = [(cols, [k for k in rows if k not in model.joining]) for cols, rows in model.blocks]
     best = []
     for cols, rows in days:  # a large province's pricing alone takes seconds: it stops at the deadline too
-        if deadline is not None and time.monotonic() > deadline:
+        if late():
             return None
         best.append(_priced_day(proto, cols, rows, cost, model.duals))
     for d in sorted(range(len(days)), key=lambda d: -model.fractional[d] if model.fractional else 0.0):
-        if deadline is not None and time.monotonic() > deadline:
+        if late():
             break
         got = _day_max(proto, *days[d], cost, whole, deadline)
         if got is not None:

@@ -150,6 +150,7 @@ def test_whole_days_are_tighter_where_a_day_cannot_make_two_visits() -> None:
 def test_whole_day_bound_needs_the_solved_lp_and_stops_at_its_deadline(monkeypatch) -> None:
     """Without the LP's prices: None; past the deadline before every day is priced: None. A day SCIP
     does not make whole counts at its LP bound, so with none made whole the bound is the LP again."""
+    import threading
     import time
 
     import planner.check.day_bound as module
@@ -168,6 +169,9 @@ def test_whole_day_bound_needs_the_solved_lp_and_stops_at_its_deadline(monkeypat
     none_whole = day_bound(model)
     assert none_whole is not None and abs(none_whole - lp) <= 1
     assert all_whole is not None and all_whole <= none_whole
+    stop = threading.Event()
+    stop.set()  # the search ended before the days were priced: the LP bound stands alone
+    assert day_bound(model, stop=stop) is None
 
 
 def test_the_bound_thread_makes_days_whole_at_low_priority_and_leaves_the_caller_alone(monkeypatch) -> None:
@@ -181,9 +185,9 @@ def test_the_bound_thread_makes_days_whole_at_low_priority_and_leaves_the_caller
     seen = {}
     real = bt.day_bound
 
-    def spy(model, deadline=None):
+    def spy(model, deadline=None, stop=None):
         seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        return real(model, deadline)
+        return real(model, deadline)  # not stopped: all days whole
 
     monkeypatch.setattr(bt, "day_bound", spy)
     before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
