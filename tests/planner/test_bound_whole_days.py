@@ -165,7 +165,7 @@ def test_whole_day_bound_needs_the_solved_lp_and_stops_at_its_deadline(monkeypat
     assert lp is not None
     assert day_bound(model, deadline=time.monotonic() - 1) is None
     all_whole = day_bound(model, deadline=time.monotonic() + 60)
-    monkeypatch.setattr(module, "_day_max", lambda *a: None)  # as if no day were made whole in time
+    monkeypatch.setattr(module, "_day_max", lambda *a: (None, True))  # as if no day were made whole in time
     none_whole = day_bound(model)
     assert none_whole is not None and abs(none_whole - lp) <= 1
     assert all_whole is not None and all_whole <= none_whole
