@@ -64,10 +64,12 @@ def _pss(p: psutil.Process) -> int:
         return int(p.memory_info().rss)
 
 
-def run_plan(scenario: Path, out: Path, limit: float) -> tuple[float, float, str, float, float]:
+def run_plan(scenario: Path, out: Path, limit: float, extra: tuple[str, ...] = ()) -> tuple[float, float, str, float, float]:
     """Wall seconds, peak MB of the process tree, the command's output, its CPU seconds (user + system,
-    the parts' worker processes included) and the mean 1-minute load average of the machine meanwhile."""
-    cmd = [sys.executable, "-m", "jemput.cli", "plan", str(scenario), "--out", str(out), "--time-limit", str(limit), "--no-maps"]
+    the parts' worker processes included) and the mean 1-minute load average of the machine meanwhile.
+    `extra`: more `jemput plan` options (e.g. `--seed 1`)."""
+    cmd = [sys.executable, "-m", "jemput.cli", "plan", str(scenario), "--out", str(out), "--time-limit", str(limit), "--no-maps",
+           *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

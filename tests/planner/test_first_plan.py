@@ -117,3 +117,48 @@ def test_a_first_plan_lets_visits_go_on_across_breaks_when_the_rule_allows() -> 
     spans = [s for td in plans["across"].team_days for s in td.stops if s.start_min < 12 * 60 < s.end_min]
     assert spans, "no first-plan visit goes on across the midday break"
     assert plans["across"].kpis.expected_recordings >= plans["plain"].kpis.expected_recordings
+
+
+def _generated_part(tmp_path):
+    """The first regency part of a generated 1,000-site province (370 visit nodes), and the scenario."""
+    from planner.io.load import load_scenario
+    from planner.national.varied import ProvinceSpec, write_province
+    from planner.solve.parts import build_instance, regency_parts
+    from planner.solve.week import REGENCY_MAX_SITES
+
+    sc = load_scenario(str(write_province(tmp_path, ProvinceSpec("79", 10, 1000, "compact", 3))))
+    c = compile_scenario(sc)
+    spec = regency_parts(c)[0]
+    done = np.zeros(len(sc.sites), dtype=np.int64)
+    return sc, build_instance(c, spec, done, places(c, plan_trips(c)), 0, REGENCY_MAX_SITES)
+
+
+def test_a_part_out_of_time_keeps_the_most_valuable_first_plan_of_the_exponents_its_search_starts_from(tmp_path):
+    # bench/results/regency_time.md: a regency's plan swung by up to 16% between runs as its part did or did
+    # not search in time, because the kept first plan used one insertion exponent and the search's start three
+    from planner.solve.fallback import greedy_routes, routes_value, timed_greedy
+    from planner.solve.insertion import POWERS
+    from planner.solve.routing import solve_part
+
+    _sc, inst = _generated_part(tmp_path)
+    by_power = {p: routes_value(inst, timed_greedy(inst, p)) for p in POWERS}
+    assert max(by_power.values()) > by_power[2.0]  # a part where the former single exponent falls short
+    assert routes_value(inst, greedy_routes(inst)) == max(by_power.values())
+    res = solve_part(inst, 0.0)  # no time to search: the part keeps that plan
+    assert res.out_of_time and routes_value(inst, res.routes) == max(by_power.values())
+
+
+def test_first_plans_of_every_exponent_verify_in_a_whole_plan(tmp_path):
+    import planner.solve.fallback as fallback
+
+    sc, _inst = _generated_part(tmp_path)
+    for power in (1.0, 3.0):  # the exponent 2 plans are verified by the tests above
+        original = fallback.POWERS
+        fallback.POWERS = (power,)
+        fallback.POWER = power
+        try:
+            plan = solve(sc, seconds=0.0, lp_bound=False)
+        finally:
+            fallback.POWERS, fallback.POWER = original, 2.0
+        assert len(plan.solve.parts_out_of_time) == plan.solve.parts and plan.kpis.visits > 0
+        assert_valid(sc, plan)
