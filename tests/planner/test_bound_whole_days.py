@@ -198,3 +198,33 @@ def test_the_bound_thread_makes_days_whole_at_low_priority_and_leaves_the_caller
     assert got.lp is not None and got.whole_days is not None
     assert seen["nice"] == max(before, bt.WHOLE_DAYS_NICE)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+
+def test_a_day_scip_stops_early_never_lowers_the_bound() -> None:
+    """SCIP stopped by a 1–5 ms limit once reported a best bound of 0 for a day whose maximum is 28
+    (the plan's whole-day bound fell below the LP's all-whole figure); such days must keep their LP
+    bound. Every answer of `_day_max`, at any limit, is at least the day's maximum."""
+    import numpy as np
+    from ortools.linear_solver import linear_solver_pb2
+
+    import planner.check.day_bound as module
+
+    sc = _case("far-apart", Path("."))
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    model = build_relaxation(c, reach_matrix(c, day_places), day_places)
+    assert model is not None and solve_relaxation(model) is not None and model.duals is not None
+    proto = linear_solver_pb2.MPModelProto()
+    model.solver.ExportModelToProto(proto)
+    cost = np.array([v.objective_coefficient for v in proto.variable])
+    for k in model.joining:
+        row, price = proto.constraint[k], max(0.0, float(model.duals[k]))
+        np.subtract.at(cost, np.array(row.var_index, dtype=np.int64), price * np.array(row.coefficient))
+    whole = {v.index() for v in model.whole}
+    days = [(cols, [k for k in rows if k not in model.joining]) for cols, rows in model.blocks]
+    best = [module._day_max(proto, cols, rows, cost, whole, None, 60_000)[0] for cols, rows in days]
+    for _ in range(25):  # how far SCIP gets in 1 ms varies: many tries
+        for limit_ms in (1, 2, 3, 5):
+            for (cols, rows), most in zip(days, best):
+                got, _finished = module._day_max(proto, cols, rows, cost, whole, None, limit_ms)
+                assert most is not None and (got is None or got >= most - 1e-6 * (1 + abs(most)))
