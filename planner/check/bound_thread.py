@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
@@ -21,20 +23,43 @@ class RelaxedBounds(NamedTuple):
 
 
 def relaxed_bounds(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
-                   deadline: float | None = None, whole_days: bool = True) -> RelaxedBounds:
-    """The LP (GLOP), then, if `whole_days` and time is left before `deadline`, its team-days whole."""
+                   deadline: float | None = None, whole_days: bool = True, nice: bool = False,
+                   stop: threading.Event | None = None) -> RelaxedBounds:
+    """The LP (GLOP), then, if `whole_days` and time is left before `deadline`, its team-days whole
+    until `stop` is set (`nice`: at the lowest priority, the calling thread lowered for good: the
+    bound thread only)."""
     model = build_relaxation(c, reach, day_places, deadline)
     lp = None if model is None else solve_relaxation(model, deadline)
     if model is None or lp is None or not whole_days:
         return RelaxedBounds(lp)
-    return RelaxedBounds(lp, day_bound(model, deadline))
+    if nice:
+        _yield_cpu()
+    return RelaxedBounds(lp, day_bound(model, deadline, stop))
+
+
+WHOLE_DAYS_NICE = 19  # the whole-day bound runs on idle CPU only (bench/results/bound.md: beside the search it cost ~2%)
+
+
+def _yield_cpu() -> None:
+    """Lower this thread's priority (Linux: a thread is its own task) so the search keeps the CPU."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WHOLE_DAYS_NICE)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the bound simply competes
+        pass
 
 
 def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
                    deadline: float | None = None) -> Callable[[], RelaxedBounds]:
     """Start `relaxed_bounds` in a thread (GLOP and SCIP run outside the GIL, beside the search); the
-    returned function waits for it. What is not solved by `deadline` is None (docs/bound.md)."""
+    returned function, called when the search ends, stops making days whole and waits for the rest
+    (the LP: at most until `deadline`). What is not solved by then is None (docs/bound.md)."""
+    stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-bound")
-    future = pool.submit(relaxed_bounds, c, reach, day_places, deadline)
+    future = pool.submit(relaxed_bounds, c, reach, day_places, deadline, True, True, stop)
     pool.shutdown(wait=False)
-    return future.result
+
+    def wait() -> RelaxedBounds:
+        stop.set()
+        return future.result()
+
+    return wait

@@ -51,7 +51,6 @@ class Relaxation:
     blocks: list[tuple[range, range]] = field(default_factory=list)
     joining: set[int] = field(default_factory=set)
     duals: np.ndarray | None = None
-    fractional: list[float] = field(default_factory=list)  # per block: Σ min(n, 1 − n) in the LP's solution
 
 
 def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
@@ -75,12 +74,6 @@ def solve_relaxation(model: Relaxation, deadline: float | None = None) -> int | 
     solved = solver.Solve() == pywraplp.Solver.OPTIMAL
     value = solver.Objective().Value() if solved else 0.0
     model.duals = np.array([row.dual_value() for row in solver.constraints()]) if solved else None
-    if solved:
-        n = np.array([v.solution_value() for v in solver.variables()])
-        part = np.minimum(n - np.floor(n), np.ceil(n) - n)
-        whole = np.zeros(len(n), dtype=bool)
-        whole[[v.index() for v in model.whole]] = True
-        model.fractional = [float(part[cols.start:cols.stop][whole[cols.start:cols.stop]].sum()) for cols, _ in model.blocks]
     return int(np.floor(value + 1e-6)) if solved else None
 
 

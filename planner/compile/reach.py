@@ -16,10 +16,13 @@ def reach_matrix(c: Compiled, day_places: dict[int, tuple[int, int]]) -> np.ndar
     a site on an island no crossing joins has none).
     """
     out = np.zeros((len(c.team_days), len(c.scenario.sites)), dtype=bool)
+    open_on: dict[int, np.ndarray] = {}  # day → bool per site: open that day (read once per day, not per team-day)
     for i, td in enumerate(c.team_days):
         if c.scenario.teams[td.team].max_nights_out > 0:
             routed = c.duration[c.scenario.teams[td.team].vehicle][td.team, c.n_teams:] < UNREACHABLE_MIN
-            out[i] = c.compatible[td.team] & routed & np.array([bool(w[td.day]) for w in c.windows])
+            if td.day not in open_on:
+                open_on[td.day] = np.array([bool(w[td.day]) for w in c.windows], dtype=bool)
+            out[i] = c.compatible[td.team] & routed & open_on[td.day]
         else:
             start, end = day_places[i]
             out[i] = day_reach(c, td, start, end)

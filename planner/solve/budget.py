@@ -9,7 +9,7 @@ The work after the search is estimated from the scenario's size in CPU seconds (
 `AFTER_CPU_S_PER_SITE` per site, measured on the bundled and generated provinces,
 bench/results/robustness_overhead.md) and divided by the share of a CPU this process got until the
 search starts: on a machine busy with other work the same CPU seconds take longer, and the steps
-before the search show by how much.
+before the search (compiling: CPU work only) show by how much.
 """
 
 from __future__ import annotations
@@ -45,22 +45,23 @@ def expected_after_s(n_sites: int, share: float = 1.0) -> float:
 
 
 class Clock:
-    """The command's clock: wall and CPU seconds since it began (`started_at`, a `time.time()`, e.g. the
-    process's creation; None: now)."""
+    """The command's clock: wall seconds since it began (`started_at`, a `time.time()`, e.g. the process's
+    creation; None or a time still to come: now), and the share of a CPU this process got since the clock
+    was made (the steps before the search: pure CPU work, where start-up also waits for files)."""
 
     def __init__(self, started_at: float | None = None):
         now = time.time()
+        self.made = now
         self.wall0 = now if started_at is None or started_at > now else started_at
-        # the process's CPU counts from its start only when its start is the command's
-        self.cpu0 = 0.0 if started_at is not None else time.process_time()
+        self.cpu0 = time.process_time()
 
     def spent_s(self) -> float:
         """Wall seconds since the command began."""
         return time.time() - self.wall0
 
     def share(self) -> float:
-        """The share of a CPU this process got since the command began (`cpu_share`)."""
-        return cpu_share(time.process_time() - self.cpu0, self.spent_s())
+        """The share of a CPU this process got since the clock was made (`cpu_share`)."""
+        return cpu_share(time.process_time() - self.cpu0, time.time() - self.made)
 
     def search_s(self, time_limit_s: float, n_sites: int) -> float:
         """The search's seconds from now (`search_budget` with `expected_after_s` for this machine's load)."""

@@ -117,7 +117,7 @@ def solve_stages(
     before = done.copy()
     last_day = np.zeros(len(c.scenario.sites), dtype=np.int64)
     stage_end = time.monotonic() + options.time_limit_s
-    stage1 = 0.7 if prov else 1.0
+    stage1 = 1.0 - provincial_share(c, prov, _slots(options, len(specs))) if prov else 1.0
     insts = [prepare(build_instance(c, p, done, day_places, options.seed, REGENCY_MAX_SITES)) for p in specs]
     budget = max(0.0, stage_end - time.monotonic() - options.time_limit_s * (1 - stage1))
     results = _run_parts(insts, options, budget, total or len(insts) + 1, report)
@@ -130,6 +130,27 @@ def solve_stages(
         visits.update(_collect(c, [inst], [res], done, last_day))
         results.append(res)
     return visits, results
+
+
+PROVINCIAL_SHARE = (0.1, 0.3)  # the provincial stage's share of the search time: at least, at most
+
+
+def provincial_share(c: Compiled, prov: PartSpec, slots: int) -> float:
+    """The provincial stage's share of the search time: its team-days against the regency teams'
+    per worker (they search in parallel), within `PROVINCIAL_SHARE`. Its search converges early
+    (bench/results/stall.md, Jambi: its best at 1–2 s of 14): a fixed 30% mostly went unused."""
+    days = sum(1 for td in c.team_days if td.team in prov.teams)
+    share = days / max(1.0, (len(c.team_days) - days) / max(1, slots) + days)
+    return min(PROVINCIAL_SHARE[1], max(PROVINCIAL_SHARE[0], share))
+
+
+def _slots(options: SolveOptions, n_parts: int) -> int:
+    """How many parts run at once (as `_run_parts` runs them)."""
+    if options.workers:
+        return options.workers
+    if options.backend is not None:
+        return options.backend.slots
+    return 1 if n_parts <= 1 else os.cpu_count() or 1
 
 
 def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report: ProgressFn) -> list[PartResult]:

@@ -116,3 +116,17 @@ def test_a_converged_search_stops_long_before_its_time_and_its_plan_verifies(mon
     assert validate_plan(sc, plan) == []
     # a 10-village ring converges within a second; the stall stop ends it about 4 s later, not at 60 s
     assert plan.solve.wall_s < 40.0
+
+
+def test_the_provincial_stage_gets_a_share_by_its_team_days_within_bounds():
+    from planner.compile.instance import compile_scenario
+    from planner.solve.parts import provincial_part
+    from planner.solve.week import PROVINCIAL_SHARE, provincial_share
+
+    regency = [team(f"R{i}", 2) for i in range(10)]
+    few = compile_scenario(scenario(ring(6), regency + [team("P1", 2, regency_code="")], days=2))
+    many = compile_scenario(scenario(ring(6), regency[:1] + [team(f"P{i}", 2, regency_code="") for i in range(6)], days=2))
+    lo, hi = PROVINCIAL_SHARE
+    assert provincial_share(few, provincial_part(few), 1) == lo  # 2 of 22 team-days on one worker: 0.09
+    assert provincial_share(few, provincial_part(few), 4) == pytest.approx(2 / (20 / 4 + 2))  # 4 workers: 0.29
+    assert provincial_share(many, provincial_part(many), 1) == hi  # mostly provincial teams: the most it gets
