@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import resource
 import statistics
 import sys
 import tempfile
@@ -37,6 +38,10 @@ RESULTS = Path(__file__).parent / "results"
 QUICK = [("r101", 1), ("c201", 1), ("r201", 1), ("rc201", 1), ("pr01", 1), ("pr05", 1), ("pr10", 1),
          ("c201", 4), ("pr01", 4), ("pr05", 4), ("pr10", 4)]
 SOLVERS = ("jemput", "pyvrp", "vroom")
+PEERS = ("pyvrp", "vroom")
+# `jemput2`: the same plan_week with a portfolio of two searches on two processes (--solvers ... jemput2),
+# reported beside the one-thread figures; the ratios to the peers are the one-thread jemput's
+CHOICES = (*SOLVERS, "jemput2")
 # Instances the search settings were ever chosen on: the quick subset (bench/results/search_settings.md)
 # and, from issue 14 on, every Solomon instance. The rest of Cordeau's set is never used for tuning.
 TUNED_CORDEAU = {"pr01", "pr05", "pr10"}
@@ -57,16 +62,18 @@ def run_case(name: str, m: int, limit: float, seed: int, bks: int | None, tmp: P
     c = compile_scenario(sc, prov)
     op = op_from_compiled(c)
     for who in solvers:
-        t0 = time.monotonic()
-        if who == "jemput":
-            plan = plan_week(sc, SolveOptions(time_limit_s=limit, seed=seed, workers=1), provider=prov)
+        t0, cpu0 = time.monotonic(), cpu_seconds()
+        if who in ("jemput", "jemput2"):
+            two = who == "jemput2"
+            options = SolveOptions(time_limit_s=limit, seed=seed, workers=2 if two else 1, portfolio=two)
+            plan = plan_week(sc, options, provider=prov)
         elif who == "pyvrp":
             routes, _ = solve_pyvrp(op, limit, seed)
             plan = plan_from_routes(c, op, routes, who, time.monotonic() - t0)
         else:
             routes, _, _ = solve_vroom(op, limit)
             plan = plan_from_routes(c, op, routes, who, time.monotonic() - t0)
-        wall = time.monotonic() - t0
+        wall, cpu = time.monotonic() - t0, cpu_seconds() - cpu0
         violations = validate_plan(sc, plan, prov)
         check_value_is_score(inst, plan)
         score = plan_score(inst, plan) if not violations else 0
@@ -75,11 +82,18 @@ def run_case(name: str, m: int, limit: float, seed: int, bks: int | None, tmp: P
         row[f"{who}_score"] = score
         row[f"{who}_gap_pct"] = round(100 * (bks - score) / bks, 2) if bks else ""
         row[f"{who}_wall_s"] = round(wall, 1)
+        row[f"{who}_cpu_s"] = round(cpu, 1)
         row[f"{who}_violations"] = len(violations)
-    for peer in solvers[1:]:
+    for peer in (s for s in solvers if s in PEERS):
         if "jemput" in solvers and row[f"{peer}_score"]:
             row[f"jemput_per_{peer}"] = round(row["jemput_score"] / row[f"{peer}_score"], 4)
     return row
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and its finished child processes (a portfolio's members)."""
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def cases(args, bks: dict) -> list[tuple[str, int]]:
@@ -98,7 +112,7 @@ def main() -> None:
     ap.add_argument("--all", action="store_true", help="every instance with a best-known score")
     ap.add_argument("--split", choices=("tuned", "unseen"), help="every instance with a best-known score of one half")
     ap.add_argument("--cases", nargs="+", help="e.g. r101:1 pr05:4")
-    ap.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=SOLVERS)
+    ap.add_argument("--solvers", nargs="+", default=list(SOLVERS), choices=CHOICES)
     ap.add_argument("--out", default="toptw", help="results file name (without extension)")
     args = ap.parse_args()
     bks = read_bks()
@@ -129,7 +143,7 @@ def _summary(rows: list[dict], solvers) -> list[str]:
         if gaps:
             out.append(f"- {who}: mean gap to best-known {statistics.mean(gaps):.2f}% (worst {max(gaps):.2f}%), "
                        f"violations {sum(r[f'{who}_violations'] for r in rows)}")
-    for peer in solvers[1:]:
+    for peer in (s for s in solvers if s in PEERS):
         if "jemput" in solvers:
             ge = sum(r["jemput_score"] >= r[f"{peer}_score"] for r in rows)
             ratios = [r[f"jemput_per_{peer}"] for r in rows if r.get(f"jemput_per_{peer}")]
@@ -146,7 +160,7 @@ def write(rows: list[dict], args, argv: str) -> None:
         w.writeheader()
         w.writerows(rows)
     show = ["instance", "m", "split", "servable", "bks"] + [f"{s}_{x}" for s in args.solvers for x in ("score", "gap_pct")]
-    show += [c for c in cols if c.startswith("jemput_per_")] + [f"{s}_wall_s" for s in args.solvers]
+    show += [c for c in cols if c.startswith("jemput_per_")] + [f"{s}_{x}" for s in args.solvers for x in ("wall_s", "cpu_s")]
     lines = [
         "# TOPTW literature instances: jemput vs best-known scores, PyVRP and VROOM",
         "",
@@ -158,7 +172,9 @@ def write(rows: list[dict], args, argv: str) -> None:
         "(a plan with violations would score 0; `*_violations` columns in the CSV). Gap = (BKS − score) ÷ BKS.",
         "jemput plans through `plan_week` (the product path); peers: PyVRP 0.14 (prize-collecting,",
         "clients optional), VROOM via pyvroom 1.15 (priority = score, exact: scores are integers ≤ 50;",
-        "exploration level 5; the timeout is honoured approximately, see wall columns).",
+        "exploration level 5; the timeout is honoured approximately, see wall columns). `jemput2`, when",
+        "present: the same plan_week with `--portfolio` on 2 processes (two searches, the best kept; CPU",
+        "columns count both); ratios to the peers are the one-thread jemput's, the fair comparison.",
         "",
         "Split: `tuned` = every Solomon instance and the Cordeau instances of the quick subset (pr01, pr05,",
         "pr10), on which search settings have been chosen; `unseen` = the other Cordeau instances, never",

@@ -62,6 +62,7 @@ def plan(
     lang: str = typer.Option("id", "--lang", help="id (Bahasa Indonesia) or en"),
     max_solutions: int = typer.Option(0, "--max-solutions", help="stop each part after N improving solutions: bit-for-bit repeatable on any machine (0 = time limit only)"),
     dask: str = typer.Option("", "--dask", help="solve the regency parts on Dask: local[:N] or tcp://host:8786"),
+    portfolio: bool = typer.Option(False, "--portfolio", help="a part searched alone (a one-part week, the provincial teams) runs as different searches on every worker process, the best kept"),
 ) -> None:
     """Plan the week for every team of SCENARIO and write it to OUT."""
     from planner.io.load import validate_scenario
@@ -79,7 +80,7 @@ def plan(
         raise typer.Exit(2) from None
     try:
         with memory_answered(console):
-            _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions, backend)
+            _plan_and_write(sc, out, time_limit, seed, workers, maps, lang, str(Path(scenario).resolve()), max_solutions, backend, portfolio)
     finally:
         if backend is not None:
             backend.close()
@@ -357,12 +358,12 @@ def synth(
     console.print(f"wrote {len(paths)} provinces under {out}\nnext: jemput batch {out} --out out/national")
 
 
-def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None) -> None:
+def _plan_and_write(sc, out: Path, time_limit: float, seed: int, workers: int, maps: bool, lang: str, scenario_file: str, max_solutions: int = 0, backend=None, portfolio: bool = False) -> None:
     from jemput.service import plan_and_check, process_started_at, write_outputs
     from planner.solve.week import SolveOptions
 
     opts = SolveOptions(time_limit_s=time_limit, seed=seed, workers=workers or None, max_solutions=max_solutions or None,
-                        backend=backend, started_at=process_started_at())
+                        backend=backend, started_at=process_started_at(), portfolio=portfolio)
     with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
         task = bar.add_task("planning", total=None)
 

@@ -20,6 +20,7 @@ from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Veh
 from planner.solve.schedule import advance
 from planner.solve.search import search_with_restarts
 from planner.solve.stall import Stall
+from planner.solve.tuning import apply as apply_tuning
 
 # OR-Tools ships no type information: these names say what a parameter is
 Model: TypeAlias = Any  # pywrapcp.RoutingModel
@@ -48,7 +49,7 @@ def solve_part(
 
 
 def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | None, max_solutions: int | None) -> PartResult:
-    t0 = time.monotonic()
+    t0, cpu0 = time.monotonic(), time.thread_time()
     if not inst.vehicles or len(inst.node_point) == inst.n_depots:
         return PartResult(inst.name, [[] for _ in inst.vehicles], 0, "empty", 0.0)
     usable = [i for i, v in enumerate(inst.vehicles) if _can_get_home(inst, v)]
@@ -82,7 +83,9 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
         )
     search_s = max(0.0, time_limit_s - (time.monotonic() - t0))  # the limit is the call's: building counts
     params = search_parameters(search_s, max_solutions, inst.travel_cost_per_hour <= 0)
-    stall = None if max_solutions else _stop_when_stalled(routing, Stall(start=t0, min_gain=objective_weights(inst)[0]))
+    # stalled by the search thread's CPU seconds: on a loaded machine wall time passes without search
+    stall = None if max_solutions else _stop_when_stalled(
+        routing, Stall(start=cpu0, min_gain=objective_weights(inst)[0], clock=time.thread_time))
     solution = _solve(inst, routing, manager, params, stall)
     code = routing.status()
     if solution is not None and code in (3, 4):  # the last restart found nothing new; the best routes stand
@@ -241,6 +244,7 @@ def search_parameters(time_limit_s: float, max_solutions: int | None = None, tie
     params.time_limit.FromMilliseconds(max(100, int(time_limit_s * 1000)))
     if max_solutions:
         params.solution_limit = max_solutions
+    apply_tuning(params, tie_break_travel)
     return params
 
 

@@ -1,5 +1,6 @@
-"""Guided local search with restarts: the best routes, a segment of each removed and refilled by
-value-per-minute insertion, searched again for a short while; kept when the objective improves.
+"""Guided local search with restarts: the best routes, a segment of each (or strings near one visit)
+removed and refilled by value-per-minute insertion, searched again for a short while; kept when the
+objective improves.
 
 OR-Tools' guided local search stalls on large orienteering parts (bench/results/search_settings.md);
 a perturbation that drops whole route segments and refills them by value per minute moves it to
@@ -24,6 +25,16 @@ RESTART_S = 0.5  # seconds per restart's search
 SEGMENT_SHARE = 0.3  # at most this share of each route is removed per restart
 POWER = 2.0  # value exponent of the refill (planner.solve.insertion)
 MAX_FAILED = 5  # restarts in a row whose routes do not restore before giving up on restarts
+# Restarts remove strings near a random visit (SISR-like, `_perturb_strings`) instead of a segment of
+# every route: on the tuned TOPTW half 2.93% vs 3.30% mean gap, better on 16 cases, worse on 9
+# (bench/results/tune_search_strings.md); on the Jambi week no gain (tune_week_strings.md), so only
+# where travel merely breaks ties (the literature's objective) unless STRINGS says everywhere.
+STRINGS = 0.0  # 1: string restarts on every part (what the measurements' `strings=1` set)
+TIE_BREAK_STRINGS = 1.0  # 1: string restarts on parts without a travel cost
+WEEK_STRINGS = 0.0  # 1: string restarts on parts with one (real weeks)
+STRING_MAX = 10  # visits per removed string at most
+STRING_ROUTES = 4  # routes a restart cuts strings from at most (4 vs 2: 8.69% vs 9.40% on tuned Cordeau cases, scr_strings2.md)
+SEED = 0  # of the restarts' random segments (a portfolio member uses another: planner.solve.portfolio)
 ACCEPT = 0.0  # a restart's routes become the ones to perturb next when their objective is at most this share
 # above the best (record-to-record travel); 0 = only improvements (bench/results/tune_search.md)
 
@@ -45,9 +56,11 @@ def search_with_restarts(
         return None
     best, best_cost = routing.solver().Assignment(solution), solution.ObjectiveValue()
     current = _routes(routing, manager, best, len(inst.vehicles))
-    rng, failed = np.random.default_rng(0), 0
+    rng, failed = np.random.default_rng(SEED), 0
+    strings = STRINGS or (TIE_BREAK_STRINGS if inst.travel_cost_per_hour <= 0 else WEEK_STRINGS)
+    perturb = _perturb_strings if strings else _perturb
     while (left := total - (time.monotonic() - t0)) > RESTART_S / 2 and not (stall and stall.stalled()):
-        routes = _perturb(inst, current, rng)
+        routes = perturb(inst, current, rng)
         assignment = routing.solver().Assignment()
         indices = [[manager.NodeToIndex(n) for n in route] for route in routes]
         restored = routing.RoutesToAssignment(indices, True, True, assignment)
@@ -85,6 +98,26 @@ def _perturb(inst: PartInstance, routes: list[list[int]], rng: np.random.Generat
             removed += route[i : i + k]
             del route[i : i + k]
         kept.append(route)
+    return ratio_routes(inst, POWER, ratio_routes(inst, POWER, kept, banned=removed))
+
+
+def _perturb_strings(inst: PartInstance, routes: list[list[int]], rng: np.random.Generator) -> list[list[int]]:
+    """Strings removed around a random routed visit, from the routes nearest to it, then refilled
+    by value per minute (not with the removed first); after Christiaens & Vanden Berghe's SISR."""
+    routed = [n for route in routes for n in route]
+    if not routed:
+        return _perturb(inst, routes, rng)
+    seed = int(rng.choice(routed))
+    near = inst.duration[inst.vehicles[0].profile][seed]
+    order = sorted((v for v, route in enumerate(routes) if route), key=lambda v: min(int(near[n]) for n in routes[v]))
+    kept, removed = [list(route) for route in routes], []
+    for v in order[: int(rng.integers(1, STRING_ROUTES + 1))]:
+        route = kept[v]
+        centre = min(range(len(route)), key=lambda i: int(near[route[i]]))
+        k = int(rng.integers(1, min(len(route), STRING_MAX) + 1))
+        i = int(rng.integers(max(0, centre - k + 1), min(centre, len(route) - k) + 1))
+        removed += route[i : i + k]
+        del route[i : i + k]
     return ratio_routes(inst, POWER, ratio_routes(inst, POWER, kept, banned=removed))
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 FACTOR = 1.0  # no improvement for this many times the time to the last one ...
@@ -27,20 +28,23 @@ class Stall:
 
     factor: float = FACTOR
     min_s: float = MIN_S
-    start: float = field(default_factory=time.monotonic)  # the part's start (time.monotonic())
+    start: float = field(default_factory=time.monotonic)  # the part's start (on `clock`)
     min_gain: float = 0.0  # objective units an improvement must gain to count as progress
     best: float = math.inf  # the objective at the last improvement that counted
     last: float | None = None  # seconds from `start` to that improvement; None before the first solution
+    # what `start` and the seconds are read from when no `now` is given: the search thread's CPU time
+    # (`planner.solve.routing`), so a machine busy with other work does not make a search look stalled
+    clock: Callable[[], float] = time.monotonic
 
     def solution(self, objective: float, now: float | None = None) -> None:
         """Record a solution's objective (lower is better) found at `now` (default: the clock)."""
         if self.last is None or objective <= self.best - self.min_gain:
             self.best = objective
-            self.last = (time.monotonic() if now is None else now) - self.start
+            self.last = (self.clock() if now is None else now) - self.start
 
     def stalled(self, now: float | None = None) -> bool:
         """True when the best has not improved for long enough (never before a first solution)."""
         if self.last is None:
             return False
-        idle = (time.monotonic() if now is None else now) - self.start - self.last
+        idle = (self.clock() if now is None else now) - self.start - self.last
         return idle >= max(self.min_s, self.factor * self.last)

@@ -29,6 +29,7 @@ from planner.plan import Plan, SolveInfo, TeamDay
 from planner.compile.reach import reach_matrix
 from planner.check.reasons import unserved
 from planner.solve.problem import PartInstance, PartResult
+from planner.solve.portfolio import solve_portfolio
 from planner.solve.routing import solve_part
 from planner.compile.travel import TravelProvider
 from planner.solve.trips import plan_trips
@@ -60,6 +61,9 @@ class SolveOptions:
     # Not owned: the caller closes it. Per-part time shares use `workers`, else the backend's slots.
     backend: Backend | None = field(default=None, compare=False)
     lp_bound: bool = True  # also solve the LP bound beside the search (a campaign's weeks skip it: seconds each)
+    # a part searched alone (a one-part week, the provincial stage) runs as a portfolio of searches on
+    # `workers` processes, the best kept (planner.solve.portfolio); off: one search, the fair one-thread figure
+    portfolio: bool = False
     # when the command began (`time.time()`, e.g. the CLI process's creation): the time before
     # `plan_week` counts against the limit too; None = from the call (planner.solve.budget)
     started_at: float | None = None
@@ -125,7 +129,7 @@ def solve_stages(
     if prov:
         min_day = np.where(done > before, last_day + 1, 0)  # repeat visits come on later days
         inst = prepare(build_instance(c, prov, done, day_places, options.seed, PROVINCIAL_MAX_SITES, min_day))
-        res = solve_part(inst, max(0.0, stage_end - time.monotonic()), max_solutions=options.max_solutions)
+        res = solve_alone(inst, max(0.0, stage_end - time.monotonic()), options)
         report(ProgressEvent(len(specs) + 1, total, f"{prov.name}: done"))
         visits.update(_collect(c, [inst], [res], done, last_day))
         results.append(res)
@@ -155,6 +159,10 @@ def _slots(options: SolveOptions, n_parts: int) -> int:
 
 def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, total: int, report: ProgressFn) -> list[PartResult]:
     """Solve parts on the backend within `budget` seconds of wall time from now (see `part_schedule`)."""
+    if options.portfolio and options.backend is None and len(insts) == 1:
+        res = solve_alone(insts[0], budget, options)
+        report(ProgressEvent(1, total, f"{insts[0].name}: done"))
+        return [res]
     workers = options.workers or os.cpu_count() or 1
     backend = options.backend
     if backend is None:
@@ -171,6 +179,14 @@ def _run_parts(insts: list[PartInstance], options: SolveOptions, budget: float, 
         out[i] = res
         report(ProgressEvent(k + 1, total, f"{insts[i].name}: done"))
     return out  # type: ignore[return-value]
+
+
+def solve_alone(inst: PartInstance, seconds: float, options: SolveOptions) -> PartResult:
+    """A part with the machine to itself: a portfolio on `workers` processes when the options ask, else here."""
+    workers = options.workers or os.cpu_count() or 1
+    if options.portfolio and workers > 1:
+        return solve_portfolio(inst, seconds, options.max_solutions, workers)
+    return solve_part(inst, seconds, max_solutions=options.max_solutions)
 
 
 def part_weight(inst: PartInstance) -> float:

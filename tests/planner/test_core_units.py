@@ -169,3 +169,32 @@ def test_a_restart_removes_a_segment_and_refills_within_the_rules(seed: int) -> 
     for n, route in enumerate(out):
         assert all(n in inst.allowed[x - nd] for x in route), "a visit on a vehicle it may not use"
     assert out != before  # the restart moved something
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_string_restart_cuts_near_one_visit_and_refills_within_the_rules(seed: int, monkeypatch) -> None:
+    """SISR-like restart (`search.STRINGS`): at most STRING_ROUTES routes lose a string of at most
+    STRING_MAX visits; the refill keeps one route per visit and the allowed vehicles."""
+    from planner.solve import search
+
+    monkeypatch.setattr(search, "STRING_MAX", 2)
+    c = compile_scenario(scenario(ring(12), [team("T1", 3), team("T2", 3)], days=2))
+    day_places = places(c, plan_trips(c))
+    (spec,) = regency_parts(c)
+    inst = build_instance(c, spec, np.zeros(len(c.scenario.sites), dtype=np.int64), day_places, 0)
+    nd = inst.n_depots
+    routes = search.ratio_routes(inst, 2.0)
+    assert sum(1 for r in routes if r) >= 3
+    rng = np.random.default_rng(seed)
+    out = search._perturb_strings(inst, routes, rng)
+    served = [x for r in out for x in r]
+    assert len(served) == len(set(served)), "a visit on two routes"
+    for n, route in enumerate(out):
+        assert all(n in inst.allowed[x - nd] for x in route), "a visit on a vehicle it may not use"
+    monkeypatch.setattr(search, "ratio_routes", lambda inst, power, kept, banned=(): kept)  # the cut alone
+    cut = search._perturb_strings(inst, routes, np.random.default_rng(seed))
+    lost = [n for n, (a, b) in enumerate(zip(routes, cut)) if a != b]
+    assert 1 <= len(lost) <= search.STRING_ROUTES
+    for n in lost:  # one string of 1-2 visits, the rest in order
+        k = len(routes[n]) - len(cut[n])
+        assert 1 <= k <= 2 and any(routes[n][:i] + routes[n][i + k:] == cut[n] for i in range(len(cut[n]) + 1))
