@@ -238,11 +238,12 @@ def _best_insertion(
         paused = sum(b1 - b0 for b0, b1 in breaks if b0 < latest[i + 1] and b1 > latest[i + 1] - gap)
         latest[i] = min(own, latest[i + 1] - gap - paused)
     prev, nxt = seq[:-1], seq[1:]
-    to_cand = travel[prev][:, cand].T  # candidate × position
+    to_cand = travel[np.ix_(prev, cand)].T  # candidate × position (only these entries read)
+    onward = travel[np.ix_(cand, nxt)]
     arrive = _advance(_visit_end(start[:-1], svc[prev], breaks, span[prev])[None, :], to_cand, breaks)
     begin = _clear_of_breaks(np.maximum(arrive, lo[cand][:, None]), svc[cand][:, None], breaks, span[cand][:, None])
-    detour = to_cand + travel[cand][:, nxt] - travel[prev, nxt][None, :]
-    reach_next = _advance(_visit_end(begin, svc[cand][:, None], breaks, span[cand][:, None]), travel[cand][:, nxt], breaks)
+    detour = to_cand + onward - travel[prev, nxt][None, :]
+    reach_next = _advance(_visit_end(begin, svc[cand][:, None], breaks, span[cand][:, None]), onward, breaks)
     ok = (begin <= hi[cand][:, None]) & (reach_next <= latest[1:][None, :])
     ok &= travel[prev, nxt].sum() + detour <= veh.max_drive_min
     added = detour + svc[cand][:, None] + (begin - arrive)
