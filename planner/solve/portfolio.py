@@ -30,9 +30,12 @@ _MODULES = {"search": search}
 
 
 def solve_portfolio(inst: PartInstance, time_limit_s: float, max_solutions: int | None, workers: int) -> PartResult:
-    """The best of `min(workers, len(MEMBERS))` searches of `inst`, each in its own process."""
+    """The best of `min(workers, len(MEMBERS))` searches of `inst`, each in its own process.
+
+    With a solution limit the restarts, where the members differ, do not run (`planner.solve.search`):
+    the members would search alike, so the part is searched once, here."""
     n = max(1, min(workers, len(MEMBERS)))
-    if n == 1:
+    if n == 1 or max_solutions:
         return solve_part(inst, time_limit_s, None, max_solutions)
     with ProcessPoolExecutor(max_workers=n) as pool:
         results = list(pool.map(solve_member, [(inst, time_limit_s, max_solutions, k) for k in range(n)]))
