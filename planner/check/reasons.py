@@ -45,10 +45,11 @@ def unserved(
     hurried = idle_mask(c, team_days)
     hurried[list(out_of_time)] = True
     in_trip = within_a_trip(c)
+    team_and_day = team_day_arrays(c)
     left = []
     for s, site in enumerate(c.scenario.sites):
         if site.id not in served:
-            reason, detail = left_out_reason(c, s, reach, in_trip, hurried, plannable)
+            reason, detail = left_out_reason(c, s, reach, in_trip, hurried, plannable, team_and_day)
             left.append(LeftOut(site_id=site.id, reason=reason, detail=detail, unrecorded=site.unrecorded,
                                 remaining_after_plan=site.unrecorded))
     return Unserved(left, idle_reasons(c, team_days, plannable, served), reach)
@@ -56,7 +57,7 @@ def unserved(
 
 def left_out_reason(
     c: Compiled, s: int, reach: np.ndarray, in_trip: np.ndarray, hurried: np.ndarray | None = None,
-    plannable: np.ndarray | None = None,
+    plannable: np.ndarray | None = None, team_and_day: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[R, str]:
     """Reason code and a plain sentence for an unvisited site.
 
@@ -64,6 +65,7 @@ def left_out_reason(
     `plannable` (team-day × site, `first_visit_reach`): the team-day can make the site's first visit
     as the planner sizes it. `hurried` (bool per team-day): days whose part's search ran out of time,
     or left idle; a site one of them could plan was not reached in time, not beaten by more valuable sites.
+    `team_and_day`: `team_day_arrays(c)`, computed once by a caller that asks for many sites.
     """
     site = c.scenario.sites[s]
     if site.unrecorded == 0:
@@ -74,11 +76,12 @@ def left_out_reason(
     if not c.compatible[:, s].any():
         gap, _ = Counter(g for t in owners for g in requirement_gaps(t, site)).most_common(1)[0]
         return gap, _GAP_TEXT[gap]
-    tds = [i for i, td in enumerate(c.team_days) if c.compatible[td.team, s]]
+    td_team, td_day = team_day_arrays(c) if team_and_day is None else team_and_day
     open_days = {d for d, w in enumerate(c.windows[s]) if w}
     if not open_days:
         return R.closed_all_days, "closed on every day of the week"
-    if not any(c.team_days[i].day in open_days for i in tds):
+    able_days = td_day[c.compatible[td_team, s]]
+    if not np.isin(able_days, list(open_days)).any():
         return _closed_or_no_kit(c, s, open_days)
     if not reach[:, s].any():
         if not any(_routed(c, t, s) for t in range(c.n_teams) if c.compatible[t, s]):
@@ -95,18 +98,26 @@ def left_out_reason(
     return R.lower_value, "reachable, but the teams that could go were busy with sites of higher value"
 
 
+def team_day_arrays(c: Compiled) -> tuple[np.ndarray, np.ndarray]:
+    """Team index and day index of every compiled team-day, as arrays (for reading many sites)."""
+    n = len(c.team_days)
+    return (np.fromiter((td.team for td in c.team_days), dtype=np.int64, count=n),
+            np.fromiter((td.day for td in c.team_days), dtype=np.int64, count=n))
+
+
 def idle_reasons(c: Compiled, team_days: list[TeamDay], reach: np.ndarray, served: set[str]) -> list[IdleTeamDay]:
     """Every compiled team-day (a working day with a working kit) with no visit in the plan, and why
     (`reach`: what each team-day could plan, `first_visit_reach`)."""
     busy = {(td.team_id, td.date) for td in team_days if td.stops}
     sites = c.scenario.sites
     waiting = np.array([site.unrecorded > 0 and site.id not in served for site in sites], dtype=bool)
+    has_people = np.array([site.unrecorded > 0 for site in sites], dtype=bool)
     out = []
     for i, td in enumerate(c.team_days):
         team = c.scenario.teams[td.team]
         if (team.id, td.date) in busy:
             continue
-        if not (reach[i] & np.array([site.unrecorded > 0 for site in sites], dtype=bool)).any():
+        if not (reach[i] & has_people).any():
             reason, detail = IdleReason.nothing_in_reach, "no site with people left whose first visit it can reach, make and come back from"
         elif not (reach[i] & waiting).any():
             reason, detail = IdleReason.sites_served, "every site it can reach is visited by other team-days"

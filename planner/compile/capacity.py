@@ -61,17 +61,35 @@ def expected_people(site: Site, rules: VisitRules, visit_no: int, remaining: int
     return max(0, people)
 
 
-def most_in_one_visit(site: Site, teams: list[Team], dates: list[dt.date]) -> int | None:
-    """People the fastest team could record in one visit within the site's longest window."""
+def most_in_one_visit(
+    site: Site, teams: list[Team], dates: list[dt.date], team_days: list[list[tuple[Shift, int] | None]] | None = None,
+) -> int | None:
+    """People the fastest team could record in one visit within the site's longest window.
+
+    `team_days`: `working_days(team, dates)` per team of `teams`, computed once by a caller that asks
+    for many sites (the same figures either way)."""
+    per_team = [working_days(t, dates) for t in teams] if team_days is None else team_days
     best = None
-    for day in dates:
+    for d, day in enumerate(dates):
         windows = site.windows_on(day)
-        for team in teams:
-            shift, kits = team.shift_on(day), team.working_kits(day)
-            if not windows or shift is None or kits == 0:
+        if not windows:
+            continue
+        for team, days in zip(teams, per_team):
+            got = days[d]
+            if got is None:
                 continue
+            shift, kits = got
             for w in windows:
                 span = min(w.end, shift.work.end) - max(w.start, shift.work.start)
                 n = math.floor((span - team.setup_min) * kits * team.rate_per_kit_hour / 60)
                 best = n if best is None else max(best, n)
     return best
+
+
+def working_days(team: Team, dates: list[dt.date]) -> list[tuple[Shift, int] | None]:
+    """Per date: the team's shift and working kits, or None when it has no shift or no working kit."""
+    out: list[tuple[Shift, int] | None] = []
+    for day in dates:
+        shift, kits = team.shift_on(day), team.working_kits(day)
+        out.append(None if shift is None or kits == 0 else (shift, kits))
+    return out

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from planner import units
-from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes
+from planner.compile.capacity import most_in_one_visit, service_minutes, team_day_capacity, visit_sizes, working_days
 from planner.model import Scenario, Site, Team, TimeWindow, VehicleProfile
 from planner.plan import LeftOutReason
 from planner.compile.crossings import with_crossings
@@ -239,9 +239,10 @@ def scenario_points(scenario: Scenario) -> Points:
 def _sizes(scenario: Scenario, compatible: np.ndarray, dates: list[dt.date]) -> list[list[int]]:
     """People per visit for every site, capped by what its compatible teams can do in one window."""
     out = []
+    days_of = [working_days(t, dates) for t in scenario.teams]
     for s, site in enumerate(scenario.sites):
-        teams = [scenario.teams[t] for t in np.nonzero(compatible[:, s])[0]]
-        fits = most_in_one_visit(site, teams, dates)
+        idx = np.nonzero(compatible[:, s])[0]
+        fits = most_in_one_visit(site, [scenario.teams[t] for t in idx], dates, [days_of[t] for t in idx])
         out.append(visit_sizes(site, scenario.visits, fits) if fits and fits > 0 else [])
     return out
 

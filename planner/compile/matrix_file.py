@@ -18,12 +18,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from planner.compile.matrices import Matrices, Points, TravelError, expand
 from planner.model import VehicleProfile
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FILE_COLUMNS = ("from_id", "to_id", "duration_min", "distance_km")
 PROFILES = frozenset(v.value for v in VehicleProfile)
@@ -58,6 +61,7 @@ class FileMatrixProvider:
 
     def matrices(self, points: Points, profile: VehicleProfile) -> Matrices:
         """Matrices for the requested ids; every ordered pair of distinct ids must be in the file."""
+        import pandas as pd  # imported when a matrix file is read: not on every start-up
         p = str(VehicleProfile(profile))
         ids, inverse = np.unique(np.array(points.ids, dtype=object), return_inverse=True)
         rows = self._checked()
@@ -89,6 +93,7 @@ class FileMatrixProvider:
 
     def _read_fast(self) -> _Rows | None:
         """One C-parser pass for a good file; None when anything is off (the exact read then says what)."""
+        import pandas as pd  # imported when a matrix file is read: not on every start-up
         try:
             raw = pd.read_csv(
                 self.path, dtype={"from_id": "category", "to_id": "category", "profile": "category"},
@@ -129,6 +134,7 @@ class FileMatrixProvider:
 
     def _read_exact(self) -> _Rows:
         """Every cell as text with its line; a TravelError naming the first malformed row."""
+        import pandas as pd  # imported when a matrix file is read: not on every start-up
         try:
             raw = pd.read_csv(
                 self.path, dtype=str, keep_default_na=False, na_filter=False, encoding="utf-8-sig",
@@ -188,6 +194,7 @@ class FileMatrixProvider:
 
     def _check_twice(self, rows: _Rows, use: np.ndarray, keys: np.ndarray, m: int) -> None:
         """Raise at the second row giving the same requested pair at the same rank."""
+        import pandas as pd  # imported when a matrix file is read: not on every start-up
         if keys.size == 0 or np.bincount(keys, minlength=2 * m * m).max() <= 1:
             return
         twice = int(use[np.flatnonzero(pd.Series(keys).duplicated().to_numpy())[0]])

@@ -158,6 +158,34 @@ def _visit_end(begin: Any, svc: Any, breaks: Breaks, across: Any = False) -> Any
     return end
 
 
+def advance_one(t: int, minutes: int, breaks: Breaks) -> int:
+    """`_advance` for one drive, in plain integers (the route loops call it per stop)."""
+    left = minutes
+    for b0, b1 in breaks:
+        if b1 > t and t + left > b0:
+            if t < b0:
+                left -= b0 - t
+            t = max(t, b1)
+    return t + left
+
+
+def clear_one(begin: int, svc: int, breaks: Breaks, across: bool = False) -> int:
+    """`_clear_of_breaks` for one visit, in plain integers."""
+    for b0, b1 in breaks:
+        if begin < b1 and (begin >= b0 if across else begin + svc > b0):
+            begin = b1
+    return begin
+
+
+def end_one(begin: int, svc: int, breaks: Breaks, across: bool = False) -> int:
+    """`_visit_end` for one visit, in plain integers."""
+    end = begin + svc
+    for b0, b1 in breaks:
+        if across and begin < b0 < end:
+            end += b1 - b0
+    return end
+
+
 def day_times(inst: PartInstance, v: int, route: list[int], svc: np.ndarray) -> list[int] | None:
     """Start of every stop of vehicle v's route (exactly as the model and the schedule time it), or
     None when the route breaks a start window, a break, the shift or the driving limit."""
@@ -167,17 +195,19 @@ def day_times(inst: PartInstance, v: int, route: list[int], svc: np.ndarray) -> 
     nd = inst.n_depots
     here, t, drive, out = veh.start_node, veh.work_start, 0, []
     for node in route:
-        drive += int(travel[here, node])
-        begin = int(_advance(t, travel[here, node], breaks))
+        leg, service = int(travel[here, node]), int(svc[node])
+        drive += leg
+        begin = advance_one(t, leg, breaks)
         wins = sorted(inst.start_windows[node - nd]) or [(begin, veh.work_end)]
         span = _across(inst, node)
-        start = next((s for a, b in wins if (s := int(_clear_of_breaks(max(begin, a), svc[node], breaks, span))) <= b), None)
+        start = next((s for a, b in wins if (s := clear_one(max(begin, a), service, breaks, span)) <= b), None)
         if start is None:
             return None
         out.append(start)
-        here, t = node, int(_visit_end(start, svc[node], breaks, span))
-    drive += int(travel[here, veh.end_node])
-    back = int(_advance(t, travel[here, veh.end_node], breaks))
+        here, t = node, end_one(start, service, breaks, span)
+    leg = int(travel[here, veh.end_node])
+    drive += leg
+    back = advance_one(t, leg, breaks)
     return out if back <= veh.work_end and drive <= veh.max_drive_min else None
 
 
@@ -196,9 +226,10 @@ def _best_insertion(
     start = np.zeros(len(seq), dtype=np.int64)
     start[0] = veh.work_start
     for i in range(1, len(seq)):
-        done = _visit_end(start[i - 1], svc[seq[i - 1]], breaks, span[seq[i - 1]])
-        arrive = _advance(done, travel[seq[i - 1], seq[i]], breaks)
-        start[i] = _clear_of_breaks(max(arrive, lo[seq[i]]), svc[seq[i]], breaks, span[seq[i]]) if i < len(seq) - 1 else arrive
+        a, b = int(seq[i - 1]), int(seq[i])
+        done = end_one(int(start[i - 1]), int(svc[a]), breaks, bool(span[a]))
+        arrive = advance_one(done, int(travel[a, b]), breaks)
+        start[i] = clear_one(max(arrive, int(lo[b])), int(svc[b]), breaks, bool(span[b])) if i < len(seq) - 1 else arrive
     latest = np.zeros(len(seq), dtype=np.int64)  # latest start keeping the rest in time (breaks as lost minutes)
     latest[-1] = veh.work_end
     for i in range(len(seq) - 2, -1, -1):

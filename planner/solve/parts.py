@@ -80,10 +80,13 @@ def build_instance(
     rng = np.random.default_rng(seed)
     sites = [sites[i] for i in rng.permutation(len(sites))]
     visit_site, visit_no, people, allowed, windows = [], [], [], [], []
+    reach = _Reach(c, vehicles, points, legs)
     for s in sites:
+        first_day = 0 if min_day is None else int(min_day[s])
+        offered = [v if v.day >= first_day else None for v in vehicles]
+        drives = reach.drives(s, first_day)
         for k, p in enumerate(c.sizes[s][int(done_visits[s]) :], start=int(done_visits[s]) + 1):
-            first_day = 0 if min_day is None else int(min_day[s])
-            ok, wins = _allowed(c, s, p, [v if v.day >= first_day else None for v in vehicles], points, legs)
+            ok, wins = _allowed(c, s, p, offered, points, legs, drives)
             if not ok:
                 break  # a later, smaller visit cannot come before this one
             visit_site.append(s)
@@ -185,21 +188,48 @@ def _in_reach(c: Compiled, s: int, vehicles: list[Vehicle], points: list[int], l
     return False
 
 
+class _Reach:
+    """The drive-in/drive-back test of `_allowed` for every vehicle of a part at once (numpy over
+    vehicles): which vehicles may go to a site and their minutes there and back."""
+
+    def __init__(self, c: Compiled, vehicles: list[Vehicle], points: list[int], legs: dict[tuple[str, int, str], np.ndarray]):
+        self.c = c
+        rows: dict[tuple[str, int, str], int] = {}
+        go_idx: list[int] = []
+        back_idx: list[int] = []
+        for v in vehicles:
+            vehicle = str(c.scenario.teams[v.team].vehicle)
+            for way, node, idx in (("go", v.start_node, go_idx), ("back", v.end_node, back_idx)):
+                idx.append(rows.setdefault((vehicle, points[node], way), len(rows)))
+        self.legs = np.stack([np.asarray(legs[k], dtype=np.int64) for k in rows]) if rows else np.zeros((0, 0), np.int64)
+        self.go_idx, self.back_idx = np.array(go_idx, dtype=np.int64), np.array(back_idx, dtype=np.int64)
+        self.team = np.array([v.team for v in vehicles], dtype=np.int64)
+        self.day = np.array([v.day for v in vehicles], dtype=np.int64)
+        self.max_drive = np.array([v.max_drive_min for v in vehicles], dtype=np.int64)
+
+    def drives(self, s: int, first_day: int = 0) -> list[tuple[int, int, int]]:
+        """(vehicle, minutes there, minutes back) for the vehicles from `first_day` on that are
+        compatible with site `s` and can drive there and back within their limit, in vehicle order."""
+        if not len(self.team):
+            return []
+        pt = self.c.site_point(s)
+        go, back = self.legs[self.go_idx, pt], self.legs[self.back_idx, pt]
+        ok = self.c.compatible[self.team, s] & (self.day >= first_day) & (go + back <= self.max_drive)
+        return [(int(vi), int(go[vi]), int(back[vi])) for vi in np.nonzero(ok)[0]]
+
+
 def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int],
-             legs: dict[tuple[str, int, str], np.ndarray] | None = None) -> tuple[list[int], list[tuple[int, int]]]:
-    """Vehicles that can make this visit (reach, record and get back in time) and its start windows."""
+             legs: dict[tuple[str, int, str], np.ndarray] | None = None,
+             drives: list[tuple[int, int, int]] | None = None) -> tuple[list[int], list[tuple[int, int]]]:
+    """Vehicles that can make this visit (reach, record and get back in time) and its start windows.
+    `drives`: `_Reach.drives` for these vehicles (None = tested here, vehicle by vehicle)."""
     allowed: list[int] = []
     per_day: dict[int, list[Any]] = {}  # day → [longest service, latest shift end, breaks]
-    site_pt = c.site_point(s)
-    legs = _legs(c, [v for v in vehicles if v is not None], points) if legs is None else legs
-    for vi, v in enumerate(vehicles):
-        if v is None or not c.compatible[v.team, s]:
-            continue
-        vehicle = str(c.scenario.teams[v.team].vehicle)
-        go = int(legs[(vehicle, points[v.start_node], "go")][site_pt])
-        back = int(legs[(vehicle, points[v.end_node], "back")][site_pt])
-        if go + back > v.max_drive_min:
-            continue
+    if drives is None:
+        drives = _drives(c, s, vehicles, points, legs)
+    for vi, go, back in drives:
+        v = vehicles[vi]
+        assert v is not None
         svc = service_minutes(people, v.kits, v.rate_per_kit_hour, v.setup_min)
         earliest, latest_end = v.work_start + go, v.work_end - back
         if any(max(earliest, w0) + svc <= min(w1, latest_end) for w0, w1 in c.windows[s][v.day]):
@@ -208,6 +238,23 @@ def _allowed(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], p
             day[0], day[1] = max(day[0], svc), max(day[1], v.work_end)
             day[2].update(v.breaks)
     return allowed, _start_windows(c.windows[s], per_day, c.scenario.visits.record_across_breaks)
+
+
+def _drives(c: Compiled, s: int, vehicles: list[Vehicle | None], points: list[int],
+            legs: dict[tuple[str, int, str], np.ndarray] | None) -> list[tuple[int, int, int]]:
+    """`_Reach.drives` one vehicle at a time (None: not offered)."""
+    site_pt = c.site_point(s)
+    legs = _legs(c, [v for v in vehicles if v is not None], points) if legs is None else legs
+    out = []
+    for vi, v in enumerate(vehicles):
+        if v is None or not c.compatible[v.team, s]:
+            continue
+        vehicle = str(c.scenario.teams[v.team].vehicle)
+        go = int(legs[(vehicle, points[v.start_node], "go")][site_pt])
+        back = int(legs[(vehicle, points[v.end_node], "back")][site_pt])
+        if go + back <= v.max_drive_min:
+            out.append((vi, go, back))
+    return out
 
 
 def visit_start_windows(c: Compiled, s: int, people: int, vehicles: list[Vehicle | None], points: list[int]) -> list[tuple[int, int]]:
