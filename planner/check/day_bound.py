@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -37,43 +39,72 @@ GAP = 0.01  # SCIP stops a team-day this close (relative) to its optimum: the bo
 SCIP_PARAMETERS = f"limits/gap = {GAP}\nseparating/maxroundsroot = 3\npresolving/maxrounds = 0\n"
 
 
-def day_bound(model: Relaxation, deadline: float | None = None, stop: threading.Event | None = None) -> int | None:
-    """λ·b + Σ_d (a bound on max_d) at the solved LP's prices (module doc), rounded down; None if
-    the LP was not solved or `deadline` (`time.monotonic()`) passes before every day has its LP
-    bound (`_priced_day`). Then days are made whole in two passes (`DAY_LIMITS_MS`) until
-    all are done, the deadline, or `stop` is set (the search ended early: the plan does not wait)."""
+@dataclass(frozen=True)
+class DayInputs:
+    """What making days whole needs, picklable (it runs in another process, `bound_thread`): the
+    solved LP as an `MPModelProto`'s bytes, its row prices, the joining rows, each team-day's
+    columns and rows, and the columns a real plan has whole."""
 
-    def late() -> bool:
-        return (deadline is not None and time.monotonic() > deadline) or (stop is not None and stop.is_set())
+    proto: bytes
+    duals: np.ndarray
+    joining: frozenset[int]
+    blocks: list[tuple[range, range]]
+    whole: frozenset[int]
 
+
+def day_inputs(model: Relaxation) -> DayInputs | None:
+    """The inputs of `whole_days` from a solved relaxation; None before the LP has prices."""
     if model.duals is None:
         return None
     proto = linear_solver_pb2.MPModelProto()
     model.solver.ExportModelToProto(proto)
+    whole = frozenset(v.index() for v in model.whole)
+    return DayInputs(proto.SerializeToString(), model.duals, frozenset(model.joining), list(model.blocks), whole)
+
+
+def day_bound(model: Relaxation, deadline: float | None = None, stop: threading.Event | None = None) -> int | None:
+    """`whole_days` of a solved relaxation, here (None if the LP was not solved)."""
+    inputs = day_inputs(model)
+    stopped = (lambda: False) if stop is None else stop.is_set
+    return None if inputs is None else whole_days(inputs, deadline, stopped)
+
+
+def whole_days(inputs: DayInputs, deadline: float | None = None, stopped: Callable[[], bool] = lambda: False,
+               report: Callable[[int], None] = lambda bound: None) -> int | None:
+    """λ·b + Σ_d (a bound on max_d) at the solved LP's prices (module doc), rounded down; None if
+    `deadline` (`time.monotonic()`) passes before every day has its LP bound (`_priced_day`). Then
+    days are made whole in two passes (`DAY_LIMITS_MS`) until all are done, the deadline, or
+    `stopped()` (the search ended early: the plan does not wait); `report` gets every better bound."""
+
+    def late() -> bool:
+        return (deadline is not None and time.monotonic() > deadline) or stopped()
+
+    proto = linear_solver_pb2.MPModelProto.FromString(inputs.proto)
     cost = np.array([v.objective_coefficient for v in proto.variable], dtype=float)
     total = 0.0
-    for k in model.joining:
-        price = max(0.0, float(model.duals[k]))  # every joining row is ≤ b: any λ ≥ 0 is valid
+    for k in inputs.joining:
+        price = max(0.0, float(inputs.duals[k]))  # every joining row is ≤ b: any λ ≥ 0 is valid
         if price > 0.0:
             row = proto.constraint[k]
             total += price * row.upper_bound
             np.subtract.at(cost, np.array(row.var_index, dtype=np.int64), price * np.array(row.coefficient))
-    whole = {v.index() for v in model.whole}
-    days = [(cols, [k for k in rows if k not in model.joining]) for cols, rows in model.blocks]
+    days = [(cols, [k for k in rows if k not in inputs.joining]) for cols, rows in inputs.blocks]
     best = []
     for cols, rows in days:  # a large province's pricing alone takes seconds: it stops at the deadline too
         if late():
             return None
-        best.append(_priced_day(proto, cols, rows, cost, model.duals))
+        best.append(_priced_day(proto, cols, rows, cost, inputs.duals))
+    report(int(np.floor(total + sum(best) + 1e-6)))
     todo = list(range(len(days)))  # (ordering by how fractional a day is in the LP did not find the gains sooner)
     for limit_ms in DAY_LIMITS_MS:
         left = []
         for d in todo:
             if late():
                 return int(np.floor(total + sum(best) + 1e-6))
-            got, finished = _day_max(proto, *days[d], cost, whole, deadline, limit_ms)
-            if got is not None:
-                best[d] = min(best[d], got)
+            got, finished = _day_max(proto, *days[d], cost, inputs.whole, deadline, limit_ms)
+            if got is not None and got < best[d]:
+                best[d] = got
+                report(int(np.floor(total + sum(best) + 1e-6)))
             if not finished:
                 left.append(d)
         todo = left
@@ -98,7 +129,7 @@ def _priced_day(proto: Any, cols: range, rows: list[int], cost: np.ndarray, dual
     return total + float(np.maximum(reduced * lo, reduced * hi).sum())
 
 
-def _day_max(proto: Any, cols: range, rows: list[int], cost: np.ndarray, whole: set[int],
+def _day_max(proto: Any, cols: range, rows: list[int], cost: np.ndarray, whole: frozenset[int],
              deadline: float | None, limit_ms: int = DAY_LIMITS_MS[-1]) -> tuple[float | None, bool]:
     """SCIP's proven bound on max (c − λA)·x_d over team-day d's own rows, its visits whole, and
     whether SCIP finished (within `GAP`) in `limit_ms`; a day it did not finish gives None."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import time
 from pathlib import Path
 
 import pytest
@@ -174,30 +175,33 @@ def test_whole_day_bound_needs_the_solved_lp_and_stops_at_its_deadline(monkeypat
     assert day_bound(model, stop=stop) is None
 
 
-def test_the_bound_thread_makes_days_whole_at_low_priority_and_leaves_the_caller_alone(monkeypatch) -> None:
-    """The whole-day part runs on idle CPU only (beside the search it cost the plan ~2% under load);
-    the LP keeps its priority and so does the thread that plans."""
+def test_days_are_made_whole_in_a_child_process_with_the_same_bound_and_the_caller_untouched(monkeypatch) -> None:
+    """The whole-day part runs in a low-priority child process (a low-priority thread holding the GIL
+    stalled the planner); it gives the bound `day_bound` gives here, and so does the fallback where
+    no child may be started (a daemonic worker); the planning thread keeps its priority."""
+    import multiprocessing
     import os
     import threading
 
     import planner.check.bound_thread as bt
 
-    seen = {}
-    real = bt.day_bound
-
-    def spy(model, deadline=None, stop=None):
-        seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        return real(model, deadline)  # not stopped: all days whole
-
-    monkeypatch.setattr(bt, "day_bound", spy)
     before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
     sc = scenario(ring(8), [team("T1", 2)])
     c = compile_scenario(sc)
     day_places = places(c, plan_trips(c))
-    got = bt.lp_bound_later(c, reach_matrix(c, day_places), day_places)()
-    assert got.lp is not None and got.whole_days is not None
-    assert seen["nice"] == max(before, bt.WHOLE_DAYS_NICE)
+    reach = reach_matrix(c, day_places)
+    got = bt.relaxed_bounds(c, reach, day_places, time.monotonic() + 120, whole_days=True, elsewhere=True)
+    model = build_relaxation(c, reach, day_places)
+    assert solve_relaxation(model) == got.lp
+    here = day_bound(model)
+    assert got.whole_days is not None and got.whole_days == here
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+
+    def refuse(self):
+        raise AssertionError("daemonic processes are not allowed to have children")
+
+    monkeypatch.setattr(multiprocessing.get_context("spawn").Process, "start", refuse)
+    assert bt.whole_days_elsewhere(model, time.monotonic() + 120) == here
 
 
 def test_a_day_scip_stops_early_never_lowers_the_bound() -> None:
