@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from planner.check.day_bound import DayInputs, day_bound, day_inputs, whole_days
-from planner.check.lp_bound import Relaxation, build_relaxation, solve_relaxation
+from planner.check.lp_bound import Relaxation, build_relaxation, lp_seconds, relaxation_pairs, solve_relaxation
 from planner.compile.instance import Compiled
 
 
@@ -103,6 +103,8 @@ def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[i
     """Start `relaxed_bounds` in a thread (GLOP and SCIP run outside the GIL, beside the search); the
     returned function, called when the search ends, stops making days whole and waits for the rest
     (the LP: at most until `deadline`). What is not solved by then is None (docs/bound.md)."""
+    if deadline is not None and lp_seconds(relaxation_pairs(c, reach)) > deadline - time.monotonic():
+        return RelaxedBounds  # it would not be solved in time: not built (its CPU and memory go to the search)
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-bound")
     future = pool.submit(relaxed_bounds, c, reach, day_places, deadline, True, True, stop)

@@ -62,6 +62,25 @@ def lp_bound(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, in
     return None if model is None else solve_relaxation(model, deadline)
 
 
+# GLOP's time for the LP grows with its team-day × site pairs: alone on a quiet 2-core machine NTT's
+# 55,300 pairs took 18 CPU s (build 2 s) and a generated 9,000-site province's 118,182 took 105 s
+# (and 520 MB): seconds ≈ 18 × (pairs / 55,300) ^ 2.33 (Jambi's 26,101: 3 s predicted, 3–7 s seen)
+LP_SECONDS_AT = (55_300, 18.0)
+LP_GROWTH = 2.33
+
+
+def lp_seconds(pairs: int) -> float:
+    """About how long building and solving an LP of `pairs` team-day × site pairs takes (see above)."""
+    n, seconds = LP_SECONDS_AT
+    return float(seconds * (pairs / n) ** LP_GROWTH)
+
+
+def relaxation_pairs(c: Compiled, reach: np.ndarray) -> int:
+    """The LP's team-day × site pairs: a team-day and a site it reaches that has people to record."""
+    has_people = np.array([bool(len(sizes)) for sizes in c.sizes], dtype=bool)
+    return int(reach[:, has_people].sum()) if len(has_people) else 0
+
+
 def solve_relaxation(model: Relaxation, deadline: float | None = None) -> int | None:
     """GLOP's optimum of a built relaxation, rounded down; None if not solved (by `deadline`)."""
     solver = model.solver

@@ -232,3 +232,24 @@ def test_a_day_scip_stops_early_never_lowers_the_bound() -> None:
             for (cols, rows), most in zip(days, best):
                 got, _finished = module._day_max(proto, cols, rows, cost, whole, None, limit_ms)
                 assert most is not None and (got is None or got >= most - 1e-6 * (1 + abs(most)))
+
+
+def test_an_lp_that_cannot_be_solved_before_the_search_ends_is_not_built(monkeypatch) -> None:
+    """A large province's LP (a 9,000-site one: 118,182 pairs, 105 CPU s, 520 MB) is not built when its
+    predicted time exceeds the time left: its CPU and memory go to the search; a small one is."""
+    import planner.check.bound_thread as bt
+    from planner.check.lp_bound import lp_seconds, relaxation_pairs
+
+    sc = scenario(ring(8), [team("T1", 2)])
+    c = compile_scenario(sc)
+    day_places = places(c, plan_trips(c))
+    reach = reach_matrix(c, day_places)
+    pairs = relaxation_pairs(c, reach)
+    assert pairs == sum(1 for i in range(len(c.team_days)) for s in range(len(sc.sites)) if reach[i, s] and c.sizes[s])
+    assert lp_seconds(118_182) > 60 > lp_seconds(26_101)
+    assert bt.lp_bound_later(c, reach, day_places, time.monotonic() + 60)().lp is not None
+    built = []
+    monkeypatch.setattr(bt, "build_relaxation", lambda *a: built.append(1))
+    monkeypatch.setattr(bt, "lp_seconds", lambda pairs: 1e9)
+    assert bt.lp_bound_later(c, reach, day_places, time.monotonic() + 60)() == bt.RelaxedBounds()
+    assert not built
