@@ -18,7 +18,6 @@ Writes bench/results/bound.{csv,md} (or --out NAME).
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -152,14 +151,10 @@ def main() -> None:
 
 
 def write(rows: list[dict], argv: str, out: str) -> None:
-    from bench.report import machine, markdown_table
+    from bench.report import machine, markdown_table, write_csv
 
     RESULTS.mkdir(exist_ok=True)
-    cols = list(dict.fromkeys(c for r in rows for c in r))
-    with (RESULTS / f"{out}.csv").open("w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=cols)
-        w.writeheader()
-        w.writerows(rows)
+    cols = write_csv(RESULTS / f"{out}.csv", rows)
     lines = [
         "# The plan's bounds: values, timeline, and what they cost the search",
         "",
