@@ -39,6 +39,7 @@ def relaxed_bounds(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[i
     return RelaxedBounds(lp, day_bound(model, deadline, stop))
 
 
+WHOLE_DAYS_HERE_PAIRS = 5_000  # team-day × site pairs up to which the whole days are made in this process
 WHOLE_DAYS_NICE = 19  # the whole-day bound runs on idle CPU only (bench/results/bound.md: beside the search it cost ~2%)
 
 
@@ -99,19 +100,24 @@ def _whole_days_child(inputs: DayInputs, deadline: float | None, queue: Any) -> 
 
 
 def lp_bound_later(c: Compiled, reach: np.ndarray, day_places: dict[int, tuple[int, int]],
-                   deadline: float | None = None) -> Callable[[], RelaxedBounds]:
+                   deadline: float | None = None, stop_early: bool = True) -> Callable[[], RelaxedBounds]:
     """Start `relaxed_bounds` in a thread (GLOP and SCIP run outside the GIL, beside the search); the
     returned function, called when the search ends, stops making days whole and waits for the rest
-    (the LP: at most until `deadline`). What is not solved by then is None (docs/bound.md)."""
-    if deadline is not None and lp_seconds(relaxation_pairs(c, reach)) > deadline - time.monotonic():
+    (the LP: at most until `deadline`). What is not solved by then is None (docs/bound.md).
+    `stop_early` False (a repeatable run, `--max-solutions`): the whole days are not stopped when the
+    search ends, only by `deadline`, so the same run gives the same bound whatever the timing. A small
+    LP's days are made whole here (spawning a process costs more than they do)."""
+    pairs = relaxation_pairs(c, reach)
+    if deadline is not None and lp_seconds(pairs) > deadline - time.monotonic():
         return RelaxedBounds  # it would not be solved in time: not built (its CPU and memory go to the search)
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lp-bound")
-    future = pool.submit(relaxed_bounds, c, reach, day_places, deadline, True, True, stop)
+    future = pool.submit(relaxed_bounds, c, reach, day_places, deadline, True, pairs > WHOLE_DAYS_HERE_PAIRS, stop)
     pool.shutdown(wait=False)
 
     def wait() -> RelaxedBounds:
-        stop.set()
+        if stop_early:
+            stop.set()
         return future.result()
 
     return wait

@@ -93,7 +93,7 @@ def plan_week(
     report(ProgressEvent(0, total, f"compiled {len(scenario.sites)} sites, {len(c.team_days)} team-days"))
     search = clock.search_s(options.time_limit_s, len(scenario.sites))
     # solved while the parts search, never past the search's end
-    lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search)
+    lp = (lp_bound_later(c, reach_matrix(c, day_places), day_places, time.monotonic() + search, not options.max_solutions)
           if options.lp_bound else RelaxedBounds)
     visits, routes = solve_stages(c, specs, prov, day_places, replace(options, time_limit_s=search), report=report, total=total)
     plan = _assemble(c, day_places, visits, options, routes, time.monotonic() - t0, scenario_file, lp())
