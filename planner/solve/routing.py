@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import weakref
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -78,8 +79,8 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
     _add_one_visit_per_vehicle(inst, routing, manager)
     _add_stability(inst, routing, manager)
     if progress is not None:
-        cost = routing.CostVar()  # callbacks hold the cost, not `routing` (see `_stop_when_stalled`)
-        routing.AddAtSolutionCallback(lambda: progress(inst.name, cost.Value(), time.monotonic() - t0))
+        model = weakref.ref(routing)  # not `routing` itself (see `_stop_when_stalled`)
+        routing.AddAtSolutionCallback(lambda: progress(inst.name, _cost(model), time.monotonic() - t0))
     search_s = max(0.0, time_limit_s - (time.monotonic() - t0))  # the limit is the call's: building counts
     params = search_parameters(search_s, max_solutions, inst.travel_cost_per_hour <= 0)
     # stalled by the search thread's CPU seconds: on a loaded machine wall time passes without search
@@ -139,13 +140,19 @@ def _only_vehicles(inst: PartInstance, keep: list[int]) -> PartInstance:
 
 def _stop_when_stalled(routing: Model, stall: Stall) -> Stall:
     """Every solution's objective goes to `stall`, and the search stops once it says so (`planner.solve.stall`)."""
-    # not `routing` in the callback: the model owns it, so a callback holding the model makes a cycle
+    # a weak reference in the callback: the model owns it, so a callback holding the model makes a cycle
     # through C++ that Python's collector cannot see, and every part's model leaked (Jawa Timur, 60 s:
-    # each pool worker grew to 1.8 GB, peak 3.4 GB)
-    cost = routing.CostVar()
-    routing.AddAtSolutionCallback(lambda: stall.solution(cost.Value()))
+    # each pool worker grew to 1.8 GB, peak 3.4 GB); its cost variable exists only once the model is closed
+    model = weakref.ref(routing)
+    routing.AddAtSolutionCallback(lambda: stall.solution(_cost(model)))
     routing.AddSearchMonitor(routing.solver().CustomLimit(stall.stalled))
     return stall
+
+
+def _cost(model: weakref.ref[Model]) -> int:
+    """The objective of the solution being reported, through a weak reference to the routing model."""
+    routing = model()
+    return 0 if routing is None else int(routing.CostVar().Value())  # called only while the model searches
 
 
 def _solve(inst: PartInstance, routing: Model, manager: Manager, params: Any, stall: Stall | None = None) -> Assignment:

@@ -29,7 +29,9 @@ def test_the_routing_model_is_freed_after_the_search(monkeypatch) -> None:
     c = compile_scenario(scenario(ring(8), [team("T1", 2)]))
     day_places = places(c, plan_trips(c))
     inst = build_instance(c, regency_parts(c)[0], np.zeros(len(c.scenario.sites), dtype=np.int64), day_places, 0, 600)
-    result = routing_module.solve_part(inst, 1.0, progress=lambda name, cost, s: None)
+    seen: list[int] = []
+    result = routing_module.solve_part(inst, 1.0, progress=lambda name, cost, s: seen.append(cost))
     gc.collect()
     assert models and any(result.routes)  # it built a model and searched (stall stop and progress callbacks on)
+    assert seen and all(cost > 0 for cost in seen)  # the callbacks still read each solution's objective
     assert all(ref() is None for ref in models)
