@@ -129,6 +129,8 @@ def main() -> None:
         fig = alone(args.one[1], float(args.one[0])) if args.one[3] == "alone" else one_run(float(args.one[0]), *args.one[1:4])
         print(json.dumps(fig))
         return
+    from bench.report import run_fresh
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.scenarios:
@@ -136,15 +138,9 @@ def main() -> None:
             runs = [(v, args.limit) for v in args.variants] + ([("alone", args.alone)] if args.alone else [])
             for i, (variant, limit) in enumerate(runs):
                 load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
-                done = subprocess.run(
-                    [sys.executable, str(Path(__file__).resolve()), "--one", str(limit), scenario_file,
-                     str(Path(tmp) / f"out-{name}-{i}"), variant],
-                    capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                )
-                if done.returncode != 0:
-                    raise SystemExit(f"{name} ({variant}) failed:\n{done.stderr[-3000:]}")
-                row = {"scenario": name, "variant": variant, "limit_s": limit, "load_1_5_15": load,
-                       **json.loads(done.stdout.strip().splitlines()[-1])}
+                fig = run_fresh(str(Path(__file__).resolve()), [str(limit), scenario_file, str(Path(tmp) / f"out-{name}-{i}"),
+                                                                 variant], ROOT, f"{name} ({variant})")
+                row = {"scenario": name, "variant": variant, "limit_s": limit, "load_1_5_15": load, **fig}
                 rows.append(row)
                 print(row, flush=True)
     write(rows, " ".join(sys.argv[1:]), args.out)

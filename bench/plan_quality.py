@@ -123,6 +123,8 @@ def main() -> None:
         print(json.dumps(one_run(float(args.one[0]), args.one[1], args.one[2], int((args.one + ["0"])[3]))))
         return
     rules = _parse_rules(args.rule)
+    from bench.report import run_fresh
+
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         trees = [("this tree", ROOT)]
@@ -139,15 +141,9 @@ def main() -> None:
             for i, (label, tree, scenario_file) in enumerate(runs):
                 load = _load()
                 out_dir = Path(tmp) / f"out-{name}-{i}"
-                done = subprocess.run(
-                    [sys.executable, str(Path(__file__).resolve()), "--one", str(args.limit), scenario_file, str(out_dir),
-                     str(args.max_solutions)],
-                    capture_output=True, text=True, cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
-                )
-                if done.returncode != 0:
-                    raise SystemExit(f"{name} ({label}) failed:\n{done.stderr[-3000:]}")
-                row = {"scenario": name, "version": label, "load_1_5_15": load,
-                       **json.loads(done.stdout.strip().splitlines()[-1])}
+                fig = run_fresh(str(Path(__file__).resolve()), [str(args.limit), scenario_file, str(out_dir),
+                                                                 str(args.max_solutions)], tree, f"{name} ({label})")
+                row = {"scenario": name, "version": label, "load_1_5_15": load, **fig}
                 rows.append(row)
                 print(row, flush=True)
     write(rows, " ".join(sys.argv[1:]), args.out)

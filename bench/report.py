@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import platform
+import subprocess
+import sys
 from pathlib import Path
 
 
@@ -28,3 +31,13 @@ def write_csv(path: Path, rows: list[dict]) -> list[str]:
         w.writeheader()
         w.writerows(rows)
     return cols
+
+
+def run_fresh(script: str, args: list[str], tree: Path, what: str) -> dict:
+    """`script --one ARGS` in a fresh process with `tree` first on the path; its last line of output as
+    JSON (the figures of one measured run). A failed run stops the benchmark with its error."""
+    done = subprocess.run([sys.executable, script, "--one", *args], capture_output=True, text=True, cwd=tree,
+                          env={**os.environ, "PYTHONPATH": str(tree)})
+    if done.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
