@@ -130,9 +130,9 @@ def test_lp_bound_is_left_out_when_not_solved_in_time(monkeypatch) -> None:
     seen = {}
     real = lp_module.lp_bound_later
 
-    def spy(c, reach, day_places, deadline=None):
+    def spy(c, reach, day_places, deadline=None, stop_early=True):
         seen["deadline"] = deadline
-        return real(c, reach, day_places, deadline=time.monotonic() - 1)  # as if the LP could not finish in time
+        return real(c, reach, day_places, time.monotonic() - 1, stop_early)  # as if the LP could not finish in time
 
     monkeypatch.setattr(week, "lp_bound_later", spy)
     plan = solve(sc, seconds=1.0)
