@@ -147,25 +147,17 @@ def main() -> None:
 
 
 def write(rows: list[dict], argv: str, out: str) -> None:
-    from bench.report import machine, markdown_table, write_csv
+    from bench.report import write_results
 
-    RESULTS.mkdir(exist_ok=True)
-    cols = write_csv(RESULTS / f"{out}.csv", rows)
-    lines = [
-        "# The plan's bounds: values, timeline, and what they cost the search",
-        "",
-        f"Command: `.venv/bin/python bench/bound.py {argv}`",
-        machine(" (shared with other work)"),
-        "",
+    write_results(
+        RESULTS, out, rows, "The plan's bounds: values, timeline, and what they cost the search",
+        f".venv/bin/python bench/bound.py {argv}", [
         "Rows of one scenario ran one after the other in fresh processes (`jemput plan ... --workers 1 --seed 0",
         "--no-maps`); `variant`: `all` = the product, `no-whole-days` = LP only beside the search, `flow-only` =",
         "no bound thread, `alone` = the bounds solved without a plan (`limit_s` their deadline). `lp_built_s`,",
         "`lp_solved_s`, `whole_days_done_s`: seconds after the bound thread started (empty: not reached).",
         "`load_1_5_15`: the machine's load average at the row's start (other helpers' work ran too).",
-        "",
-        *markdown_table(cols, rows),
-    ]
-    (RESULTS / f"{out}.md").write_text("\n".join(lines) + "\n")
+    ])
 
 
 if __name__ == "__main__":

@@ -150,26 +150,18 @@ def main() -> None:
 
 
 def write(rows: list[dict], argv: str, out: str) -> None:
-    from bench.report import machine, markdown_table, write_csv
+    from bench.report import write_results
 
-    RESULTS.mkdir(exist_ok=True)
-    cols = write_csv(RESULTS / f"{out}.csv", rows)
-    lines = [
-        "# Plan quality: the search's value kept, and the bound",
-        "",
-        f"Command: `.venv/bin/python bench/plan_quality.py {argv}`",
-        machine(" (shared with other work)"),
-        "",
+    write_results(
+        RESULTS, out, rows, "Plan quality: the search's value kept, and the bound",
+        f".venv/bin/python bench/plan_quality.py {argv}", [
         "Each row is `jemput plan SCENARIO --workers 1 --seed 0 --no-maps --time-limit L [--max-solutions N]` on the files",
         "`jemput example NAME` writes. `search_*` = the routes the search returned, before a site's visits",
         "are numbered by date and sized by the turnout rule; `plan_*` = plan.json (what the validator",
         "checks; `violations` = the independent validator on plan.json). `bound_max_flow`, `bound_lp`: the",
         "two bounds (docs/bound.md); `upper_bound` = the tighter, shown in the plan. `load_1_5_15` is the",
         "machine's load average when the run started: other work was running, so compare rows of one run.",
-        "",
-        *markdown_table(cols, rows),
-    ]
-    (RESULTS / f"{out}.md").write_text("\n".join(lines) + "\n")
+    ])
 
 
 if __name__ == "__main__":

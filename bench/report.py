@@ -41,3 +41,12 @@ def run_fresh(script: str, args: list[str], tree: Path, what: str) -> dict:
     if done.returncode != 0:
         raise SystemExit(f"{what} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def write_results(directory: Path, out: str, rows: list[dict], title: str, command: str, about: list[str]) -> None:
+    """A benchmark's results: `out`.csv (every row) and `out`.md (title, command, machine, `about`, the table)."""
+    directory.mkdir(exist_ok=True)
+    cols = write_csv(directory / f"{out}.csv", rows)
+    lines = [f"# {title}", "", f"Command: `{command}`", machine(" (shared with other work)"), "", *about, "",
+             *markdown_table(cols, rows)]
+    (directory / f"{out}.md").write_text("\n".join(lines) + "\n")
