@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m planner.solve.lns  # compiles the search kernel into numba's cache (~30 s, once)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -23,7 +23,7 @@ from planner.compile.capacity import service_minutes
 from planner.compile.instance import Compiled
 from planner.solve.parts import places
 from planner.plan import Plan
-from planner.solve.routing import SCALE, PartResult
+from planner.solve.problem import SCALE, PartResult
 from planner.solve.week import SolveOptions, _assemble
 
 

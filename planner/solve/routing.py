@@ -17,7 +17,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from planner import units
 from planner.solve.fallback import greedy_routes, routes_value
 from planner.solve.insertion import POWERS, ratio_routes
-from planner.solve.problem import SCALE, PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
+from planner.solve.objective import arc_costs, move_cost, objective_weights, visit_values
+from planner.solve.problem import PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
 from planner.solve.schedule import advance
 from planner.solve.search import search_with_restarts
 from planner.solve.stall import Stall
@@ -221,9 +222,6 @@ def _add_stability(inst: PartInstance, routing: Model, manager: Manager) -> None
             routing.AddSoftSameVehicleConstraint([routing.Start(int(v)), index], cost)
 
 
-def move_cost(inst: PartInstance) -> int:
-    """Objective units for moving or dropping an old visit (`move_penalty` is in SCALE units of value)."""
-    return int(round(inst.move_penalty * objective_weights(inst)[0] / SCALE))
 
 
 _STATUS = {
@@ -264,33 +262,16 @@ _SORT_BY_PENALTY = (
 )
 
 
-def objective_weights(inst: PartInstance) -> tuple[float, float]:
-    """(objective units per unit of value, per minute of travel).
-
-    With a travel cost, value and travel trade off at the scenario's rate. Without one, travel
-    still breaks ties: each minute costs 1 and value is scaled so that one unit of the smallest
-    visit value outweighs all the driving the part's team-days could do. The search then keeps
-    shortening routes, which frees time for more visits (a zero-cost route gives it no guidance).
-    """
-    if inst.travel_cost_per_hour > 0:
-        return SCALE, inst.travel_cost_per_hour / 60 * SCALE
-    shift_min = sum(v.work_end - v.work_start for v in inst.vehicles)
-    smallest = float(inst.visit_value.min()) if len(inst.visit_value) else 1.0
-    factor = int(shift_min // (SCALE * smallest)) + 1 if smallest > 0 else 1
-    return SCALE * factor, 1.0
 
 
 def _add_time_and_cost(inst: PartInstance, routing: Model, manager: Manager) -> pywrapcp.RoutingDimension:
     """Arc costs per vehicle profile; time = service + travel per service class; breaks per day."""
     cost_ids: dict[str, int] = {}
     time_ids: dict[tuple[object, ...], int] = {}
-    per_min = objective_weights(inst)[1]
     time_evals = []
     for v in inst.vehicles:
         if v.profile not in cost_ids:
-            cost = np.rint(inst.duration[v.profile] * per_min).astype(np.int64)
-            cost += _out_of_order(inst)
-            cost_ids[v.profile] = routing.RegisterTransitMatrix(cost.tolist())
+            cost_ids[v.profile] = routing.RegisterTransitMatrix(arc_costs(inst, v.profile).tolist())
         key = (v.profile, v.kits, v.rate_per_kit_hour, v.setup_min) + _wait_key(v)
         if key not in time_ids:
             transit = service_vector(inst, v)[:, None] + inst.duration[v.profile]
@@ -336,21 +317,6 @@ def _wait_until_ready(inst: PartInstance, v: Vehicle, transit: np.ndarray) -> No
         transit[v.start_node, inst.n_depots :] = np.maximum(row, wait)
 
 
-def _out_of_order(inst: PartInstance) -> np.ndarray | int:
-    """Cost of driving straight from a site's visit to one of its lower-numbered visits.
-
-    Back-to-back visits to one site cost no travel in any order, but the turnout rule numbers them
-    by time: the larger, lower-numbered visit should come first.
-    """
-    if not inst.order_same_site:
-        return 0
-    n = len(inst.node_point)
-    site = np.full(n, -1, dtype=np.int64)
-    site[inst.n_depots :] = inst.visit_site
-    number = np.zeros(n, dtype=np.int64)
-    number[inst.n_depots :] = inst.visit_no
-    same = (site[:, None] == site[None, :]) & (site[:, None] >= 0)
-    return np.where(same & (number[None, :] < number[:, None]), SCALE, 0).astype(np.int64)
 
 
 def _add_breaks(inst: PartInstance, routing: Model, manager: Manager, time_dim: pywrapcp.RoutingDimension) -> None:
@@ -389,13 +355,13 @@ def _add_drive_limit(inst: PartInstance, routing: Model) -> None:
 
 def _add_visits(inst: PartInstance, routing: Model, manager: Manager, time_dim: pywrapcp.RoutingDimension) -> None:
     """Each visit is optional (penalty = its value), limited to allowed vehicles and opening windows."""
-    value_scale, moved = objective_weights(inst)[0], move_cost(inst)
+    values, moved = visit_values(inst), move_cost(inst)
     for k in range(len(inst.visit_site)):
         node = inst.n_depots + k
         index = manager.NodeToIndex(node)
         old = -1 if inst.old_vehicle is None else int(inst.old_vehicle[k])
         extra = moved if 0 <= old < len(inst.vehicles) else 0  # served anywhere else costs it too
-        routing.AddDisjunction([index], int(round(inst.visit_value[k] * value_scale)) + extra)
+        routing.AddDisjunction([index], int(values[k]) + extra)
         routing.VehicleVar(index).SetValues([-1] + list(inst.allowed[k]))
         _restrict_to_windows(time_dim.CumulVar(index), inst.start_windows[k])
 

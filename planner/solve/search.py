@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 from ortools.constraint_solver import pywrapcp
 
+from planner.solve import lns
 from planner.solve.insertion import ratio_routes
+from planner.solve.objective import arc_costs, visit_values
 from planner.solve.problem import PartInstance
 from planner.solve.stall import Stall
 
@@ -51,6 +53,8 @@ def search_with_restarts(
     restarts until the time is up or `stall` says the search stopped improving."""
     t0 = time.monotonic()
     total = params.time_limit.ToMilliseconds() / 1000
+    if LNS_SHARE > 0 and start is not None:
+        return _ruin_and_recreate(inst, routing, manager, params, start, total, stall)
     solution = _search(routing, params, start, total * FIRST_SHARE)
     if solution is None:
         return None
@@ -131,3 +135,38 @@ def _routes(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManage
             idx = solution.Value(routing.NextVar(idx))
         out.append(seq)
     return out
+
+
+LNS_SHARE = 0.7  # of the time for ruin and recreate (planner.solve.lns) before guided local search; 0: restarts
+
+
+def _ruin_and_recreate(
+    inst: PartInstance,
+    routing: pywrapcp.RoutingModel,
+    manager: pywrapcp.RoutingIndexManager,
+    params: Any,
+    start: pywrapcp.Assignment,
+    seconds: float,
+    stall: Stall | None,
+) -> pywrapcp.Assignment:
+    """Ruin and recreate from `start` for LNS_SHARE of `seconds`, then guided local search from the
+    best routes it found for the rest; the best of the three."""
+    t0 = time.monotonic()
+    values = np.zeros(len(inst.node_point), dtype=np.int64)
+    values[inst.n_depots :] = visit_values(inst)
+    data = lns.part_data(inst, values, {v.profile: arc_costs(inst, v.profile) for v in inst.vehicles})
+    offered = int(values.sum())  # objective = offered − the kernel's total (value − arc costs)
+    report = None if stall is None else (lambda total: stall.solution(offered - total))
+    stop = None if stall is None else stall.stalled
+    routes, _ = lns.improve(data, _routes(routing, manager, start, len(inst.vehicles)), seconds * LNS_SHARE, SEED,
+                            stop, report)
+    stalled = stall is not None and stall.stalled()
+    if stall is not None:
+        stall.armed = False  # the routes are restored whatever the stall rule says
+    found = routing.ReadAssignmentFromRoutes([[manager.NodeToIndex(n) for n in r] for r in routes], True)
+    if stall is not None:
+        stall.armed = True
+    best = start if found is None or found.ObjectiveValue() >= start.ObjectiveValue() else routing.solver().Assignment(found)
+    left = seconds - (time.monotonic() - t0)
+    solution = _search(routing, params, best, left) if left > 0.1 and not stalled else None
+    return best if solution is None or solution.ObjectiveValue() >= best.ObjectiveValue() else solution

@@ -35,6 +35,7 @@ class Stall:
     # what `start` and the seconds are read from when no `now` is given: the search thread's CPU time
     # (`planner.solve.routing`), so a machine busy with other work does not make a search look stalled
     clock: Callable[[], float] = time.monotonic
+    armed: bool = True  # False while a search's start is restored: a stalled search must still give its best
 
     def solution(self, objective: float, now: float | None = None) -> None:
         """Record a solution's objective (lower is better) found at `now` (default: the clock)."""
@@ -44,7 +45,7 @@ class Stall:
 
     def stalled(self, now: float | None = None) -> bool:
         """True when the best has not improved for long enough (never before a first solution)."""
-        if self.last is None:
+        if self.last is None or not self.armed:
             return False
         idle = (self.clock() if now is None else now) - self.start - self.last
         return idle >= max(self.min_s, self.factor * self.last)

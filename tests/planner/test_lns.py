@@ -1,0 +1,156 @@
+"""Ruin and recreate (planner.solve.lns, lns_kernel): the compiled timing agrees with the schedule's
+rules, its routes keep every rule, and the product path uses it and stays valid."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from planner.model import VisitRules
+from planner.solve import lns
+from planner.solve import lns_kernel as kernel
+from planner.solve.insertion import day_times, ratio_routes
+from planner.solve.objective import arc_costs, visit_values
+from planner.solve.problem import PartInstance, Vehicle, service_vector
+from tests.planner.solver_cases import ring, scenario, solve, team, village
+
+
+def _data(inst: PartInstance):
+    values = np.zeros(len(inst.node_point), dtype=np.int64)
+    values[inst.n_depots :] = visit_values(inst)
+    return lns.part_data(inst, values, {v.profile: arc_costs(inst, v.profile) for v in inst.vehicles}), values
+
+
+def _toptw_like(seed: int) -> PartInstance:
+    """No breaks, one or two start windows per visit, two vehicles, a drive limit: the slack path."""
+    rng = np.random.default_rng(seed)
+    n = 40
+    xy = rng.uniform(0, 60, size=(n, 2))
+    travel = np.floor(np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
+    windows = []
+    for _ in range(n - 1):
+        o = int(rng.integers(0, 300))
+        windows.append([(o, o + 60)] if rng.random() < 0.7 else [(o, o + 30), (o + 120, o + 200)])
+    vehicles = [Vehicle(team=k, team_day=k, day=0, kits=1, rate_per_kit_hour=60.0, setup_min=0, profile="car",
+                        start_node=0, end_node=0, work_start=0, work_end=480, breaks=(), max_drive_min=260)
+                for k in range(2)]
+    return PartInstance(
+        name="t", node_point=np.arange(n), n_depots=1, visit_site=np.arange(n - 1), visit_no=np.ones(n - 1, int),
+        visit_people=rng.integers(5, 30, size=n - 1), visit_value=rng.uniform(1, 10, size=n - 1),
+        duration={"car": travel}, vehicles=vehicles, allowed=[[0, 1] for _ in range(n - 1)],
+        start_windows=windows, travel_cost_per_hour=0.0,
+    )
+
+
+@pytest.fixture(scope="module")
+def week_part() -> PartInstance:
+    """A real office week's part: midday breaks, the Friday prayer, repeat visits of big villages,
+    visits that may go on across a break."""
+    import planner.solve.search as search
+
+    seen: list[PartInstance] = []
+    real = search._ruin_and_recreate
+
+    def spy(inst, *args):
+        seen.append(inst)
+        return real(inst, *args)
+
+    search._ruin_and_recreate = spy
+    try:
+        big = [village(100 + i, 0.03 * i - 0.03, 0.02, 900, id=f"B{i}") for i in range(3)]
+        sc = scenario(big + ring(16), [team("T1", 3), team("T2", 2)], visits=VisitRules(record_across_breaks=True))
+        solve(sc, seconds=3.0)
+    finally:
+        search._ruin_and_recreate = real
+    assert seen, "the search never reached ruin and recreate on a week with breaks"
+    part = max(seen, key=lambda inst: len(inst.visit_site))
+    assert all(v.breaks for v in part.vehicles) and part.one_visit_per_vehicle
+    assert len(set(part.visit_site)) < len(part.visit_site)  # repeat visits of a site
+    return part
+
+
+def _parts(week_part: PartInstance) -> list[PartInstance]:
+    return [week_part, _toptw_like(0), _toptw_like(1)]
+
+
+def test_an_insertion_fits_in_the_kernel_exactly_when_the_schedule_times_it(week_part) -> None:
+    """For random states and every (vehicle, visit, position): the kernel's fit test says yes exactly
+    when `insertion.day_times` (the exact schedule of the model's rules) times the longer route."""
+    for inst in _parts(week_part):
+        data, _ = _data(inst)
+        rng = np.random.default_rng(3)
+        for trial in range(4):
+            start = ratio_routes(inst, 2.0)
+            routes = [[n for n in r if rng.random() < 0.6] for r in start]  # a random part of a full plan
+            state = lns.state_from_routes(data, routes)
+            checked = 0
+            for v in range(len(inst.vehicles)):
+                svc = service_vector(inst, inst.vehicles[v])
+                route = lns.routes_of(state)[v]
+                for c in range(inst.n_depots, len(inst.node_point)):
+                    if state.where[c] >= 0 or v not in inst.allowed[c - inst.n_depots]:
+                        continue
+                    for i in range(len(route) + 1):
+                        fits = kernel.insertion_minutes(data, state, v, c, i) >= 0
+                        timed = day_times(inst, v, route[:i] + [c] + route[i:], svc) is not None
+                        assert fits == timed, (inst.name, trial, v, c, i)
+                        checked += 1
+            assert checked > 100
+
+
+def test_improved_routes_keep_every_rule_and_their_objective(week_part) -> None:
+    """The routes after a short search: each timed by the schedule, one visit of a site per
+    team-day, a site's visits in number order across days, and the kernel's total is their value
+    less their arc costs."""
+    for inst in _parts(week_part):
+        data, values = _data(inst)
+        start = ratio_routes(inst, 2.0)
+        routes, total = lns.improve(data, start, 0.3, seed=1)
+        day = [v.day for v in inst.vehicles]
+        made: dict[int, list[tuple[int, int, int]]] = {}
+        cost = 0
+        for v, route in enumerate(routes):
+            veh = inst.vehicles[v]
+            assert day_times(inst, v, route, service_vector(inst, veh)) is not None
+            arcs = arc_costs(inst, veh.profile)
+            stops = [veh.start_node, *route, veh.end_node]
+            cost += sum(int(arcs[a, b]) for a, b in zip(stops, stops[1:]))
+            for node in route:
+                k = node - inst.n_depots
+                assert v in inst.allowed[k]
+                made.setdefault(int(inst.visit_site[k]), []).append((int(inst.visit_no[k]), day[v], v))
+        assert len({n for r in routes for n in r}) == sum(len(r) for r in routes)
+        for visits in made.values():
+            if inst.one_visit_per_vehicle:
+                assert len({v for _, _, v in visits}) == len(visits)
+            by_number = sorted(visits)
+            assert [d for _, d, _ in by_number] == sorted(d for _, d, _ in by_number)
+        assert total == sum(int(values[n]) for r in routes for n in r) - cost
+        before = sum(int(values[n]) for r in start for n in r)
+        assert sum(int(values[n]) for r in routes for n in r) >= before * 0.97  # annealing keeps the best
+
+
+def test_a_week_with_breaks_is_planned_through_ruin_and_recreate_and_verifies() -> None:
+    """The product path (plan_week) on an office week runs ruin and recreate on its parts, and the
+    independent validator accepts the plan."""
+    import planner.solve.search as search
+    from planner.check.validate import format_violations, validate_plan
+
+    calls: list[bool] = []
+    real = search._ruin_and_recreate
+
+    def spy(*args):
+        calls.append(True)
+        return real(*args)
+
+    search._ruin_and_recreate = spy
+    try:
+        big = [village(100 + i, 0.03 * i - 0.03, 0.02, 900, id=f"B{i}") for i in range(3)]
+        sc = scenario(big + ring(16), [team("T1", 3), team("T2", 2)])
+        plan = solve(sc, seconds=3.0)
+    finally:
+        search._ruin_and_recreate = real
+    assert calls
+    violations = validate_plan(sc, plan)
+    assert violations == [], format_violations(violations)
+    assert plan.kpis.expected_recordings > 0
