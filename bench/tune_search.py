@@ -20,6 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import planner.solve.lns as lns  # noqa: E402
 import planner.solve.search as search  # noqa: E402
 import planner.solve.tuning as tuning  # noqa: E402
 from bench.report import machine, markdown_table  # noqa: E402
@@ -79,10 +80,19 @@ def variant_settings(name: str) -> dict[str, float | str]:
             out["@"] = f"{out.get('@', '')} {PRESETS[part[1:]]}"
             continue
         key, value = part.split("=")
-        if not hasattr(search, key.upper()):
-            raise SystemExit(f"planner.solve.search has no {key.upper()}")
+        if not hasattr(_module(key), _name(key)):
+            raise SystemExit(f"{_module(key).__name__} has no {_name(key)}")
         out[key.upper()] = float(value)
     return out
+
+
+def _module(key: str):
+    """`lns.temp_start` names a constant of planner.solve.lns, anything else one of planner.solve.search."""
+    return lns if key.lower().startswith("lns.") else search
+
+
+def _name(key: str) -> str:
+    return key.split(".")[-1].upper()
 
 
 def set_variant(name: str, defaults: dict[str, float]) -> None:
@@ -90,7 +100,16 @@ def set_variant(name: str, defaults: dict[str, float]) -> None:
     settings = variant_settings(name)
     tuning.TIE_BREAK = str(settings.pop("@", ""))
     for key, value in {**defaults, **settings}.items():
-        setattr(search, key, value)
+        set_constant(key, value)
+
+
+def set_constant(key: str, value: float) -> None:
+    """Set the module constant a variant's key names (`lns.temp_start`, `lns_share`)."""
+    setattr(_module(key), _name(key), int(value) if _name(key) in ("MAX_STRING", "CHUNK", "NEAR") else value)
+
+
+def get_constant(key: str) -> float:
+    return getattr(_module(key), _name(key))
 
 
 def main() -> None:
@@ -105,7 +124,7 @@ def main() -> None:
     cases = sorted((k for k in bks if split_of(k[0]) == args.split), key=lambda k: (k[0][:2] == "pr", k[0], k[1]))
     if args.cases:
         cases = [k for k in cases if f"{k[0]}:{k[1]}" in args.cases]
-    defaults = {k: getattr(search, k) for v in args.variants for k in variant_settings(v) if k != "@"}
+    defaults = {k: get_constant(k) for v in args.variants for k in variant_settings(v) if k != "@"}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, m in cases:

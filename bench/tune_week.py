@@ -24,10 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import planner.solve.search as search  # noqa: E402
 import planner.solve.tuning as tuning  # noqa: E402
 from bench.report import machine, markdown_table  # noqa: E402
-from bench.tune_search import variant_settings  # noqa: E402
+from bench.tune_search import get_constant, set_constant, variant_settings  # noqa: E402
 from planner.check.validate import validate_plan  # noqa: E402
 from planner.io.bundled import write_example  # noqa: E402
 from planner.io.load import load_scenario  # noqa: E402
@@ -46,7 +45,7 @@ def run(scenario, variant: str, defaults: dict, limit: float, max_solutions: int
     settings = variant_settings(variant)
     tuning.PRODUCT = str(settings.pop("@", ""))
     for key, value in {**defaults, **settings}.items():
-        setattr(search, key, value)
+        set_constant(key, value)
     t0, c0 = time.monotonic(), cpu_seconds()
     plan = plan_week(scenario, SolveOptions(time_limit_s=limit, seed=0, workers=1, max_solutions=max_solutions))
     wall, cpu = time.monotonic() - t0, cpu_seconds() - c0
@@ -66,7 +65,7 @@ def main() -> None:
     ap.add_argument("--max-solutions", type=int, default=0)
     ap.add_argument("--out", default="tune_week")
     args = ap.parse_args()
-    defaults = {k: getattr(search, k) for v in args.variants for k in variant_settings(v) if k != "@"}
+    defaults = {k: get_constant(k) for v in args.variants for k in variant_settings(v) if k != "@"}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.examples:

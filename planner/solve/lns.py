@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from planner.solve import lns_kernel as kernel
-from planner.solve.problem import PartInstance, service_vector, visit_order_offset
+from planner.solve.problem import PartInstance, ready_wait, service_vector, visit_order_offset
 
 NEAR = 40  # nearest visits kept per visit (where ruins spread)
 AVG_REMOVED = 8.0  # visits removed per step on average (SISR's c̄)
@@ -66,6 +66,7 @@ def part_data(inst: PartInstance, values: np.ndarray, costs: dict[str, np.ndarra
         vstart=np.array([v.start_node for v in inst.vehicles], dtype=np.int64),
         vend=np.array([v.end_node for v in inst.vehicles], dtype=np.int64),
         wstart=np.array([v.work_start for v in inst.vehicles], dtype=np.int64),
+        first_min=np.array([ready_wait(v) for v in inst.vehicles], dtype=np.int64),
         wend=np.array([v.work_end for v in inst.vehicles], dtype=np.int64),
         maxdrive=np.array([v.max_drive_min for v in inst.vehicles], dtype=np.int64),
         brk=brk, nbrk=np.array([len(v.breaks) for v in inst.vehicles], dtype=np.int64),

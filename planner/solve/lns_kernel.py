@@ -17,10 +17,11 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-# static arrays of a part (planner.solve.lns.part_data builds them)
+# static arrays of a part (planner.solve.lns.part_data builds them); first_min: a continued day's
+# first leg lasts at least this long (`problem.ready_wait`: no new visit before the re-plan's time)
 Data = namedtuple(
     "Data",
-    "travel cost vprof vstart vend wstart wend maxdrive brk nbrk svc across wlo whi wn allowed value "
+    "travel cost vprof vstart vend wstart first_min wend maxdrive brk nbrk svc across wlo whi wn allowed value "
     "sib_ptr sib_idx sno vday one_a_day same_day_ok near",
 )
 # a solution: visit nodes per vehicle, their start and end times, drive minutes, each node's vehicle
@@ -90,9 +91,11 @@ def retime(D, S, v: int, i0: int) -> bool:
     bk, nb, wend, L = D.brk[v], D.nbrk[v], D.wend[v], S.rlen[v]
     route, start, dep = S.route[v], S.start[v], S.dep[v]
     here, t = (D.vstart[v], D.wstart[v]) if i0 == 0 else (route[i0 - 1], dep[i0 - 1])
+    first = D.first_min[v]
     for j in range(i0, L):
         node = route[j]
-        st = _start_at(wn, wlo, whi, node, svc[node], across[node], bk, nb, wend, _advance(t, tr[here, node], bk, nb))
+        leg = max(tr[here, node], first) if j == 0 else tr[here, node]
+        st = _start_at(wn, wlo, whi, node, svc[node], across[node], bk, nb, wend, _advance(t, leg, bk, nb))
         if st < 0:
             return False
         start[j] = st
@@ -108,12 +111,14 @@ def retime(D, S, v: int, i0: int) -> bool:
     S.drive[v] = drive
     back = _advance(t, tr[here, end], bk, nb)
     if nb == 0:
-        _slacks(tr, wn, wlo, whi, route, L, start, dep, S.slack[v], S.exact[v], D.vstart[v], D.wstart[v], wend - back)
+        _slacks(tr, wn, wlo, whi, route, L, start, dep, S.slack[v], S.exact[v], D.vstart[v], D.wstart[v], first,
+                wend - back)
     return back <= wend and drive <= D.maxdrive[v]
 
 
 @njit(cache=True)
-def _slacks(tr, wn, wlo, whi, route, L: int, start, dep, slack, exact, vstart: int, wstart: int, at_end: int) -> None:
+def _slacks(tr, wn, wlo, whi, route, L: int, start, dep, slack, exact, vstart: int, wstart: int, first: int,
+            at_end: int) -> None:
     """How late each stop of a route without breaks may start with every later stop in time."""
     after, single = at_end, True
     for j in range(L - 1, -1, -1):
@@ -127,12 +132,12 @@ def _slacks(tr, wn, wlo, whi, route, L: int, start, dep, slack, exact, vstart: i
         own = min(hi - start[j], after)
         slack[j] = own
         exact[j] = single
-        arrive = dep[j - 1] + tr[route[j - 1], node] if j > 0 else wstart + tr[vstart, node]
+        arrive = dep[j - 1] + tr[route[j - 1], node] if j > 0 else wstart + max(tr[vstart, node], first)
         after = own + (start[j] - arrive)
 
 
 @njit(cache=True, inline="always")
-def _minutes(tr, svc, across, wn, wlo, whi, bk, nb: int, wstart: int, wend: int, spare_drive: int,
+def _minutes(tr, svc, across, wn, wlo, whi, bk, nb: int, wstart: int, first: int, wend: int, spare_drive: int,
              route, L: int, start, dep, slack, exact, vstart: int, vend: int, c: int, i: int) -> int:
     """`insertion_minutes` on one vehicle's arrays (read once by the caller)."""
     prev = route[i - 1] if i > 0 else vstart
@@ -141,7 +146,7 @@ def _minutes(tr, svc, across, wn, wlo, whi, bk, nb: int, wstart: int, wend: int,
     if detour > spare_drive:
         return -1
     t0 = dep[i - 1] if i > 0 else wstart
-    arrive = _advance(t0, tr[prev, c], bk, nb)
+    arrive = _advance(t0, max(tr[prev, c], first) if i == 0 else tr[prev, c], bk, nb)
     st = _start_at(wn, wlo, whi, c, svc[c], across[c], bk, nb, wend, arrive)
     if st < 0:
         return -1
@@ -173,7 +178,7 @@ def insertion_minutes(D, S, v: int, c: int, i: int) -> int:
     """Minutes inserting c before position i of vehicle v adds (detour + service + waiting), or -1
     when the route would break a rule (the rest of the route is timed until it is unchanged)."""
     return _minutes(D.travel[D.vprof[v]], D.svc[v], D.across, D.wn, D.wlo, D.whi, D.brk[v], D.nbrk[v],
-                    D.wstart[v], D.wend[v], D.maxdrive[v] - S.drive[v], S.route[v], S.rlen[v], S.start[v],
+                    D.wstart[v], D.first_min[v], D.wend[v], D.maxdrive[v] - S.drive[v], S.route[v], S.rlen[v], S.start[v],
                     S.dep[v], S.slack[v], S.exact[v], D.vstart[v], D.vend[v], c, i)
 
 
@@ -262,7 +267,7 @@ def best_position(D, S, c: int, blink: float, open_: np.ndarray) -> tuple[int, i
     allowed, sib_ptr, sib_idx, where, vday, sno = D.allowed, D.sib_ptr, D.sib_idx, S.where, D.vday, D.sno
     one_a_day, same_day_ok = D.one_a_day, D.same_day_ok
     travel, svc_all, across, wn, wlo, whi, brk, nbrk = D.travel, D.svc, D.across, D.wn, D.wlo, D.whi, D.brk, D.nbrk
-    vprof, wstart, wend, maxdrive, vstart, vend = D.vprof, D.wstart, D.wend, D.maxdrive, D.vstart, D.vend
+    vprof, wstart, first, wend, maxdrive, vstart, vend = D.vprof, D.wstart, D.first_min, D.wend, D.maxdrive, D.vstart, D.vend
     routes, rlen, starts, deps, slacks, exacts, drives = S.route, S.rlen, S.start, S.dep, S.slack, S.exact, S.drive
     best_v, best_i, best_m = -1, -1, 1 << 60
     for v in range(vprof.shape[0]):
@@ -273,7 +278,7 @@ def best_position(D, S, c: int, blink: float, open_: np.ndarray) -> tuple[int, i
         for i in range(L + 1):
             if blink > 0 and np.random.random() < blink:
                 continue
-            m = _minutes(tr, svc, across, wn, wlo, whi, bk, nb, wstart[v], wend[v], spare,
+            m = _minutes(tr, svc, across, wn, wlo, whi, bk, nb, wstart[v], first[v], wend[v], spare,
                          route, L, start, dep, slack, exact, vstart[v], vend[v], c, i)
             if 0 <= m < best_m:
                 best_v, best_i, best_m = v, i, m

@@ -18,13 +18,10 @@ from planner.solve.problem import PartInstance, PartResult
 from planner.solve.routing import solve_part
 
 # Settings per member, module constants set in the member's own process: (module, name, value).
-# Member 1 restarts from another random stream and with the other perturbation (segments of every
-# route where member 0 cuts strings, and the reverse), so the two explore different regions; each
-# perturbation was better than the other on some tuned cases (bench/results/tune_search_strings.md).
+# Member 1 ruins and recreates from another random stream, so the two explore different regions.
 MEMBERS: tuple[tuple[tuple[str, str, object], ...], ...] = (
     (),
-    (("search", "SEED", 1), ("search", "STRINGS", 0.0),
-     ("search", "TIE_BREAK_STRINGS", 1.0 - search.TIE_BREAK_STRINGS), ("search", "WEEK_STRINGS", 1.0 - search.WEEK_STRINGS)),
+    (("search", "SEED", 1),),
 )
 _MODULES = {"search": search}
 
@@ -32,7 +29,7 @@ _MODULES = {"search": search}
 def solve_portfolio(inst: PartInstance, time_limit_s: float, max_solutions: int | None, workers: int) -> PartResult:
     """The best of `min(workers, len(MEMBERS))` searches of `inst`, each in its own process.
 
-    With a solution limit the restarts, where the members differ, do not run (`planner.solve.search`):
+    With a solution limit ruin and recreate, where the members differ, does not run (`planner.solve.search`):
     the members would search alike, so the part is searched once, here."""
     n = max(1, min(workers, len(MEMBERS)))
     if n == 1 or max_solutions:

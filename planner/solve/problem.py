@@ -2,7 +2,7 @@
 (plain arrays, pickled cheaply to a worker process), a `PartResult`, and the service minutes rule.
 
 Kept apart from the OR-Tools model (`planner.solve.routing`) so the constructive start
-(`planner.solve.insertion`) and the restarts (`planner.solve.search`) use it without importing the model.
+(`planner.solve.insertion`) and ruin and recreate (`planner.solve.lns`) use it without importing the model.
 """
 
 from __future__ import annotations
@@ -89,6 +89,15 @@ def service_vector(inst: PartInstance, v: Vehicle) -> np.ndarray:
     per_kit = v.kits * v.rate_per_kit_hour
     svc[inst.n_depots :] = v.setup_min + np.ceil(inst.visit_people * 60 / per_kit).astype(np.int64)
     return svc
+
+
+def ready_wait(v: Vehicle) -> int:
+    """Minutes a continued day's first leg lasts at least (no new visit begins before `ready`),
+    breaks before `ready` not counted."""
+    if v.ready is None or v.ready <= v.work_start:
+        return 0
+    paused = sum(max(0, min(b1, v.ready) - max(b0, v.work_start)) for b0, b1 in v.breaks)
+    return max(0, v.ready - v.work_start - paused)
 
 
 def visit_order_offset(inst: PartInstance) -> int:

@@ -18,9 +18,9 @@ from planner import units
 from planner.solve.fallback import greedy_routes, routes_value
 from planner.solve.insertion import POWERS, ratio_routes
 from planner.solve.objective import arc_costs, move_cost, objective_weights, visit_values
-from planner.solve.problem import PartInstance, PartResult, Progress, Vehicle, service_vector, visit_order_offset
+from planner.solve.problem import PartInstance, PartResult, Progress, Vehicle, ready_wait, service_vector, visit_order_offset
 from planner.solve.schedule import advance
-from planner.solve.search import search_with_restarts
+from planner.solve.search import search_from_start
 from planner.solve.stall import Stall
 from planner.solve.tuning import apply as apply_tuning
 
@@ -162,8 +162,8 @@ def _solve(inst: PartInstance, routing: Model, manager: Manager, params: Any, st
         start = _value_per_minute_start(inst, routing, manager, params)
         if start is None:  # the greedy routes do not fit this part's model (breaks, split windows)
             return routing.SolveWithParameters(params)
-        if params.solution_limit >= _NO_LIMIT:  # restarts are timed: only without a solution limit
-            return search_with_restarts(inst, routing, manager, params, start, stall)
+        if params.solution_limit >= _NO_LIMIT:  # ruin and recreate is timed: only without a solution limit
+            return search_from_start(inst, routing, manager, params, start, stall)
         return routing.SolveFromAssignmentWithParameters(start, params)
     routing.CloseModelWithParameters(params)
     routes = [[manager.NodeToIndex(n) for n in route] for route in inst.initial_routes]
@@ -292,16 +292,8 @@ def _add_time_and_cost(inst: PartInstance, routing: Model, manager: Manager) -> 
     return time_dim
 
 
-def _ready_wait(v: Vehicle) -> int:
-    """Minutes a continued day's first leg lasts at least, breaks before `ready` not counted."""
-    if v.ready is None or v.ready <= v.work_start:
-        return 0
-    paused = sum(max(0, min(b1, v.ready) - max(b0, v.work_start)) for b0, b1 in v.breaks)
-    return max(0, v.ready - v.work_start - paused)
-
-
 def _wait_key(v: Vehicle) -> tuple[object, ...]:
-    wait = _ready_wait(v)
+    wait = ready_wait(v)
     return (v.start_node, wait) if wait > 0 else ()
 
 
@@ -311,7 +303,7 @@ def _wait_until_ready(inst: PartInstance, v: Vehicle, transit: np.ndarray) -> No
     Breaks inside the wait still take their own slack (as on any leg), so the wait leaves them
     out; the model then never accepts a first start the schedule cannot keep.
     """
-    wait = _ready_wait(v)
+    wait = ready_wait(v)
     if wait > 0:
         row = transit[v.start_node, inst.n_depots :]
         transit[v.start_node, inst.n_depots :] = np.maximum(row, wait)

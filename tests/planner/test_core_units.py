@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
-import pytest
 
 from planner.check.bound import team_day_supply, upper_bound
 from planner.check.reasons import unserved
@@ -17,12 +16,10 @@ from planner.compile.reach import reach_matrix
 from planner.model import Scenario
 from planner.plan import LeftOutReason, StopOutcome
 from planner.solve.assemble import Visit, build_team_day, time_visits
-from planner.solve.parts import build_instance, places, regency_parts
-from planner.solve.search import _perturb
+from planner.solve.parts import places
 from planner.solve.trips import plan_trips
 from planner.solve.week import renumber_visits
 from tests.planner.builders import TableProvider, tiny_provider, tiny_scenario, with_site
-from tests.planner.solver_cases import ring, scenario, team
 
 
 def _compiled(sc: Scenario | None = None) -> Compiled:
@@ -147,54 +144,3 @@ def test_a_missed_visit_does_not_serve_its_site() -> None:
     day_places = places(c, plan_trips(c))
     assert "v1" not in {lo.site_id for lo in unserved(c, [day], day_places).left_out}
     assert "v1" in {lo.site_id for lo in unserved(c, [missed], day_places).left_out}
-
-
-# ----------------------------------------------------------------------------------------- search
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_restart_removes_a_segment_and_refills_within_the_rules(seed: int) -> None:
-    c = compile_scenario(scenario(ring(12), [team("T1", 3)], days=2))
-    day_places = places(c, plan_trips(c))
-    (spec,) = regency_parts(c)
-    inst = build_instance(c, spec, np.zeros(len(c.scenario.sites), dtype=np.int64), day_places, 0)
-    nd = inst.n_depots
-    routes = [[nd + k for k in range(len(inst.visit_site)) if n in inst.allowed[k]][:4] for n in range(len(inst.vehicles))]
-    routes = [r if n == 0 else [x for x in r if all(x not in routes[m] for m in range(n))] for n, r in enumerate(routes)]
-    before = [list(r) for r in routes]
-    out = _perturb(inst, routes, np.random.default_rng(seed))
-    assert routes == before  # the best routes it started from are left as they were
-    served = [x for r in out for x in r]
-    assert len(served) == len(set(served)), "a visit on two routes"
-    for n, route in enumerate(out):
-        assert all(n in inst.allowed[x - nd] for x in route), "a visit on a vehicle it may not use"
-    assert out != before  # the restart moved something
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_string_restart_cuts_near_one_visit_and_refills_within_the_rules(seed: int, monkeypatch) -> None:
-    """SISR-like restart (`search.STRINGS`): at most STRING_ROUTES routes lose a string of at most
-    STRING_MAX visits; the refill keeps one route per visit and the allowed vehicles."""
-    from planner.solve import search
-
-    monkeypatch.setattr(search, "STRING_MAX", 2)
-    c = compile_scenario(scenario(ring(12), [team("T1", 3), team("T2", 3)], days=2))
-    day_places = places(c, plan_trips(c))
-    (spec,) = regency_parts(c)
-    inst = build_instance(c, spec, np.zeros(len(c.scenario.sites), dtype=np.int64), day_places, 0)
-    nd = inst.n_depots
-    routes = search.ratio_routes(inst, 2.0)
-    assert sum(1 for r in routes if r) >= 3
-    rng = np.random.default_rng(seed)
-    out = search._perturb_strings(inst, routes, rng)
-    served = [x for r in out for x in r]
-    assert len(served) == len(set(served)), "a visit on two routes"
-    for n, route in enumerate(out):
-        assert all(n in inst.allowed[x - nd] for x in route), "a visit on a vehicle it may not use"
-    monkeypatch.setattr(search, "ratio_routes", lambda inst, power, kept, banned=(): kept)  # the cut alone
-    cut = search._perturb_strings(inst, routes, np.random.default_rng(seed))
-    lost = [n for n, (a, b) in enumerate(zip(routes, cut)) if a != b]
-    assert 1 <= len(lost) <= search.STRING_ROUTES
-    for n in lost:  # one string of 1-2 visits, the rest in order
-        k = len(routes[n]) - len(cut[n])
-        assert 1 <= k <= 2 and any(routes[n][:i] + routes[n][i + k:] == cut[n] for i in range(len(cut[n]) + 1))

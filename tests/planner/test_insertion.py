@@ -71,28 +71,28 @@ def test_refill_keeps_the_given_routes_and_skips_banned(banned) -> None:
 
 
 @pytest.mark.parametrize("across", [False, True])
-def test_value_per_minute_start_and_restarts_run_on_a_week_with_breaks(monkeypatch, across: bool) -> None:
+def test_value_per_minute_start_and_ruin_and_recreate_run_on_a_week_with_breaks(monkeypatch, across: bool) -> None:
     """A real office week (midday break, Friday prayer, short Saturday, repeat visits): every part starts
-    from the value-per-minute routes (they restore into the routing model) and goes on to the restarts."""
+    from the value-per-minute routes (they restore into the routing model) and goes on to ruin and recreate."""
     import planner.solve.routing as routing
     from planner.check.validate import format_violations, validate_plan
     from planner.model import VisitRules
     from tests.planner.solver_cases import ring, scenario, solve, team, village
 
     starts, restarted = [], []
-    real_start, real_restarts = routing._value_per_minute_start, routing.search_with_restarts
+    real_start, real_search = routing._value_per_minute_start, routing.search_from_start
 
     def spy_start(inst, *args):
         start = real_start(inst, *args)
         starts.append(start is not None)
         return start
 
-    def spy_restarts(*args):
+    def spy_search(*args):
         restarted.append(True)
-        return real_restarts(*args)
+        return real_search(*args)
 
     monkeypatch.setattr(routing, "_value_per_minute_start", spy_start)
-    monkeypatch.setattr(routing, "search_with_restarts", spy_restarts)
+    monkeypatch.setattr(routing, "search_from_start", spy_search)
     big = [village(100 + i, 0.03 * i - 0.03, 0.02, 900, id=f"B{i}") for i in range(3)]
     sc = scenario(big + ring(16), [team("T1", 3), team("T2", 2)], visits=VisitRules(record_across_breaks=across))
     plan = solve(sc, seconds=3.0)

@@ -46,22 +46,22 @@ def _toptw_like(seed: int) -> PartInstance:
 def week_part() -> PartInstance:
     """A real office week's part: midday breaks, the Friday prayer, repeat visits of big villages,
     visits that may go on across a break."""
-    import planner.solve.search as search
+    import planner.solve.routing as routing
 
     seen: list[PartInstance] = []
-    real = search._ruin_and_recreate
+    real = routing.search_from_start
 
     def spy(inst, *args):
         seen.append(inst)
         return real(inst, *args)
 
-    search._ruin_and_recreate = spy
+    routing.search_from_start = spy
     try:
         big = [village(100 + i, 0.03 * i - 0.03, 0.02, 900, id=f"B{i}") for i in range(3)]
         sc = scenario(big + ring(16), [team("T1", 3), team("T2", 2)], visits=VisitRules(record_across_breaks=True))
         solve(sc, seconds=3.0)
     finally:
-        search._ruin_and_recreate = real
+        routing.search_from_start = real
     assert seen, "the search never reached ruin and recreate on a week with breaks"
     part = max(seen, key=lambda inst: len(inst.visit_site))
     assert any(v.breaks for v in part.vehicles) and part.one_visit_per_vehicle
@@ -133,24 +133,65 @@ def test_improved_routes_keep_every_rule_and_their_objective(week_part) -> None:
 def test_a_week_with_breaks_is_planned_through_ruin_and_recreate_and_verifies() -> None:
     """The product path (plan_week) on an office week runs ruin and recreate on its parts, and the
     independent validator accepts the plan."""
-    import planner.solve.search as search
+    import planner.solve.routing as routing
     from planner.check.validate import format_violations, validate_plan
 
     calls: list[bool] = []
-    real = search._ruin_and_recreate
+    real = routing.search_from_start
 
     def spy(*args):
         calls.append(True)
         return real(*args)
 
-    search._ruin_and_recreate = spy
+    routing.search_from_start = spy
     try:
         big = [village(100 + i, 0.03 * i - 0.03, 0.02, 900, id=f"B{i}") for i in range(3)]
         sc = scenario(big + ring(16), [team("T1", 3), team("T2", 2)])
         plan = solve(sc, seconds=3.0)
     finally:
-        search._ruin_and_recreate = real
+        routing.search_from_start = real
     assert calls
     violations = validate_plan(sc, plan)
     assert violations == [], format_violations(violations)
     assert plan.kpis.expected_recordings > 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_ruin_cuts_one_string_per_route_it_opens_and_leaves_the_rest(week_part, seed: int) -> None:
+    """SISR-like ruin: each route it opens lost one string of at most MAX_STRING visits (the rest in
+    order), routes it did not open are untouched, and what it removed is unrouted."""
+    for inst in _parts(week_part):
+        data, _ = _data(inst)
+        state = lns.state_from_routes(data, ratio_routes(inst, 2.0))
+        before = lns.routes_of(state)
+        kernel.seed_random(seed)
+        removed = np.zeros(len(inst.node_point), dtype=np.int64)
+        opened = np.zeros(len(inst.vehicles), dtype=np.bool_)
+        k = kernel._ruin(data, state, removed, lns.AVG_REMOVED, lns.MAX_STRING, opened)
+        after = lns.routes_of(state)
+        assert k >= 1 and all(state.where[n] == -1 for n in removed[:k])
+        for v, (a, b) in enumerate(zip(before, after)):
+            if not opened[v]:
+                assert a == b
+                continue
+            cut = len(a) - len(b)
+            assert 0 <= cut <= lns.MAX_STRING
+            assert any(a[:i] + a[i + cut:] == b for i in range(len(b) + 1))
+        assert sum(len(a) - len(b) for a, b in zip(before, after)) == k
+
+
+def test_a_continued_day_begins_no_new_visit_before_its_ready_time() -> None:
+    """A re-planned day (`Vehicle.ready`): the kernel's first visit starts at `ready` or later, as the
+    routing model's first leg (`problem.ready_wait`) has it."""
+    import dataclasses
+
+    inst = _toptw_like(2)
+    inst = dataclasses.replace(inst, vehicles=[dataclasses.replace(v, ready=150) for v in inst.vehicles],
+                               start_windows=[[(0, 470)] for _ in inst.start_windows])
+    data, _ = _data(inst)
+    routes, _ = lns.improve(data, [[] for _ in inst.vehicles], 0.2, seed=0)
+    state = lns.state_from_routes(data, routes)
+    assert any(routes)
+    for v, route in enumerate(routes):
+        if route:
+            assert state.start[v, 0] >= 150

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -57,7 +56,7 @@ def test_a_portfolio_searches_in_members_and_keeps_members_settings_to_themselve
     inst = _instance()
     both = solve_portfolio(inst, 2.0, None, workers=2)
     assert "portfolio member" in both.status and both.routes
-    assert (search.SEED, search.TIE_BREAK_STRINGS, search.WEEK_STRINGS) == (0, 1.0, 0.0)  # this process untouched
+    assert search.SEED == 0  # this process untouched
     alone, limited = solve_part(inst, 20.0, None, 20), solve_portfolio(inst, 20.0, 20, workers=2)
     assert "portfolio member" not in limited.status
     assert (limited.routes, limited.objective) == (alone.routes, alone.objective)
@@ -65,14 +64,14 @@ def test_a_portfolio_searches_in_members_and_keeps_members_settings_to_themselve
 
 def _member_settings(k: int) -> tuple[object, ...]:
     apply_member(k)
-    return search.SEED, search.TIE_BREAK_STRINGS, search.WEEK_STRINGS
+    return (search.SEED,)
 
 
-def test_the_second_member_restarts_from_another_stream_with_the_other_perturbation() -> None:
+def test_the_second_member_searches_from_another_random_stream() -> None:
     with ProcessPoolExecutor(1) as pool:
-        assert pool.submit(_member_settings, 0).result() == (0, 1.0, 0.0)
+        assert pool.submit(_member_settings, 0).result() == (0,)
     with ProcessPoolExecutor(1) as pool:
-        assert pool.submit(_member_settings, 1).result() == (1, 0.0, 1.0)
+        assert pool.submit(_member_settings, 1).result() == (1,)
 
 
 def test_a_one_part_week_planned_by_a_portfolio_on_two_processes_is_valid() -> None:
@@ -91,18 +90,3 @@ def test_tuning_text_is_merged_where_it_applies(monkeypatch) -> None:
     on, off = (getattr(optional_boolean_pb2, name) for name in ("BOOL_TRUE", "BOOL_FALSE"))
     assert tie_break.local_search_operators.use_extended_swap_active == on  # only when travel breaks ties
     assert product.local_search_operators.use_extended_swap_active == off
-
-
-def test_restarts_cut_strings_where_travel_breaks_ties_and_segments_on_weeks(monkeypatch) -> None:
-    """The measured default (planner.solve.search): strings on the literature's objective, segments
-    where travel has a cost (real weeks)."""
-    calls: list[str] = []
-    real_strings, real_segments = search._perturb_strings, search._perturb
-    monkeypatch.setattr(search, "_perturb_strings", lambda *a: calls.append("strings") or real_strings(*a))
-    monkeypatch.setattr(search, "_perturb", lambda *a: calls.append("segments") or real_segments(*a))
-    monkeypatch.setattr(search, "RESTART_S", 0.1)
-    solve_part(_instance(), 1.5)
-    assert calls and set(calls) == {"strings"}
-    calls.clear()
-    solve_part(dataclasses.replace(_instance(), travel_cost_per_hour=10.0), 1.5)
-    assert calls and set(calls) == {"segments"}
