@@ -26,8 +26,8 @@ AVG_REMOVED = 8.0  # visits removed per step on average (SISR's c̄)
 MAX_STRING = 10  # visits per removed string at most (SISR's L_max)
 BLINK = 0.01  # share of positions skipped while inserting (SISR's blink rate)
 POWER = 2.0  # value exponent of the value-per-minute insertion order
-TEMP_START = 0.3  # annealing temperature at the start, in mean visit values ...
-TEMP_END = 0.01  # ... and at the end (geometric in between)
+TEMP_START = 1.0  # annealing temperature at the start, in mean visit values (0.3 → 0.01: 1.89%; 1 → 0.03: 0.94%, tune_lns_b.md) ...
+TEMP_END = 0.03  # ... and at the end (geometric in between); on the Jambi week alike (tune_week_lns.md)
 CHUNK = 50  # steps between clock readings
 
 
