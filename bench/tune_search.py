@@ -1,11 +1,11 @@
 """Benchmark: search settings compared on one half of the TOPTW split (tune on `tuned`, report on `unseen`).
 
 Each case is planned once per variant, the variants one after the other inside the case, so a pair
-sees nearly the same machine load. A variant sets module constants of `planner.solve.search` (the
-restarts) for its run; `base` is the code as it is. jemput only: the peers' figures for the same
+sees nearly the same machine load. A variant sets module constants of `planner.solve.search` (`lns_share=0.95`) or
+`planner.solve.lns` (`lns.temp_start=1`) for its run; `base` is the code as it is. jemput only: the peers' figures for the same
 halves are in toptw_tuned.md / toptw_unseen.md.
 
-Run: .venv/bin/python bench/tune_search.py --split tuned --limit 10 --variants base accept=0.01 restart_s=0.25
+Run: .venv/bin/python bench/tune_search.py --split tuned --limit 10 --variants base lns_share=0.95 lns.temp_start=1,lns.temp_end=0.03
 Writes bench/results/tune_search.{csv,md} (or --out NAME).
 """
 

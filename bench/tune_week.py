@@ -1,7 +1,7 @@
 """Benchmark: search settings on real weeks (bundled provinces), the product path, paired per province.
 
 The companion of bench/tune_search.py (which tunes on the TOPTW literature): the same variants
-(`base`, `name=value` for planner.solve.search constants, `@preset` for OR-Tools parameters), here
+(`base`, `name=value` for planner.solve.search constants, `lns.name=value` for planner.solve.lns ones, `@preset` for OR-Tools parameters), here
 merged into every part's parameters (`planner.solve.tuning.PRODUCT`). Each province is written by
 `write_example` (as `jemput example` does) and planned by `plan_week` with one worker, as `jemput plan --workers 1`
 does (LP bound included); the variants run one after the other inside a province, and
