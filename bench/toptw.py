@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import statistics
 import sys
@@ -165,7 +166,7 @@ def write(rows: list[dict], args, argv: str) -> None:
         "# TOPTW literature instances: jemput vs best-known scores, PyVRP and VROOM",
         "",
         f"Command: `.venv/bin/python bench/toptw.py {argv}`".rstrip(),
-        machine(cpus_note=" (shared with other work while this ran)"),
+        machine(cpus_note=f" (1-minute load average {os.getloadavg()[0]:.1f} when this file was written)"),
         f"Time limit {args.limit:g} s per instance and solver, one thread each, run one after another; seed {args.seed}.",
         "",
         "Scores are counted from each solver's routes after jemput's independent validator accepted them",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
 import sys
 import tempfile
@@ -149,7 +150,7 @@ def write(rows: list[dict], args, argv: str) -> None:
         "# Search settings on one half of the TOPTW split",
         "",
         f"Command: `.venv/bin/python bench/tune_search.py {argv}`",
-        machine(" (shared with other work while this ran)"),
+        machine(f" (1-minute load average {os.getloadavg()[0]:.1f} when this file was written)"),
         f"Split `{args.split}` (bench/toptw.py `split_of`), {args.limit:g} s per case and variant, one thread, seed 0;",
         "variants run one after the other inside each case. Scores from validated plans.",
         "",
