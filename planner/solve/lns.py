@@ -1,11 +1,14 @@
 """Ruin and recreate with simulated annealing on a part's routes (the compiled steps:
-`planner.solve.lns_kernel`), between OR-Tools' searches (`planner.solve.search`).
+`planner.solve.lns_kernel`), before OR-Tools' guided local search (`planner.solve.search`).
 
 OR-Tools' local search is good at shortening routes and weak at choosing which visits to make
 (bench/results/toptw*.md: 8–15% from the best-known scores on large orienteering cases). This
 search changes the choice: it drops strings of visits near a random one and refills the routes,
 thousands of times a second, keeping changes by simulated annealing on the routing model's own
 objective. Its routes go back to OR-Tools, which restores them under the real constraints.
+The kernel times routes by the model's rules a second time, in compiled code; tests/planner/test_lns.py
+holds it to `insertion.day_times` (the same answer for every insertion), and the independent
+validator checks every plan.
 """
 
 from __future__ import annotations

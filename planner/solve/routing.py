@@ -30,7 +30,7 @@ Manager: TypeAlias = Any  # pywrapcp.RoutingIndexManager
 Assignment: TypeAlias = Any  # pywrapcp.Assignment
 
 # Search settings chosen by measurement (bench/results/search_settings.md, toptw.md, solver_jambi.md).
-# Parts start from value-per-minute routes and restart (planner/solve/insertion.py, search.py).
+# Parts start from value-per-minute routes, then ruin and recreate (planner/solve/insertion.py, search.py, lns.py).
 FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION
 GLS_LAMBDA = 0.1  # OR-Tools' default; larger values cost the Jambi week a third of its recordings
 GLS_LAMBDA_TIE_BREAK = 1000.0  # when travel only breaks ties (TOPTW): mean gap 7.4% vs 16.7% at 0.1
@@ -89,7 +89,7 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
         routing, Stall(start=cpu0, min_gain=objective_weights(inst)[0], clock=time.thread_time))
     solution = _solve(inst, routing, manager, params, stall)
     code = routing.status()
-    if solution is not None and code in (3, 4):  # the last restart found nothing new; the best routes stand
+    if solution is not None and code in (3, 4):  # the last search found nothing new; the best routes stand
         code = 1
     status = _STATUS.get(code, str(code))
     routes = [] if solution is None else _solution_routes(inst, routing, manager, solution)
