@@ -125,7 +125,8 @@ def state_from_routes(D: Any, routes: list[list[int]]) -> Any:
     for v, route in enumerate(routes):
         for node in route:
             i = int(S.rlen[v])
-            if D.allowed[v, node] and kernel.site_allows(D, S, v, node) and kernel.insertion_minutes(D, S, v, node, i) >= 0:
+            lo, hi = kernel.site_range(D, S, v, node)
+            if lo <= i <= hi and kernel.insertion_minutes(D, S, v, node, i) >= 0:
                 kernel.insert(D, S, v, node, i)
     return S
 

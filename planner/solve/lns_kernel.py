@@ -183,31 +183,43 @@ def insertion_minutes(D, S, v: int, c: int, i: int) -> int:
 
 
 @njit(cache=True, inline="always")
-def _site_ok(allowed, sib_ptr, sib_idx, where, vday, sno, one_a_day: bool, same_day_ok: bool, v: int, c: int) -> bool:
+def _site_range(allowed, sib_ptr, sib_idx, where, vday, sno, one_a_day: bool, same_day_ok: bool, route, L: int,
+                v: int, c: int) -> tuple[int, int]:
+    """Positions [lo, hi] of vehicle v's route where visit c may go as far as its site's other routed
+    visits allow (lo > hi: none). One visit a team-day when the rule holds; a site's visits in number
+    order: across days, and on one day in any order (`same_day_ok`) or else only on one route, in
+    route order (`insertion._SiteOrder`, `routing.visit_order_offset`)."""
     if not allowed[v, c]:
-        return False
-    day = vday[v]
+        return 1, 0
+    lo, hi, day = 0, L, vday[v]
     for k in range(sib_ptr[c], sib_ptr[c + 1]):
         o = sib_idx[k]
         w = where[o]
         if w < 0:
             continue
         if one_a_day and w == v:
-            return False
+            return 1, 0
         dw = vday[w]
-        if sno[o] < sno[c]:
-            if dw > day or (dw == day and not same_day_ok):
-                return False
-        elif dw < day or (dw == day and not same_day_ok):
-            return False
-    return True
+        earlier = sno[o] < sno[c] or (sno[o] == sno[c] and o < c)  # the model's order (routing._add_visit_order)
+        if (earlier and dw > day) or (not earlier and dw < day):
+            return 1, 0
+        if dw == day and not same_day_ok:
+            if w != v:
+                return 1, 0
+            for j in range(L):
+                if route[j] == o:
+                    if earlier:
+                        lo = max(lo, j + 1)
+                    else:
+                        hi = min(hi, j)
+    return lo, hi
 
 
 @njit(cache=True)
-def site_allows(D, S, v: int, c: int) -> bool:
-    """Vehicle v may take visit c as far as its site's other routed visits go (one a team-day, the
-    visits' numbers in order across days: `insertion._SiteOrder`)."""
-    return _site_ok(D.allowed, D.sib_ptr, D.sib_idx, S.where, D.vday, D.sno, D.one_a_day, D.same_day_ok, v, c)
+def site_range(D, S, v: int, c: int) -> tuple[int, int]:
+    """`_site_range` of vehicle v for visit c (first and last position it may take)."""
+    return _site_range(D.allowed, D.sib_ptr, D.sib_idx, S.where, D.vday, D.sno, D.one_a_day, D.same_day_ok,
+                       S.route[v], S.rlen[v], v, c)
 
 
 @njit(cache=True)
@@ -271,11 +283,12 @@ def best_position(D, S, c: int, blink: float, open_: np.ndarray) -> tuple[int, i
     routes, rlen, starts, deps, slacks, exacts, drives = S.route, S.rlen, S.start, S.dep, S.slack, S.exact, S.drive
     best_v, best_i, best_m = -1, -1, 1 << 60
     for v in range(vprof.shape[0]):
-        if not open_[v] or not _site_ok(allowed, sib_ptr, sib_idx, where, vday, sno, one_a_day, same_day_ok, v, c):
+        if not open_[v]:
             continue
         tr, svc, bk, route, start, dep, slack, exact = travel[vprof[v]], svc_all[v], brk[v], routes[v], starts[v], deps[v], slacks[v], exacts[v]
         L, nb, spare = rlen[v], nbrk[v], maxdrive[v] - drives[v]
-        for i in range(L + 1):
+        lo, hi = _site_range(allowed, sib_ptr, sib_idx, where, vday, sno, one_a_day, same_day_ok, route, L, v, c)
+        for i in range(lo, hi + 1):
             if blink > 0 and np.random.random() < blink:
                 continue
             m = _minutes(tr, svc, across, wn, wlo, whi, bk, nb, wstart[v], first[v], wend[v], spare,

@@ -122,7 +122,8 @@ def test_bad_plan_options_are_a_problem_table_and_a_repeat_submit_is_one_job(pla
 
 def test_scenario_page_lists_its_plans_over_time_with_churn(planned):
     c, pid = planned.client, planned.plan_id
-    report = {"reports": [{"id": "rep0000000000001", "site_id": _first_stop(c, pid, "T2"), "kind": "missed", "reason": "banjir"}]}
+    site_id, visit = _first_stop(c, pid, "T2")
+    report = {"reports": [{"id": "rep0000000000001", "site_id": site_id, "visit": visit, "kind": "missed", "reason": "banjir"}]}
     r = c.post(f"/v1/plans/{pid}/teams/T2/days/2026-11-23/reports", json=report, headers={"X-API-Key": console_headers("field:T2")["X-API-Key"]})
     assert r.status_code == 200, r.text
     page = c.get(f"/console/f/plans/{pid}", headers=console_headers("coordinator")).text
@@ -139,10 +140,11 @@ def test_scenario_page_lists_its_plans_over_time_with_churn(planned):
     assert "rencana awal" in history and "dipindah" in history
 
 
-def _first_stop(client, plan_id: str, team: str) -> str:
+def _first_stop(client, plan_id: str, team: str) -> tuple[str, int]:
+    """Site and visit number of the team's first stop on Monday (another team may visit the site first)."""
     plan = client.get(f"/v1/plans/{plan_id}", headers=console_headers("dashboard")).json()["plan"]
-    return next(td["stops"][0]["site_id"] for td in plan["team_days"] if td["team_id"] == team and td["stops"]
-                and td["date"] == "2026-11-23")
+    return next((td["stops"][0]["site_id"], td["stops"][0]["visit"]) for td in plan["team_days"]
+                if td["team_id"] == team and td["stops"] and td["date"] == "2026-11-23")
 
 
 def test_upload_of_the_example_with_a_planted_mistake_lists_it_then_the_fix_is_stored(planned):

@@ -11,7 +11,7 @@ from planner.solve import lns
 from planner.solve import lns_kernel as kernel
 from planner.solve.insertion import day_times, ratio_routes
 from planner.solve.objective import arc_costs, visit_values
-from planner.solve.problem import PartInstance, Vehicle, service_vector
+from planner.solve.problem import PartInstance, Vehicle, service_vector, visit_order_offset
 from tests.planner.solver_cases import ring, scenario, solve, team, village
 
 
@@ -70,7 +70,11 @@ def week_part() -> PartInstance:
 
 
 def _parts(week_part: PartInstance) -> list[PartInstance]:
-    return [week_part, _toptw_like(0), _toptw_like(1)]
+    """The week's part, the same without one visit per team-day (a site's visits may then share a
+    route, in number order), and two parts without breaks."""
+    import dataclasses
+
+    return [week_part, dataclasses.replace(week_part, one_visit_per_vehicle=False), _toptw_like(0), _toptw_like(1)]
 
 
 def test_an_insertion_fits_in_the_kernel_exactly_when_the_schedule_times_it(week_part) -> None:
@@ -107,7 +111,7 @@ def test_improved_routes_keep_every_rule_and_their_objective(week_part) -> None:
         start = ratio_routes(inst, 2.0)
         routes, total = lns.improve(data, start, 0.3, seed=1)
         day = [v.day for v in inst.vehicles]
-        made: dict[int, list[tuple[int, int, int]]] = {}
+        made: dict[int, list[tuple[int, int, int, int]]] = {}
         cost = 0
         for v, route in enumerate(routes):
             veh = inst.vehicles[v]
@@ -115,16 +119,19 @@ def test_improved_routes_keep_every_rule_and_their_objective(week_part) -> None:
             arcs = arc_costs(inst, veh.profile)
             stops = [veh.start_node, *route, veh.end_node]
             cost += sum(int(arcs[a, b]) for a, b in zip(stops, stops[1:]))
-            for node in route:
+            for p, node in enumerate(route):
                 k = node - inst.n_depots
                 assert v in inst.allowed[k]
-                made.setdefault(int(inst.visit_site[k]), []).append((int(inst.visit_no[k]), day[v], v))
+                made.setdefault(int(inst.visit_site[k]), []).append((int(inst.visit_no[k]), day[v], v, p))
         assert len({n for r in routes for n in r}) == sum(len(r) for r in routes)
         for visits in made.values():
             if inst.one_visit_per_vehicle:
-                assert len({v for _, _, v in visits}) == len(visits)
+                assert len({v for _, _, v, _ in visits}) == len(visits)
             by_number = sorted(visits)
-            assert [d for _, d, _ in by_number] == sorted(d for _, d, _ in by_number)
+            assert [d for _, d, _, _ in by_number] == sorted(d for _, d, _, _ in by_number)
+            if visit_order_offset(inst) == 0:  # on one day: one route, in number order along it
+                for (_, d1, v1, p1), (_, d2, v2, p2) in zip(by_number, by_number[1:]):
+                    assert d1 < d2 or (v1 == v2 and p1 < p2)
         assert total == sum(int(values[n]) for r in routes for n in r) - cost
         before = sum(int(values[n]) for r in start for n in r)
         assert sum(int(values[n]) for r in routes for n in r) >= before * 0.97  # annealing keeps the best
