@@ -18,6 +18,8 @@ import os
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api.app import create_app
@@ -60,4 +62,14 @@ schema = schemathesis.pytest.from_fixture("app_schema")
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_check_passes_on_generated_requests(case):
     excluded = [positive_data_acceptance] if f"{case.method.upper()} {case.path}" in BY_DESIGN else []
-    case.call_and_validate(headers={"X-API-Key": KEYS["coordinator"]}, excluded_checks=excluded)
+    case.call_and_validate(headers=_key_unless_tested(case), excluded_checks=excluded)
+
+
+def _key_unless_tested(case) -> dict[str, str] | None:
+    """A valid API key, except where the case's own header is the invalid part it tests: a valid key
+    put over a missing or junk one made a valid request that schemathesis then saw accepted (a CI
+    failure: `GET /v1/plans?limit=1` "schema-violating request accepted")."""
+    header = case.meta.components.get(ParameterLocation.HEADER) if case.meta is not None else None
+    if header is not None and header.mode == GenerationMode.NEGATIVE:
+        return None
+    return {"X-API-Key": KEYS["coordinator"]}
