@@ -31,7 +31,8 @@ BLINK = 0.01  # share of positions skipped while inserting (SISR's blink rate)
 POWER = 2.0  # value exponent of the value-per-minute insertion order
 TEMP_START = 1.0  # annealing temperature at the start, in mean visit values (0.3 → 0.01: 1.89%; 1 → 0.03: 0.94%, tune_lns_b.md) ...
 TEMP_END = 0.03  # ... and at the end (geometric in between); on the Jambi week alike (tune_week_lns.md)
-CHUNK = 50  # steps between clock readings
+CHUNK = 50  # steps between clock readings at most ...
+CHUNK_S = 0.02  # ... and about this many seconds of them (a step on a large part takes milliseconds)
 
 
 def part_data(inst: PartInstance, values: np.ndarray, costs: dict[str, np.ndarray]) -> Any:
@@ -159,12 +160,17 @@ def improve(
         report(int(best.total[0]))
     positive = D.value[D.value > 0]
     unit = float(positive.mean()) if positive.size else 1.0
-    steps, start_total = 0, int(cur.total[0])
+    steps, chunk, start_total = 0, 1, int(cur.total[0])
     while (done := (time.monotonic() - t0) / max(seconds, 1e-9)) < 1 and not (stop and stop()):
         temp = unit * TEMP_START * (TEMP_END / TEMP_START) ** done
-        if kernel.iterate(D, cur, trial, best, removed, cand, CHUNK, temp, AVG_REMOVED, MAX_STRING, BLINK, POWER) and report:
+        began = time.monotonic()
+        if kernel.iterate(D, cur, trial, best, removed, cand, chunk, temp, AVG_REMOVED, MAX_STRING, BLINK, POWER) and report:
             report(int(best.total[0]))
-        steps += CHUNK
+        steps += chunk
+        # the next chunk about CHUNK_S long and within the time left: a part's window is kept to the step
+        per_step = max(1e-6, (time.monotonic() - began) / chunk)
+        left = seconds - (time.monotonic() - t0)
+        chunk = int(max(1, min(CHUNK, CHUNK_S / per_step, left / per_step)))
     if os.environ.get("JEMPUT_LNS_TRACE"):  # bench/ reads how far the search went
         print(f"lns: {steps} steps in {time.monotonic() - t0:.1f}s, {start_total / unit:.1f} -> "
               f"{best.total[0] / unit:.1f} mean visit values", file=sys.stderr)
