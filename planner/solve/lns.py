@@ -13,8 +13,6 @@ validator checks every plan.
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from planner.solve import lns_kernel as kernel
+from planner.solve.objective import arc_costs, visit_values
 from planner.solve.problem import PartInstance, ready_wait, service_vector, visit_order_offset
 
 NEAR = 40  # nearest visits kept per visit (where ruins spread)
@@ -35,13 +34,15 @@ CHUNK = 50  # steps between clock readings at most ...
 CHUNK_S = 0.02  # ... and about this many seconds of them (a step on a large part takes milliseconds)
 
 
-def part_data(inst: PartInstance, values: np.ndarray, costs: dict[str, np.ndarray]) -> Any:
-    """The part as the kernel's arrays: `values` per node (objective units, 0 at depots), `costs` per
-    profile node × node (objective units), as the routing model charges them."""
+def part_data(inst: PartInstance) -> Any:
+    """The part as the kernel's arrays, its value per node and cost per arc in the routing model's
+    objective units (`planner.solve.objective`; value 0 at start and end places)."""
     n, nd, nv = len(inst.node_point), inst.n_depots, len(inst.vehicles)
     profiles = sorted({v.profile for v in inst.vehicles})
     travel = np.stack([np.asarray(inst.duration[p], dtype=np.int64) for p in profiles])
-    cost = np.stack([np.asarray(costs[p], dtype=np.int64) for p in profiles])
+    cost = np.stack([arc_costs(inst, p) for p in profiles])
+    values = np.zeros(n, dtype=np.int64)
+    values[nd:] = visit_values(inst)
     nb = max((len(v.breaks) for v in inst.vehicles), default=0)
     brk = np.zeros((nv, max(nb, 1), 2), dtype=np.int64)
     for i, v in enumerate(inst.vehicles):
@@ -76,7 +77,7 @@ def part_data(inst: PartInstance, values: np.ndarray, costs: dict[str, np.ndarra
         brk=brk, nbrk=np.array([len(v.breaks) for v in inst.vehicles], dtype=np.int64),
         svc=np.stack([service_vector(inst, v) for v in inst.vehicles]).astype(np.int64),
         across=across, wlo=wlo, whi=whi, wn=wn, allowed=allowed,
-        value=np.asarray(values, dtype=np.int64), sib_ptr=sib_ptr, sib_idx=sib_idx, sno=sno,
+        value=values, sib_ptr=sib_ptr, sib_idx=sib_idx, sno=sno,
         vday=np.array([v.day for v in inst.vehicles], dtype=np.int64),
         one_a_day=bool(inst.one_visit_per_vehicle), same_day_ok=visit_order_offset(inst) < 0,
         near=_nearest(travel[0], nd),
@@ -160,20 +161,16 @@ def improve(
         report(int(best.total[0]))
     positive = D.value[D.value > 0]
     unit = float(positive.mean()) if positive.size else 1.0
-    steps, chunk, start_total = 0, 1, int(cur.total[0])
+    chunk = 1
     while (done := (time.monotonic() - t0) / max(seconds, 1e-9)) < 1 and not (stop and stop()):
         temp = unit * TEMP_START * (TEMP_END / TEMP_START) ** done
         began = time.monotonic()
         if kernel.iterate(D, cur, trial, best, removed, cand, chunk, temp, AVG_REMOVED, MAX_STRING, BLINK, POWER) and report:
             report(int(best.total[0]))
-        steps += chunk
         # the next chunk about CHUNK_S long and within the time left: a part's window is kept to the step
         per_step = max(1e-6, (time.monotonic() - began) / chunk)
         left = seconds - (time.monotonic() - t0)
         chunk = int(max(1, min(CHUNK, CHUNK_S / per_step, left / per_step)))
-    if os.environ.get("JEMPUT_LNS_TRACE"):  # bench/ reads how far the search went
-        print(f"lns: {steps} steps in {time.monotonic() - t0:.1f}s, {start_total / unit:.1f} -> "
-              f"{best.total[0] / unit:.1f} mean visit values", file=sys.stderr)
     return routes_of(best), int(best.total[0])
 
 
@@ -190,7 +187,7 @@ def warm() -> None:
         visit_people=np.array([30, 40]), visit_value=np.array([30.0, 40.0]), duration={"car": duration},
         vehicles=[vehicle], allowed=[[0], [0]], start_windows=[[(480, 900)], []], travel_cost_per_hour=0.0,
     )
-    data = part_data(inst, np.array([0, 30, 40], dtype=np.int64), {"car": duration})
+    data = part_data(inst)
     improve(data, [[1]], 0.0)  # builds a state and fills it: compiles all but the steps
     cur, trial, best = (state_from_routes(data, [[1]]) for _ in range(3))
     work = np.zeros(3, dtype=np.int64)

@@ -20,7 +20,7 @@ from planner.solve.insertion import POWERS, ratio_routes
 from planner.solve.objective import arc_costs, move_cost, objective_weights, visit_values
 from planner.solve.problem import PartInstance, PartResult, Progress, Vehicle, ready_wait, service_vector, visit_order_offset
 from planner.solve.schedule import advance
-from planner.solve.search import search_from_start
+from planner.solve.search import assignment_routes, search_from_start
 from planner.solve.stall import Stall
 from planner.solve.tuning import apply as apply_tuning
 
@@ -92,7 +92,7 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
     if solution is not None and code in (3, 4):  # the last search found nothing new; the best routes stand
         code = 1
     status = _STATUS.get(code, str(code))
-    routes = [] if solution is None else _solution_routes(inst, routing, manager, solution)
+    routes = [] if solution is None else assignment_routes(routing, manager, solution, len(inst.vehicles))
     if solution is None or (inst.initial_routes is None and routes_value(inst, first) > routes_value(inst, routes)):
         # the search ran out of time before a first solution (OR-Tools then returns none, or one with
         # every visit dropped): the part keeps its first plan instead of coming back empty
@@ -104,17 +104,6 @@ def _solve_part(inst: PartInstance, time_limit_s: float, progress: Progress | No
         return PartResult(inst.name, first, 0, text, time.monotonic() - t0, out_of_time=True)
     return PartResult(inst.name, routes, solution.ObjectiveValue(), status, time.monotonic() - t0)
 
-
-def _solution_routes(inst: PartInstance, routing: Model, manager: Manager, solution: Assignment) -> list[list[int]]:
-    """Visit nodes per vehicle of a solution."""
-    routes = []
-    for v in range(len(inst.vehicles)):
-        idx, seq = solution.Value(routing.NextVar(routing.Start(v))), []
-        while not routing.IsEnd(idx):
-            seq.append(manager.IndexToNode(idx))
-            idx = solution.Value(routing.NextVar(idx))
-        routes.append(seq)
-    return routes
 
 
 def _can_get_home(inst: PartInstance, v: Vehicle) -> bool:

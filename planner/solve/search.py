@@ -13,11 +13,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from planner.solve import lns
-from planner.solve.objective import arc_costs, visit_values
 from planner.solve.problem import PartInstance
 from planner.solve.stall import Stall
 
@@ -38,12 +36,10 @@ def search_from_start(
     improving)."""
     t0 = time.monotonic()
     seconds = params.time_limit.ToMilliseconds() / 1000
-    values = np.zeros(len(inst.node_point), dtype=np.int64)
-    values[inst.n_depots :] = visit_values(inst)
-    data = lns.part_data(inst, values, {v.profile: arc_costs(inst, v.profile) for v in inst.vehicles})
-    offered = int(values.sum())  # the model's objective = offered − the kernel's total (value − arc costs)
+    data = lns.part_data(inst)
+    offered = int(data.value.sum())  # the model's objective = offered − the kernel's total (value − arc costs)
     report = None if stall is None else (lambda total: stall.solution(offered - total))
-    routes, _ = lns.improve(data, _routes(routing, manager, start, len(inst.vehicles)), seconds * LNS_SHARE, SEED,
+    routes, _ = lns.improve(data, assignment_routes(routing, manager, start, len(inst.vehicles)), seconds * LNS_SHARE, SEED,
                             None if stall is None else stall.stalled, report)
     stalled = stall is not None and stall.stalled()
     found = _restore(routing, manager, routes, stall)
@@ -73,7 +69,8 @@ def _search(routing: pywrapcp.RoutingModel, params: Any, start: pywrapcp.Assignm
     return routing.SolveFromAssignmentWithParameters(start, limited)
 
 
-def _routes(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, solution: pywrapcp.Assignment, n_vehicles: int) -> list[list[int]]:
+def assignment_routes(routing: pywrapcp.RoutingModel, manager: pywrapcp.RoutingIndexManager, solution: pywrapcp.Assignment,
+                      n_vehicles: int) -> list[list[int]]:
     """Visit nodes per vehicle of an assignment."""
     out = []
     for v in range(n_vehicles):

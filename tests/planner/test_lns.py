@@ -16,9 +16,10 @@ from tests.planner.solver_cases import ring, scenario, solve, team, village
 
 
 def _data(inst: PartInstance):
+    """The kernel's arrays and each node's value as the routing model charges it (0 at depots)."""
     values = np.zeros(len(inst.node_point), dtype=np.int64)
     values[inst.n_depots :] = visit_values(inst)
-    return lns.part_data(inst, values, {v.profile: arc_costs(inst, v.profile) for v in inst.vehicles}), values
+    return lns.part_data(inst), values
 
 
 def _toptw_like(seed: int) -> PartInstance:
